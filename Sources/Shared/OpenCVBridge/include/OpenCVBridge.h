@@ -1,0 +1,36 @@
+#ifndef OPENCV_BRIDGE_H
+#define OPENCV_BRIDGE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// An 8-bit image as OpenCV holds it: rows x cols x channels, channel fastest, BGR order.
+typedef struct {
+    int32_t rows;
+    int32_t cols;
+    int32_t channels;
+    uint8_t *data; /* malloc'd; free with cvb_image_free */
+} CVBImage;
+
+/// Reads an image with cv::imread(IMREAD_COLOR) (or IMREAD_GRAYSCALE when grayscale != 0).
+/// Returns 0 on success, -1 when OpenCV cannot read the file.
+int cvb_imread(const char *path, int grayscale, CVBImage *out);
+
+/// Writes an image with cv::imwrite (format from the extension). Returns 0 on success.
+int cvb_imwrite(const char *path, const CVBImage *image);
+
+/// Resizes with cv::resize; interpolation is an OpenCV flag (INTER_AREA = 3, INTER_LINEAR = 1).
+int cvb_resize(const CVBImage *in, int32_t rows, int32_t cols, int interpolation, CVBImage *out);
+
+void cvb_image_free(CVBImage *image);
+
+/// OpenCV's version string, e.g. "4.6.0".
+const char *cvb_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,156 @@
+import Foundation
+
+/// Errors reading a safetensors file; each names the file and what is wrong with it.
+public struct SafeTensorsError: Error, CustomStringConvertible {
+    public let path: String
+    public let problem: String
+    public var description: String { "\(path): \(problem)" }
+}
+
+/// One tensor as stored in a safetensors file (dtype, shape, raw little-endian bytes).
+public struct StoredTensor: Sendable {
+    public enum DType: String, Sendable { case f32 = "F32", f64 = "F64", i64 = "I64", i32 = "I32" }
+    public let dtype: DType
+    public let shape: [Int]
+    public let bytes: Data
+
+    public var elementCount: Int { shape.reduce(1, *) }
+
+    /// The values as Float (F64 and integer tensors are converted).
+    public var floats: [Float] {
+        switch dtype {
+        case .f32: return bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        case .f64: return doubles.map { Float($0) }
+        case .i64, .i32: return integers.map { Float($0) }
+        }
+    }
+
+    public var doubles: [Double] {
+        switch dtype {
+        case .f64: return bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        case .f32: return floats.map { Double($0) }
+        case .i64, .i32: return integers.map { Double($0) }
+        }
+    }
+
+    public var integers: [Int] {
+        switch dtype {
+        case .i64: return bytes.withUnsafeBytes { $0.bindMemory(to: Int64.self).map { Int($0) } }
+        case .i32: return bytes.withUnsafeBytes { $0.bindMemory(to: Int32.self).map { Int($0) } }
+        case .f32, .f64: return doubles.map { Int($0) }
+        }
+    }
+
+    public var tensor: Tensor { Tensor(shape: shape, data: floats) }
+
+    public init(dtype: DType, shape: [Int], bytes: Data) {
+        self.dtype = dtype
+        self.shape = shape
+        self.bytes = bytes
+    }
+
+    public init(_ tensor: Tensor) {
+        dtype = .f32
+        shape = tensor.shape
+        bytes = tensor.data.withUnsafeBufferPointer { Data(buffer: $0) }
+    }
+
+    public init(int64 values: [Int64], shape: [Int]) {
+        dtype = .i64
+        self.shape = shape
+        bytes = values.withUnsafeBufferPointer { Data(buffer: $0) }
+    }
+}
+
+/// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header
+/// mapping names to dtype / shape / byte offsets (plus an optional `__metadata__` string map), then
+/// the raw data. Files written here load in PyTorch with `safetensors.torch.load_file`.
+public struct SafeTensorsFile: Sendable {
+    public var metadata: [String: String]
+    public var tensors: [String: StoredTensor]
+
+    public init(metadata: [String: String] = [:], tensors: [String: StoredTensor] = [:]) {
+        self.metadata = metadata
+        self.tensors = tensors
+    }
+
+    public subscript(name: String) -> StoredTensor? { tensors[name] }
+
+    public static func read(path: String) throws -> SafeTensorsFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SafeTensorsError(path: path, problem: "cannot read the file (missing or unreadable)")
+        }
+        return try decode(data, path: path)
+    }
+
+    public static func decode(_ data: Data, path: String = "<memory>") throws -> SafeTensorsFile {
+        guard data.count >= 8 else { throw SafeTensorsError(path: path, problem: "shorter than the 8-byte header length") }
+        let headerLength = data.prefix(8).withUnsafeBytes { raw -> UInt64 in
+            var v: UInt64 = 0
+            for i in 0..<8 { v |= UInt64(raw[i]) << (8 * UInt64(i)) }
+            return v
+        }
+        guard headerLength <= UInt64(data.count - 8) else {
+            throw SafeTensorsError(path: path, problem: "header length \(headerLength) exceeds the file size \(data.count)")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        let headerData = data.subdata(in: 8..<headerEnd)
+        guard let json = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
+            throw SafeTensorsError(path: path, problem: "header is not a JSON object")
+        }
+        var file = SafeTensorsFile()
+        let body = data.count - headerEnd
+        for (name, value) in json {
+            if name == "__metadata__" {
+                if let m = value as? [String: String] { file.metadata = m }
+                continue
+            }
+            guard let entry = value as? [String: Any],
+                  let dtypeName = entry["dtype"] as? String,
+                  let shape = entry["shape"] as? [Int],
+                  let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw SafeTensorsError(path: path, problem: "tensor '\(name)' has a malformed header entry")
+            }
+            guard let dtype = StoredTensor.DType(rawValue: dtypeName) else {
+                throw SafeTensorsError(path: path, problem: "tensor '\(name)' has unsupported dtype \(dtypeName)")
+            }
+            let width = (dtype == .f64 || dtype == .i64) ? 8 : 4
+            let expected = shape.reduce(1, *) * width
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= body,
+                  offsets[1] - offsets[0] == expected else {
+                throw SafeTensorsError(path: path, problem: "tensor '\(name)' has data offsets \(offsets) that do not fit shape \(shape) in a body of \(body) bytes")
+            }
+            let bytes = data.subdata(in: (headerEnd + offsets[0])..<(headerEnd + offsets[1]))
+            file.tensors[name] = StoredTensor(dtype: dtype, shape: shape, bytes: bytes)
+        }
+        return file
+    }
+
+    /// Serialises with tensors in name order (deterministic bytes for the same content).
+    public func encoded() throws -> Data {
+        var header: [String: Any] = [:]
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var offset = 0
+        let names = tensors.keys.sorted()
+        for name in names {
+            let t = tensors[name]!
+            header[name] = ["dtype": t.dtype.rawValue, "shape": t.shape, "data_offsets": [offset, offset + t.bytes.count]]
+            offset += t.bytes.count
+        }
+        var headerData = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        // Pad the header with spaces so the body starts 8-byte aligned, as the reference writer does.
+        while (8 + headerData.count) % 8 != 0 { headerData.append(0x20) }
+        var out = Data()
+        var length = UInt64(headerData.count).littleEndian
+        withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
+        out.append(headerData)
+        for name in names { out.append(tensors[name]!.bytes) }
+        return out
+    }
+
+    /// Writes atomically (temporary file, then rename), so an existing checkpoint is never half-overwritten.
+    public func write(path: String) throws {
+        let data = try encoded()
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
