@@ -39,7 +39,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Dataset", dependencies: ["Tensor", "CZstd", "OpenCVBridge"],
                 path: "\(shared)/Dataset"),
-        .target(name: "Evaluation", dependencies: ["Tensor"], path: "\(shared)/Evaluation"),
+        .target(name: "Evaluation", dependencies: ["Tensor", "HTNet"], path: "\(shared)/Evaluation"),
         .target(name: "Cluster", dependencies: ["CMPI", "CZstd", "Tensor", "HTNet", "Dataset",
                                                 "Evaluation", .product(name: "Yams", package: "Yams")],
                 path: "\(shared)/Cluster"),

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The user-facing CLI; under mpirun, `coordinator run` is rank 0 of the job.
+@main
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Leave-one-subject-out HTNet training for micro-expression recognition.",
+        discussion: """
+        Main job:  mpirun -np 1 coordinator run EXPERIMENT : -np N worker
+        """,
+        subcommands: [
+            // One file per subcommand in this folder; register it here.
+        ]
+    )
+}

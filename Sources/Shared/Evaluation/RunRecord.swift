@@ -1,0 +1,87 @@
+import HTNet
+
+/// One test sample's prediction in one task (variant x seed x fold).
+public struct PredictionRow: Codable, Equatable, Sendable {
+    public var variant: String
+    public var seed: Int
+    /// The fold key: the held-out subject under LOSO, or "k<i>" under k-fold.
+    public var fold: String
+    public var subject: String
+    public var dataset: String
+    public var sample: String
+    public var label: Int
+    public var pred: Int
+    public var logits: [Float]
+
+    public init(variant: String, seed: Int, fold: String, subject: String, dataset: String,
+                sample: String, label: Int, pred: Int, logits: [Float]) {
+        self.variant = variant
+        self.seed = seed
+        self.fold = fold
+        self.subject = subject
+        self.dataset = dataset
+        self.sample = sample
+        self.label = label
+        self.pred = pred
+        self.logits = logits
+    }
+}
+
+/// The training curve and cost of one task.
+public struct TaskCurve: Codable, Equatable, Sendable {
+    public var variant: String
+    public var seed: Int
+    public var fold: String
+    public var epochs: [EpochRecord]
+    public var selectedEpoch: Int
+    public var worker: String      // host:rank that trained it
+    public var seconds: Double
+    public init(variant: String, seed: Int, fold: String, epochs: [EpochRecord], selectedEpoch: Int,
+                worker: String, seconds: Double) {
+        self.variant = variant
+        self.seed = seed
+        self.fold = fold
+        self.epochs = epochs
+        self.selectedEpoch = selectedEpoch
+        self.worker = worker
+        self.seconds = seconds
+    }
+}
+
+/// Everything a report is built from; the cluster's journal reader produces it, and a report can
+/// always be rebuilt from the journal alone.
+public struct RunRecord: Codable, Equatable, Sendable {
+    public var experimentName: String
+    /// The experiment as resolved (JSON text), shown verbatim in reports.
+    public var configuration: String
+    public var selection: EpochSelection
+    public var softwareVersion: String
+    public var classNames: [String]
+    /// Worker descriptions (host, rank, cores) as journalled.
+    public var hosts: [String]
+    public var wallSeconds: Double
+    /// Predictions under the run's epoch selection.
+    public var rows: [PredictionRow]
+    /// Predictions of the same tasks at the other rule (final vs best-test-epoch), when journalled,
+    /// so the gap is visible; reports label these explicitly.
+    public var alternateSelection: EpochSelection?
+    public var alternateRows: [PredictionRow]
+    public var curves: [TaskCurve]
+
+    public init(experimentName: String, configuration: String, selection: EpochSelection,
+                softwareVersion: String, classNames: [String], hosts: [String], wallSeconds: Double,
+                rows: [PredictionRow], alternateSelection: EpochSelection?, alternateRows: [PredictionRow],
+                curves: [TaskCurve]) {
+        self.experimentName = experimentName
+        self.configuration = configuration
+        self.selection = selection
+        self.softwareVersion = softwareVersion
+        self.classNames = classNames
+        self.hosts = hosts
+        self.wallSeconds = wallSeconds
+        self.rows = rows
+        self.alternateSelection = alternateSelection
+        self.alternateRows = alternateRows
+        self.curves = curves
+    }
+}
