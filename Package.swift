@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "coordinator", targets: ["Coordinator"]),
         .executable(name: "worker", targets: ["Worker"]),
+        // The engine alone, for tools and benchmarks that embed it.
+        .library(name: "HTNetEngine", targets: ["Tensor", "HTNet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,7 +58,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
-        .testTarget(name: "HTNetTests", dependencies: ["HTNet", "Tensor", "Dataset"], path: "Tests/HTNetTests"),
+        .testTarget(name: "HTNetTests", dependencies: ["HTNet", "Tensor"], path: "Tests/HTNetTests"),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Tensor"], path: "Tests/DatasetTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests"),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "HTNet", "Dataset", "Evaluation"],

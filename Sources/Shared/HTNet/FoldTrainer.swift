@@ -1,7 +1,10 @@
+import Foundation
 import Tensor
 
-/// Trains a fresh HTNet on one fold and evaluates the test subject after every epoch.
-/// The random streams (initialisation, optional shuffling) derive from `seedKeys` only.
+/// Trains a fresh HTNet on one fold and evaluates the test subject after every epoch, as the
+/// reference does (Adam, mini-batches in dataset order unless shuffling is asked for).
+/// The random streams (initialisation, optional shuffling) derive from `seedKeys` only, so a task
+/// gives the same numbers whichever worker runs it.
 public struct FoldTrainer {
     public let model: HTNetConfig
     public let training: TrainingConfig
@@ -13,7 +16,109 @@ public struct FoldTrainer {
         self.seedKeys = seedKeys
     }
 
+    static let initialisationStream: UInt64 = 1
+    static let shuffleStream: UInt64 = 2
+
     public func run(_ data: FoldData, progress: (EpochRecord) -> Void = { _ in }) throws -> FoldOutcome {
-        fatalError("FoldTrainer.run: engine under construction")
+        let sampleSize = model.channels * model.imageSize * model.imageSize
+        let classes = model.numClasses
+        try validate(data, sampleSize: sampleSize)
+        let trainCount = data.trainLabels.count, testCount = data.testLabels.count
+        let maxBatch = max(1, min(training.batchSize, max(trainCount, testCount)))
+        let net = HTNetModel(config: model, maxBatch: maxBatch)
+        var initRNG = DeterministicRNG(keys: seedKeys + [FoldTrainer.initialisationStream])
+        net.initialise(rng: &initRNG)
+        var shuffleRNG = DeterministicRNG(keys: seedKeys + [FoldTrainer.shuffleStream])
+        let adam = AdamOptimizer(parameterCount: net.layout.count, learningRate: training.learningRate)
+        let weights = training.loss == .weightedCrossEntropy
+            ? SoftmaxCrossEntropy.inverseFrequencyWeights(labels: data.trainLabels, classes: classes) : nil
+
+        let batchImages = FloatBuffer(count: maxBatch * sampleSize)
+        var batchLabels = [Int](repeating: 0, count: maxBatch)
+        let dLogits = FloatBuffer(count: maxBatch * classes)
+        var order = Array(0..<trainCount)
+        var records: [EpochRecord] = []
+        var best = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
+        var finalLogits: [[Float]] = []
+
+        for epoch in 1...max(1, training.epochs) {
+            let started = DispatchTime.now().uptimeNanoseconds
+            if training.shuffle { order.shuffle(using: &shuffleRNG) }
+            var lossSum = 0.0, correct = 0, step = 0
+            var start = 0
+            while start < trainCount {
+                let b = min(maxBatch, trainCount - start)
+                data.trainInputs.withUnsafeBufferPointer { src in
+                    for i in 0..<b {
+                        let s = order[start + i]
+                        (batchImages.pointer + i * sampleSize).update(from: src.baseAddress! + s * sampleSize, count: sampleSize)
+                        batchLabels[i] = data.trainLabels[s]
+                    }
+                }
+                let logits = net.forward(images: batchImages.pointer, batch: b)
+                let result = batchLabels.withUnsafeBufferPointer {
+                    SoftmaxCrossEntropy.evaluate(logits: logits, labels: $0.baseAddress!, batch: b, classes: classes,
+                                                 classWeights: weights, dLogits: dLogits.pointer)
+                }
+                step += 1
+                guard result.loss.isFinite else { throw FoldTrainingError.nonFiniteLoss(epoch: epoch, step: step) }
+                lossSum += result.loss * Double(b)
+                correct += result.correct
+                net.zeroGradients()
+                net.backward(dLogits: dLogits.pointer, batch: b)
+                adam.update(parameters: net.parameters, gradients: net.gradients)
+                start += b
+            }
+            let evaluation = evaluate(net, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize)
+            let accuracy = testCount > 0 ? Double(evaluation.correct) / Double(testCount) : 0
+            if accuracy >= best.accuracy { best = (epoch, accuracy, evaluation.logits) }
+            finalLogits = evaluation.logits
+            let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(trainCount),
+                                     trainAccuracy: Double(correct) / Double(trainCount),
+                                     testLoss: evaluation.loss, testAccuracy: accuracy,
+                                     seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            records.append(record)
+            progress(record)
+        }
+        return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits)
+    }
+
+    /// Forward passes only, in chunks of the model's batch; returns logits, mean loss, correct count.
+    func evaluate(_ net: HTNetModel, inputs: [Float], labels: [Int], sampleSize: Int) -> (logits: [[Float]], loss: Double, correct: Int) {
+        let classes = model.numClasses
+        var logits: [[Float]] = []
+        var lossSum = 0.0, correct = 0, start = 0
+        inputs.withUnsafeBufferPointer { src in
+            labels.withUnsafeBufferPointer { lab in
+                while start < labels.count {
+                    let b = min(net.maxBatch, labels.count - start)
+                    let out = net.forward(images: src.baseAddress! + start * sampleSize, batch: b)
+                    let r = SoftmaxCrossEntropy.evaluate(logits: out, labels: lab.baseAddress! + start, batch: b, classes: classes)
+                    lossSum += r.loss * Double(b)
+                    correct += r.correct
+                    for i in 0..<b { logits.append(Array(UnsafeBufferPointer(start: out + i * classes, count: classes))) }
+                    start += b
+                }
+            }
+        }
+        return (logits, labels.isEmpty ? 0 : lossSum / Double(labels.count), correct)
+    }
+
+    func validate(_ data: FoldData, sampleSize: Int) throws {
+        if let e = model.validationErrors().first { throw FoldTrainingError.badData("model config: \(e)") }
+        if training.batchSize < 1 { throw FoldTrainingError.badData("batch_size must be at least 1") }
+        if data.trainLabels.isEmpty { throw FoldTrainingError.badData("the training set is empty") }
+        if data.trainInputs.count != data.trainLabels.count * sampleSize {
+            throw FoldTrainingError.badData("\(data.trainInputs.count) training input values for \(data.trainLabels.count) samples of \(sampleSize)")
+        }
+        if data.testInputs.count != data.testLabels.count * sampleSize {
+            throw FoldTrainingError.badData("\(data.testInputs.count) test input values for \(data.testLabels.count) samples of \(sampleSize)")
+        }
+        for y in data.trainLabels + data.testLabels where y < 0 || y >= model.numClasses {
+            throw FoldTrainingError.badData("label \(y) outside 0..<\(model.numClasses)")
+        }
+        if let bad = data.trainInputs.firstIndex(where: { !$0.isFinite }) {
+            throw FoldTrainingError.badData("non-finite training input value in sample \(bad / sampleSize)")
+        }
     }
 }

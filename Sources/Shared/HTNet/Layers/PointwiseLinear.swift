@@ -1,0 +1,44 @@
+import Tensor
+
+/// A 1x1 convolution (or a linear layer) over token-major activations [tokens, in]: one sgemm
+/// for the whole batch, with the weight kept in PyTorch's [out, in] layout.
+struct PointwiseLinear {
+    let input: Int
+    let output: Int
+    let weight: Int        // offset into the parameter buffer
+    let bias: Int?         // offset, or nil for to_qkv
+
+    /// y[N, out] = x[N, in] . W^T + b
+    func forward(_ p: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, tokens n: Int) {
+        var beta: Float = 0
+        if let b = bias {
+            let bp = p + b
+            for t in 0..<n { (y + t * output).update(from: bp, count: output) }
+            beta = 1
+        }
+        BLAS.gemm(.none, .transpose, m: n, n: output, k: input, a: x, lda: input,
+                  b: p + weight, ldb: input, beta: beta, c: y, ldc: output)
+    }
+
+    /// Accumulates dW, db into `g`; writes (or, with `accumulate`, adds) dx = dy . W when dx is given.
+    func backward(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+                  x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+                  accumulate: Bool = false, tokens n: Int) {
+        BLAS.gemm(.transpose, .none, m: output, n: input, k: n, a: dy, lda: output,
+                  b: x, ldb: input, beta: 1, c: g + weight, ldc: input)
+        if let b = bias { addColumnSums(dy, rows: n, columns: output, into: g + b) }
+        if let dx {
+            BLAS.gemm(.none, .none, m: n, n: input, k: output, a: dy, lda: output,
+                      b: p + weight, ldb: input, beta: accumulate ? 1 : 0, c: dx, ldc: input)
+        }
+    }
+}
+
+/// out[j] += sum over rows of m[row, j]
+@inline(__always)
+func addColumnSums(_ m: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+        let row = m + r * columns
+        for j in 0..<columns { out[j] += row[j] }
+    }
+}

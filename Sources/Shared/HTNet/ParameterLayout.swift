@@ -1,0 +1,96 @@
+import Tensor
+
+/// One named parameter tensor inside the model's single contiguous parameter buffer.
+public struct ParameterSlot: Sendable, Equatable {
+    public let name: String
+    public let shape: [Int]
+    public let offset: Int
+    public var count: Int { shape.reduce(1, *) }
+    /// How PyTorch initialises it (DESIGN.md section 3).
+    public let initialisation: Initialisation
+
+    public enum Initialisation: Sendable, Equatable {
+        case uniform(bound: Float)   // conv / linear weights and biases: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+        case ones, zeros             // LayerNorm g and b
+        case standardNormal          // pos_emb
+    }
+}
+
+/// Where every HTNet parameter lives in the one contiguous buffer, under the reference
+/// state_dict's names and shapes (so checkpoints load into the reference model unchanged).
+///
+/// One buffer for all parameters (as in llm.c) makes Adam a single pass and checkpointing a copy.
+public struct ParameterLayout: Sendable {
+    public private(set) var slots: [ParameterSlot] = []
+    public private(set) var count = 0
+    private var index: [String: Int] = [:]
+
+    public init(config c: HTNetConfig) {
+        let patchFan = c.patchDim
+        add("to_patch_embedding.1.weight", [c.dim, c.patchDim, 1, 1], .uniform(bound: bound(patchFan)))
+        add("to_patch_embedding.1.bias", [c.dim], .uniform(bound: bound(patchFan)))
+        for level in 0..<c.numHierarchies {
+            let ch = c.channels(level: level)
+            let inner = c.innerDim(level: level)
+            let hidden = ch * c.mlpMult
+            let t = "layers.\(level).0"
+            add("\(t).pos_emb", [c.seqLen], .standardNormal)
+            for i in 0..<c.blockRepeats[level] {
+                let a = "\(t).layers.\(i).0"
+                add("\(a).norm.g", [1, ch, 1, 1], .ones)
+                add("\(a).norm.b", [1, ch, 1, 1], .zeros)
+                add("\(a).fn.to_qkv.weight", [3 * inner, ch, 1, 1], .uniform(bound: bound(ch)))
+                add("\(a).fn.to_out.0.weight", [ch, inner, 1, 1], .uniform(bound: bound(inner)))
+                add("\(a).fn.to_out.0.bias", [ch], .uniform(bound: bound(inner)))
+                let f = "\(t).layers.\(i).1"
+                add("\(f).norm.g", [1, ch, 1, 1], .ones)
+                add("\(f).norm.b", [1, ch, 1, 1], .zeros)
+                add("\(f).fn.net.0.weight", [hidden, ch, 1, 1], .uniform(bound: bound(ch)))
+                add("\(f).fn.net.0.bias", [hidden], .uniform(bound: bound(ch)))
+                add("\(f).fn.net.3.weight", [ch, hidden, 1, 1], .uniform(bound: bound(hidden)))
+                add("\(f).fn.net.3.bias", [ch], .uniform(bound: bound(hidden)))
+            }
+            if level < c.numHierarchies - 1 {
+                let out = c.channels(level: level + 1)
+                add("layers.\(level).1.0.weight", [out, ch, 3, 3], .uniform(bound: bound(ch * 9)))
+                add("layers.\(level).1.0.bias", [out], .uniform(bound: bound(ch * 9)))
+                add("layers.\(level).1.1.g", [1, out, 1, 1], .ones)
+                add("layers.\(level).1.1.b", [1, out, 1, 1], .zeros)
+            }
+        }
+        let top = c.topChannels
+        add("mlp_head.0.g", [1, top, 1, 1], .ones)
+        add("mlp_head.0.b", [1, top, 1, 1], .zeros)
+        add("mlp_head.2.weight", [c.numClasses, top], .uniform(bound: bound(top)))
+        add("mlp_head.2.bias", [c.numClasses], .uniform(bound: bound(top)))
+    }
+
+    private func bound(_ fanIn: Int) -> Float { 1 / Float(fanIn).squareRoot() }
+
+    private mutating func add(_ name: String, _ shape: [Int], _ initialisation: ParameterSlot.Initialisation) {
+        let slot = ParameterSlot(name: name, shape: shape, offset: count, initialisation: initialisation)
+        index[name] = slots.count
+        slots.append(slot)
+        count += slot.count
+    }
+
+    public subscript(name: String) -> ParameterSlot {
+        guard let i = index[name] else { preconditionFailure("HTNet has no parameter named \(name)") }
+        return slots[i]
+    }
+
+    public func slot(named name: String) -> ParameterSlot? { index[name].map { slots[$0] } }
+
+    /// Fills `buffer` as PyTorch's default initialisation would (not bit-identical to torch's RNG).
+    public func initialise(_ buffer: UnsafeMutablePointer<Float>, rng: inout DeterministicRNG) {
+        for slot in slots {
+            let p = buffer + slot.offset
+            switch slot.initialisation {
+            case let .uniform(bound): for i in 0..<slot.count { p[i] = rng.uniform(-bound, bound) }
+            case .ones: p.update(repeating: 1, count: slot.count)
+            case .zeros: p.update(repeating: 0, count: slot.count)
+            case .standardNormal: for i in 0..<slot.count { p[i] = rng.normal() }
+            }
+        }
+    }
+}
