@@ -32,6 +32,18 @@ extern "C" int cvb_imread(const char *path, int grayscale, CVBImage *out) {
     }
 }
 
+extern "C" int cvb_imdecode(const uint8_t *bytes, size_t count, int grayscale, CVBImage *out) {
+    try {
+        if (count == 0) return -1;
+        cv::Mat encoded(1, (int)count, CV_8UC1, (void *)bytes);
+        cv::Mat m = cv::imdecode(encoded, grayscale ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+        if (m.empty() || m.depth() != CV_8U) return -1;
+        return copy_out(m, out);
+    } catch (...) {
+        return -1;
+    }
+}
+
 extern "C" int cvb_imwrite(const char *path, const CVBImage *image) {
     try {
         return cv::imwrite(path, view_of(image)) ? 0 : -1;

@@ -19,6 +19,10 @@ typedef struct {
 /// Returns 0 on success, -1 when OpenCV cannot read the file.
 int cvb_imread(const char *path, int grayscale, CVBImage *out);
 
+/// Decodes an encoded image (PNG, JPEG, ...) held in memory with cv::imdecode, same flags and
+/// result as cvb_imread. Lets a caller hash and decode the very same bytes.
+int cvb_imdecode(const uint8_t *bytes, size_t count, int grayscale, CVBImage *out);
+
 /// Writes an image with cv::imwrite (format from the extension). Returns 0 on success.
 int cvb_imwrite(const char *path, const CVBImage *image);
 
