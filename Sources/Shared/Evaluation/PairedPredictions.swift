@@ -100,11 +100,7 @@ public struct PairedPredictions: Sendable {
     }
 
     /// The subjects in first-seen order.
-    public var subjects: [String] {
-        var seen = Set<String>(), out: [String] = []
-        for item in items where seen.insert(item.subject).inserted { out.append(item.subject) }
-        return out
-    }
+    public var subjects: [String] { orderedUnique(items.map(\.subject)) }
 }
 
 /// A score of a system with several seeds: the mean over seeds of the score computed on each

@@ -1,0 +1,75 @@
+/// report.md: the run's numbers as Markdown tables, in the order a reader needs them: protocol first
+/// (with the optimism warning when it applies), headline scores, breakdowns, tests, then the other
+/// epoch selection in its own clearly labelled section.
+public enum MarkdownReport {
+    public static func render(_ r: RunReport) -> String {
+        var md = "# Report: \(r.experimentName)\n\n"
+        md += protocolBanner(r.main.protocolDescription) + "\n"
+        md += "## Run\n\n"
+        md += "- Software version: \(r.softwareVersion)\n"
+        md += "- Classes: \(r.classNames.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "))\n"
+        md += "- Wall time: \(ReportFormat.seconds(r.timings.wallSeconds)); \(r.timings.tasks) tasks, "
+            + "\(ReportFormat.seconds(r.timings.taskSecondsTotal)) of training in total, "
+            + "mean \(ReportFormat.seconds(r.timings.taskSecondsMean)), longest \(ReportFormat.seconds(r.timings.taskSecondsMax)) per task\n"
+        md += "- Hosts: \(r.hosts.isEmpty ? "—" : r.hosts.joined(separator: "; "))\n\n"
+        if !r.timings.workers.isEmpty { md += table(ReportTables.workers(r.timings)) }
+        md += results(r.main, classNames: r.classNames, heading: "Results — \(r.main.protocolDescription.label)")
+        if let alt = r.alternate {
+            md += "\n---\n\n## Other epoch selection, reported separately: \(alt.protocolDescription.label)\n\n"
+            md += "These are the same tasks under a different epoch-selection rule. They are NOT the run's protocol "
+                + "(\(r.main.protocolDescription.label)) and must not be quoted as its result.\n\n"
+            md += protocolBanner(alt.protocolDescription) + "\n"
+            md += "### Gap between the two selections\n\n" + table(ReportTables.gap(main: r.main, alternate: alt))
+            md += results(alt, classNames: r.classNames, heading: "Results — \(alt.protocolDescription.label) (separate)")
+        }
+        md += "\n## Training curves\n\n" + table(ReportTables.curves(r.curves))
+        md += "\n## Conventions\n\n" + ReportTables.conventions.map { "- \($0)" }.joined(separator: "\n") + "\n"
+        md += "\n## Configuration\n\n```json\n\(r.configuration)\n```\n"
+        return md
+    }
+
+    static func protocolBanner(_ p: ProtocolDescription) -> String {
+        "> **Protocol: \(p.label).** " + (p.optimistic ? "WARNING: " : "") + p.note + "\n"
+    }
+
+    static func results(_ s: SelectionResults, classNames: [String], heading: String) -> String {
+        var md = "\n## \(heading)\n\n" + table(ReportTables.summary(s))
+        md += "\nUF1 / UAR: mean over seeds ± sample std (ddof = 1); CI: subject-level bootstrap.\n"
+        md += "\n### Per source dataset\n\n" + table(ReportTables.datasets(s))
+        md += "\n### Per seed\n\n" + table(ReportTables.perSeed(s))
+        md += "\n### Per class (pooled over seeds)\n\n"
+        for v in s.variants {
+            md += "**\(v.name)**\n\n" + table(ReportTables.perClass(v, classNames: classNames))
+            md += "\nConfusion matrix (rows = true, columns = predicted):\n\n" + table(ReportTables.confusion(v, classNames: classNames)) + "\n"
+        }
+        md += "### Per subject (pooled over seeds)\n\n" + table(ReportTables.subjects(s))
+        if !s.comparisons.isEmpty || !s.comparisonNotes.isEmpty {
+            md += "\n### Significance tests between variants\n\n"
+            if s.holmApplied { md += "p (Holm): Holm-adjusted across the \(s.comparisons.count) pairs, per test.\n\n" }
+            for c in s.comparisons { md += comparison(c) + "\n" }
+            for note in s.comparisonNotes { md += "- not compared: \(note)\n" }
+        }
+        return md
+    }
+
+    /// One comparison: what was paired, every test (test, quantity, n, statistic, p, tail, method),
+    /// and the bootstrap intervals. `coordinator compare` prints exactly this.
+    public static func comparison(_ c: PairwiseComparison) -> String {
+        var md = "#### A = \(c.nameA), B = \(c.nameB)\n\n"
+        md += "Pairing: \(c.pairing). \(c.matchedPredictions) matched predictions over \(c.subjects) subjects and "
+            + "\(c.seedPairs) seed pair(s); unmatched: \(c.unmatchedA) in A, \(c.unmatchedB) in B.\n\n"
+        md += "UF1: A \(ReportFormat.score(c.uf1A)), B \(ReportFormat.score(c.uf1B)); "
+            + "UAR: A \(ReportFormat.score(c.uarA)), B \(ReportFormat.score(c.uarB)) (means over seed pairs).\n\n"
+        md += table(ReportTables.tests(c))
+        if !c.intervals.isEmpty { md += "\n" + table(ReportTables.intervals(c)) }
+        return md
+    }
+
+    static func table(_ t: ReportTable) -> String {
+        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        var out = "| " + t.header.map(cell).joined(separator: " | ") + " |\n"
+        out += "|" + t.header.map { _ in " --- |" }.joined() + "\n"
+        for row in t.rows { out += "| " + row.map(cell).joined(separator: " | ") + " |\n" }
+        return out
+    }
+}

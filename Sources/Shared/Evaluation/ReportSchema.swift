@@ -1,0 +1,219 @@
+/// The JSON Schema (draft 2020-12) of report.json, written next to every report as
+/// report.schema.json so a reader can validate and understand the file without this code.
+///
+/// Conventions the schema cannot say:
+/// - absent optional numbers mean "undefined" (no predictions, fewer than two seeds, ...);
+/// - non-finite numbers are the strings "Infinity", "-Infinity", "NaN" (JSON has no such numbers);
+/// - scores are fractions in [0, 1]; differences are B - A;
+/// - `main` holds the run's own epoch selection; `alternate` the other selection of the same tasks,
+///   never to be mixed with `main`: its `protocol.optimistic` says which one reads the test labels.
+public enum ReportSchema {
+    public static let text = #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "report.schema.json",
+  "title": "LOSO HTNet run report",
+  "description": "report.json written by the Evaluation module. Scores follow scikit-learn: UF1 = f1_score(average='macro') over classes in labels or predictions; UAR = balanced_accuracy_score. Headline UF1/UAR of a variant = mean over seeds of the per-seed composite (all folds pooled); std = sample std (ddof=1) over seeds.",
+  "type": "object",
+  "required": ["schemaVersion", "experimentName", "softwareVersion", "configuration", "classNames", "hosts", "timings", "main", "curves"],
+  "additionalProperties": false,
+  "properties": {
+    "schemaVersion": {"const": 1},
+    "experimentName": {"type": "string"},
+    "softwareVersion": {"type": "string"},
+    "configuration": {"type": "string", "description": "the resolved experiment, verbatim"},
+    "classNames": {"type": "array", "items": {"type": "string"}},
+    "hosts": {"type": "array", "items": {"type": "string"}},
+    "timings": {"$ref": "#/$defs/timings"},
+    "main": {"$ref": "#/$defs/selectionResults", "description": "results under the run's own epoch selection"},
+    "alternate": {"$ref": "#/$defs/selectionResults", "description": "the same tasks under the other epoch selection, reported separately"},
+    "curves": {"type": "array", "items": {"$ref": "#/$defs/meanCurve"}}
+  },
+  "$defs": {
+    "real": {"oneOf": [{"type": "number"}, {"enum": ["Infinity", "-Infinity", "NaN"]}]},
+    "count": {"type": "integer", "minimum": 0},
+    "timings": {
+      "type": "object", "additionalProperties": false,
+      "required": ["wallSeconds", "tasks", "taskSecondsTotal", "workers"],
+      "properties": {
+        "wallSeconds": {"$ref": "#/$defs/real"},
+        "tasks": {"$ref": "#/$defs/count"},
+        "taskSecondsTotal": {"$ref": "#/$defs/real"},
+        "taskSecondsMean": {"$ref": "#/$defs/real"},
+        "taskSecondsMax": {"$ref": "#/$defs/real"},
+        "workers": {"type": "array", "items": {
+          "type": "object", "additionalProperties": false, "required": ["worker", "tasks", "seconds"],
+          "properties": {"worker": {"type": "string"}, "tasks": {"$ref": "#/$defs/count"}, "seconds": {"$ref": "#/$defs/real"}}
+        }}
+      }
+    },
+    "protocol": {
+      "type": "object", "additionalProperties": false,
+      "required": ["selection", "label", "optimistic", "note"],
+      "properties": {
+        "selection": {"enum": ["final", "best-test-epoch"]},
+        "label": {"type": "string", "description": "e.g. 'final epoch' or 'best-test-epoch (reference protocol, optimistic)'"},
+        "optimistic": {"type": "boolean", "description": "true when the selection reads the test labels"},
+        "note": {"type": "string"}
+      }
+    },
+    "selectionResults": {
+      "type": "object", "additionalProperties": false,
+      "required": ["protocol", "variants", "comparisons", "comparisonNotes", "holmApplied"],
+      "properties": {
+        "protocol": {"$ref": "#/$defs/protocol"},
+        "variants": {"type": "array", "items": {"$ref": "#/$defs/variant"}},
+        "comparisons": {"type": "array", "items": {"$ref": "#/$defs/comparison"}},
+        "comparisonNotes": {"type": "array", "items": {"type": "string"}},
+        "holmApplied": {"type": "boolean", "description": "true when more than one pair is compared and pHolm is set"}
+      }
+    },
+    "seedSpread": {
+      "type": "object", "additionalProperties": false, "required": ["n", "values"],
+      "properties": {
+        "n": {"$ref": "#/$defs/count"},
+        "mean": {"$ref": "#/$defs/real"},
+        "std": {"$ref": "#/$defs/real", "description": "sample standard deviation over seeds, ddof = 1; absent with one seed"},
+        "values": {"type": "array", "items": {"$ref": "#/$defs/real"}}
+      }
+    },
+    "classScore": {
+      "type": "object", "additionalProperties": false,
+      "required": ["classIndex", "support", "predicted", "precision", "recall", "f1"],
+      "properties": {
+        "classIndex": {"$ref": "#/$defs/count"},
+        "support": {"$ref": "#/$defs/count"},
+        "predicted": {"$ref": "#/$defs/count"},
+        "precision": {"$ref": "#/$defs/real", "description": "0 when nothing is predicted as this class (sklearn zero_division default)"},
+        "recall": {"$ref": "#/$defs/real", "description": "0 when the class has no true sample"},
+        "f1": {"$ref": "#/$defs/real"}
+      }
+    },
+    "scores": {
+      "type": "object", "additionalProperties": false,
+      "required": ["samples", "classes", "confusion"],
+      "properties": {
+        "samples": {"$ref": "#/$defs/count"},
+        "accuracy": {"$ref": "#/$defs/real"},
+        "uf1": {"$ref": "#/$defs/real"},
+        "uar": {"$ref": "#/$defs/real"},
+        "classes": {"type": "array", "items": {"$ref": "#/$defs/classScore"}},
+        "confusion": {
+          "type": "object", "additionalProperties": false, "required": ["counts"],
+          "properties": {"counts": {"type": "array", "description": "counts[true class][predicted class]",
+                                    "items": {"type": "array", "items": {"$ref": "#/$defs/count"}}}}
+        }
+      }
+    },
+    "datasetScores": {
+      "type": "object", "additionalProperties": false,
+      "required": ["dataset", "pooled", "uf1OverSeeds", "uarOverSeeds"],
+      "properties": {
+        "dataset": {"type": "string"},
+        "pooled": {"$ref": "#/$defs/scores"},
+        "uf1OverSeeds": {"$ref": "#/$defs/seedSpread"},
+        "uarOverSeeds": {"$ref": "#/$defs/seedSpread"}
+      }
+    },
+    "subjectScores": {
+      "type": "object", "additionalProperties": false,
+      "required": ["subject", "dataset", "predictions"],
+      "properties": {
+        "subject": {"type": "string"}, "dataset": {"type": "string"},
+        "predictions": {"$ref": "#/$defs/count"},
+        "accuracy": {"$ref": "#/$defs/real"}, "uf1": {"$ref": "#/$defs/real"}, "uar": {"$ref": "#/$defs/real"}
+      }
+    },
+    "seedScores": {
+      "type": "object", "additionalProperties": false, "required": ["seed", "composite", "datasets"],
+      "properties": {
+        "seed": {"type": "integer"},
+        "composite": {"$ref": "#/$defs/scores"},
+        "datasets": {"type": "array", "items": {"$ref": "#/$defs/datasetScores"}}
+      }
+    },
+    "interval": {
+      "type": "object", "additionalProperties": false,
+      "required": ["quantity", "level", "resamples", "units", "method"],
+      "properties": {
+        "quantity": {"type": "string"},
+        "estimate": {"$ref": "#/$defs/real"},
+        "lower": {"$ref": "#/$defs/real"},
+        "upper": {"$ref": "#/$defs/real"},
+        "level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+        "resamples": {"$ref": "#/$defs/count"},
+        "units": {"$ref": "#/$defs/count", "description": "number of subjects resampled"},
+        "method": {"type": "string"}
+      }
+    },
+    "variant": {
+      "type": "object", "additionalProperties": false,
+      "required": ["name", "seeds", "uf1", "uar", "accuracy", "pooled", "datasets", "subjects", "perSeed", "intervals"],
+      "properties": {
+        "name": {"type": "string"},
+        "seeds": {"type": "array", "items": {"type": "integer"}},
+        "uf1": {"$ref": "#/$defs/seedSpread"},
+        "uar": {"$ref": "#/$defs/seedSpread"},
+        "accuracy": {"$ref": "#/$defs/seedSpread"},
+        "pooled": {"$ref": "#/$defs/scores", "description": "confusion matrices summed over seeds"},
+        "datasets": {"type": "array", "items": {"$ref": "#/$defs/datasetScores"}},
+        "subjects": {"type": "array", "items": {"$ref": "#/$defs/subjectScores"}},
+        "perSeed": {"type": "array", "items": {"$ref": "#/$defs/seedScores"}},
+        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}}
+      }
+    },
+    "test": {
+      "type": "object", "additionalProperties": false,
+      "required": ["test", "quantity", "n", "nDescription", "statisticName", "tail", "method"],
+      "properties": {
+        "test": {"type": "string"},
+        "quantity": {"type": "string"},
+        "n": {"$ref": "#/$defs/count"},
+        "nDescription": {"type": "string"},
+        "statisticName": {"type": "string"},
+        "statistic": {"$ref": "#/$defs/real"},
+        "p": {"$ref": "#/$defs/real"},
+        "tail": {"enum": ["two-sided", "less", "greater"]},
+        "method": {"type": "string"},
+        "effect": {"$ref": "#/$defs/real", "description": "observed effect, B - A"},
+        "pHolm": {"$ref": "#/$defs/real", "description": "Holm-adjusted p across all variant pairs, per test and quantity"},
+        "note": {"type": "string"}
+      }
+    },
+    "comparison": {
+      "type": "object", "additionalProperties": false,
+      "required": ["nameA", "nameB", "pairing", "matchedPredictions", "unmatchedA", "unmatchedB", "seedPairs", "subjects", "tests", "intervals"],
+      "properties": {
+        "nameA": {"type": "string"}, "nameB": {"type": "string"},
+        "pairing": {"type": "string", "description": "how predictions of A and B were matched"},
+        "matchedPredictions": {"$ref": "#/$defs/count"},
+        "unmatchedA": {"$ref": "#/$defs/count"}, "unmatchedB": {"$ref": "#/$defs/count"},
+        "seedPairs": {"$ref": "#/$defs/count"}, "subjects": {"$ref": "#/$defs/count"},
+        "uf1A": {"$ref": "#/$defs/real"}, "uf1B": {"$ref": "#/$defs/real"},
+        "uarA": {"$ref": "#/$defs/real"}, "uarB": {"$ref": "#/$defs/real"},
+        "tests": {"type": "array", "items": {"$ref": "#/$defs/test"}},
+        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}}
+      }
+    },
+    "meanCurve": {
+      "type": "object", "additionalProperties": false, "required": ["variant", "points"],
+      "properties": {
+        "variant": {"type": "string"},
+        "points": {"type": "array", "items": {
+          "type": "object", "additionalProperties": false,
+          "required": ["epoch", "tasks", "trainLoss", "trainAccuracy", "testLoss", "testAccuracy"],
+          "properties": {
+            "epoch": {"type": "integer", "minimum": 1}, "tasks": {"$ref": "#/$defs/count"},
+            "trainLoss": {"$ref": "#/$defs/real"}, "trainAccuracy": {"$ref": "#/$defs/real"},
+            "testLoss": {"$ref": "#/$defs/real"}, "testAccuracy": {"$ref": "#/$defs/real"}
+          }
+        }},
+        "selectedEpochMean": {"$ref": "#/$defs/real"},
+        "selectedEpochMin": {"type": "integer"},
+        "selectedEpochMax": {"type": "integer"}
+      }
+    }
+  }
+}
+"""#
+}

@@ -1,0 +1,119 @@
+/// A table as header + rows of text cells.
+struct ReportTable {
+    var header: [String]
+    var rows: [[String]]
+}
+
+/// The tables of a report, built once and rendered by both the Markdown and the HTML writer, so the
+/// two files always show the same numbers.
+enum ReportTables {
+    static func workers(_ t: RunTimings) -> ReportTable {
+        ReportTable(header: ["worker", "tasks", "training time"],
+                    rows: t.workers.map { [$0.worker, "\($0.tasks)", ReportFormat.seconds($0.seconds)] })
+    }
+
+    static func summary(_ s: SelectionResults) -> ReportTable {
+        ReportTable(header: ["variant", "seeds", "UF1", "UF1 95% CI", "UAR", "UAR 95% CI", "accuracy"],
+                    rows: s.variants.map { v in
+                        [v.name, v.seeds.map(String.init).joined(separator: ","), ReportFormat.spread(v.uf1),
+                         ReportFormat.interval(ReportFormat.interval(v.intervals, .uf1, of: v.name)),
+                         ReportFormat.spread(v.uar), ReportFormat.interval(ReportFormat.interval(v.intervals, .uar, of: v.name)),
+                         ReportFormat.spread(v.accuracy)]
+                    })
+    }
+
+    static func datasets(_ s: SelectionResults) -> ReportTable {
+        ReportTable(header: ["variant", "dataset", "predictions (all seeds)", "UF1", "UAR", "accuracy (pooled)"],
+                    rows: s.variants.flatMap { v in v.datasets.map { d in
+                        [v.name, d.dataset, "\(d.pooled.samples)", ReportFormat.spread(d.uf1OverSeeds),
+                         ReportFormat.spread(d.uarOverSeeds), ReportFormat.score(d.pooled.accuracy)]
+                    } })
+    }
+
+    static func perSeed(_ s: SelectionResults) -> ReportTable {
+        let datasetNames = orderedUnique(s.variants.flatMap { $0.datasets.map(\.dataset) })
+        return ReportTable(header: ["variant", "seed", "UF1", "UAR", "accuracy"] + datasetNames.map { "UF1 \($0)" },
+                           rows: s.variants.flatMap { v in v.perSeed.map { p in
+                               [v.name, "\(p.seed)", ReportFormat.score(p.composite.uf1), ReportFormat.score(p.composite.uar),
+                                ReportFormat.score(p.composite.accuracy)]
+                                   + datasetNames.map { d in ReportFormat.score(p.datasets.first { $0.dataset == d }?.pooled.uf1) }
+                           } })
+    }
+
+    static func perClass(_ v: VariantSummary, classNames: [String]) -> ReportTable {
+        ReportTable(header: ["class", "support", "predicted", "precision", "recall", "F1"],
+                    rows: v.pooled.classes.map { c in
+                        [classNames[c.classIndex], "\(c.support)", "\(c.predicted)", ReportFormat.score(c.precision),
+                         ReportFormat.score(c.recall), ReportFormat.score(c.f1)]
+                    })
+    }
+
+    static func confusion(_ v: VariantSummary, classNames: [String]) -> ReportTable {
+        ReportTable(header: ["true \\ predicted"] + classNames,
+                    rows: v.pooled.confusion.counts.enumerated().map { [classNames[$0.offset]] + $0.element.map(String.init) })
+    }
+
+    static func subjects(_ s: SelectionResults) -> ReportTable {
+        let names = orderedUnique(s.variants.flatMap { $0.subjects.map(\.subject) })
+        return ReportTable(
+            header: ["subject", "dataset", "predictions"] + s.variants.flatMap { ["\($0.name) accuracy", "\($0.name) UF1"] },
+            rows: names.map { name in
+                let first = s.variants.lazy.compactMap { $0.subjects.first { $0.subject == name } }.first
+                return [name, first?.dataset ?? "", "\(first?.predictions ?? 0)"] + s.variants.flatMap { v -> [String] in
+                    let x = v.subjects.first { $0.subject == name }
+                    return [ReportFormat.score(x?.accuracy), ReportFormat.score(x?.uf1)]
+                }
+            })
+    }
+
+    /// Every test of a comparison: test, quantity, n, statistic, p (and Holm p), tail, method.
+    static func tests(_ c: PairwiseComparison) -> ReportTable {
+        let holm = c.tests.contains { $0.pHolm != nil }
+        return ReportTable(
+            header: ["test", "quantity", "n", "statistic", "p"] + (holm ? ["p (Holm)"] : []) + ["tail", "method", "note"],
+            rows: c.tests.map { t in
+                [t.test, t.quantity, "\(t.n) (\(t.nDescription))", "\(t.statisticName) = \(ReportFormat.score(t.statistic))",
+                 ReportFormat.p(t.p)] + (holm ? [ReportFormat.p(t.pHolm)] : []) + [t.tail.rawValue, t.method, t.note ?? ""]
+            })
+    }
+
+    static func intervals(_ c: PairwiseComparison) -> ReportTable {
+        ReportTable(header: ["interval", "estimate", "95% CI", "subjects", "method"],
+                    rows: c.intervals.map { i in
+                        [i.quantity, ReportFormat.score(i.estimate), ReportFormat.interval(i), "\(i.units)", i.method]
+                    })
+    }
+
+    /// The gap between the run's selection and the alternate one, per variant.
+    static func gap(main: SelectionResults, alternate: SelectionResults) -> ReportTable {
+        let a = main.protocolDescription.label, b = alternate.protocolDescription.label
+        func gap(_ x: Double?, _ y: Double?) -> String { ReportFormat.score(x.flatMap { x in y.map { $0 - x } }) }
+        return ReportTable(header: ["variant", "UF1 (\(a))", "UF1 (\(b))", "UF1 gap", "UAR (\(a))", "UAR (\(b))", "UAR gap"],
+                           rows: main.variants.map { v in
+                               let o = alternate.variants.first { $0.name == v.name }
+                               return [v.name, ReportFormat.score(v.uf1.mean), ReportFormat.score(o?.uf1.mean), gap(v.uf1.mean, o?.uf1.mean),
+                                       ReportFormat.score(v.uar.mean), ReportFormat.score(o?.uar.mean), gap(v.uar.mean, o?.uar.mean)]
+                           })
+    }
+
+    static func curves(_ curves: [MeanCurve]) -> ReportTable {
+        ReportTable(header: ["variant", "epochs", "selected epoch (mean, min–max)", "last-epoch test accuracy (mean over tasks)",
+                             "last-epoch train loss"],
+                    rows: curves.map { c in
+                        let last = c.points.last
+                        return [c.variant, "\(last?.epoch ?? 0)",
+                                "\(ReportFormat.score(c.selectedEpochMean)) (\(c.selectedEpochMin ?? 0)–\(c.selectedEpochMax ?? 0))",
+                                ReportFormat.score(last?.testAccuracy), ReportFormat.score(last?.trainLoss)]
+                    })
+    }
+
+    /// The statistical conventions, stated once in every report.
+    static let conventions = [
+        "UF1 = scikit-learn f1_score(average='macro') over the classes present in the labels or the predictions; UAR = balanced_accuracy_score (mean recall over classes present in the labels).",
+        "Composite = all folds of a seed pooled; per-dataset = the pooled predictions restricted to that dataset. A variant's UF1/UAR is the mean over seeds ± sample standard deviation (ddof = 1).",
+        "Pooled tables, per-subject scores and confusion matrices sum the predictions of all seeds.",
+        "Paired tests match predictions by (seed, sample) (seeds paired in ascending order when the two sides ran different seeds). All tests are two-sided.",
+        "McNemar: exact binomial on discordant pairs (statsmodels mcnemar(exact=True)). Wilcoxon: scipy.stats.wilcoxon defaults on per-subject accuracy differences (zeros dropped, no continuity correction; exact when n <= 50 without ties or zeros, exhaustive sign-flip permutation when n <= 13 with ties or zeros, normal approximation with tie correction otherwise). Paired t: scipy.stats.ttest_rel across seeds.",
+        "Approximate randomisation: seeded random paired swaps (rounds stated per test), p = (count + 1) / (rounds + 1). Bootstrap: subject-level percentile 95% intervals, seeded (resamples stated per interval). Holm correction across all variant pairs, per test, when more than one pair is compared.",
+    ]
+}

@@ -1,0 +1,190 @@
+import HTNet
+
+/// The epoch-selection protocol of a set of numbers, with the warning the reports must carry.
+public struct ProtocolDescription: Codable, Equatable, Sendable {
+    public var selection: String
+    public var label: String
+    /// True for best-test-epoch: the rule reads the test labels, so its numbers are optimistic.
+    public var optimistic: Bool
+    public var note: String
+
+    public init(_ selection: EpochSelection) {
+        self.selection = selection.rawValue
+        label = selection.reportLabel
+        optimistic = selection == .bestTestEpoch
+        note = optimistic
+            ? "Each fold reports the epoch with the best TEST accuracy (ties to the later epoch), as the reference code does. This reads the test labels: the numbers are optimistic and not an honest estimate."
+            : "Each fold reports its final epoch; no test label is used to choose it."
+    }
+}
+
+/// Time spent, from the task curves.
+public struct RunTimings: Codable, Equatable, Sendable {
+    public struct Worker: Codable, Equatable, Sendable {
+        public var worker: String
+        public var tasks: Int
+        public var seconds: Double
+    }
+    public var wallSeconds: Double
+    public var tasks: Int
+    public var taskSecondsTotal: Double
+    public var taskSecondsMean: Double?
+    public var taskSecondsMax: Double?
+    public var workers: [Worker]
+
+    init(run: RunRecord) {
+        wallSeconds = run.wallSeconds
+        tasks = run.curves.count
+        let seconds = run.curves.map(\.seconds)
+        taskSecondsTotal = seconds.reduce(0, +)
+        taskSecondsMean = SampleStatistics.mean(seconds)
+        taskSecondsMax = seconds.max()
+        let byWorker = Dictionary(grouping: run.curves, by: \.worker)
+        workers = byWorker.keys.sorted().map { w in
+            Worker(worker: w, tasks: byWorker[w]!.count, seconds: byWorker[w]!.reduce(0) { $0 + $1.seconds })
+        }
+    }
+}
+
+/// The mean training curve of a variant: each epoch's values averaged over the tasks (folds x seeds)
+/// that reached it.
+public struct MeanCurve: Codable, Equatable, Sendable {
+    public struct Point: Codable, Equatable, Sendable {
+        public var epoch: Int
+        public var tasks: Int
+        public var trainLoss: Double
+        public var trainAccuracy: Double
+        public var testLoss: Double
+        public var testAccuracy: Double
+    }
+    public var variant: String
+    public var points: [Point]
+    /// The epochs the run's selection picked, over tasks.
+    public var selectedEpochMean: Double?
+    public var selectedEpochMin: Int?
+    public var selectedEpochMax: Int?
+
+    init(variant: String, curves: [TaskCurve]) {
+        self.variant = variant
+        let byEpoch = Dictionary(grouping: curves.flatMap(\.epochs), by: \.epoch)
+        points = byEpoch.keys.sorted().map { e in
+            let records = byEpoch[e]!
+            let n = Double(records.count)
+            return Point(epoch: e, tasks: records.count,
+                         trainLoss: records.reduce(0) { $0 + $1.trainLoss } / n,
+                         trainAccuracy: records.reduce(0) { $0 + $1.trainAccuracy } / n,
+                         testLoss: records.reduce(0) { $0 + $1.testLoss } / n,
+                         testAccuracy: records.reduce(0) { $0 + $1.testAccuracy } / n)
+        }
+        let selected = curves.map(\.selectedEpoch)
+        selectedEpochMean = SampleStatistics.mean(selected.map(Double.init))
+        selectedEpochMin = selected.min()
+        selectedEpochMax = selected.max()
+    }
+}
+
+/// The numbers of one epoch selection: per-variant summaries and the tests between variants.
+public struct SelectionResults: Codable, Equatable, Sendable {
+    public var protocolDescription: ProtocolDescription
+    public var variants: [VariantSummary]
+    /// Every pair of variants (i < j in run order), A = the earlier variant.
+    public var comparisons: [PairwiseComparison]
+    /// Why a pair could not be compared, if any.
+    public var comparisonNotes: [String]
+    /// True when more than one pair is compared and `pHolm` is filled in.
+    public var holmApplied: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case protocolDescription = "protocol", variants, comparisons, comparisonNotes, holmApplied
+    }
+
+    init(selection: EpochSelection, rows: [PredictionRow], classCount: Int, settings: PairwiseComparison.Settings) {
+        protocolDescription = ProtocolDescription(selection)
+        let names = orderedUnique(rows.map(\.variant))
+        let byVariant = Dictionary(grouping: rows, by: \.variant)
+        variants = names.map {
+            VariantSummary(name: $0, rows: byVariant[$0]!, classCount: classCount,
+                           bootstrapResamples: settings.bootstrapResamples, seed: settings.seed)
+        }
+        var comparisons: [PairwiseComparison] = [], notes: [String] = []
+        for i in names.indices { for j in names.indices where j > i {
+            do {
+                let paired = try PairedPredictions(a: byVariant[names[i]]!, b: byVariant[names[j]]!, classCount: classCount)
+                comparisons.append(PairwiseComparison(paired, nameA: names[i], nameB: names[j], settings: settings))
+            } catch {
+                notes.append("\(names[i]) vs \(names[j]): \(error)")
+            }
+        } }
+        holmApplied = comparisons.count > 1
+        PairwiseComparison.applyHolm(&comparisons)
+        self.comparisons = comparisons
+        comparisonNotes = notes
+    }
+}
+
+/// Everything the four report files are written from (report.json is this, encoded).
+/// `schemaVersion` changes whenever the JSON layout changes; `ReportSchema.text` describes it.
+public struct RunReport: Codable, Equatable, Sendable {
+    public var schemaVersion: Int
+    public var experimentName: String
+    public var softwareVersion: String
+    /// The resolved experiment, verbatim.
+    public var configuration: String
+    public var classNames: [String]
+    public var hosts: [String]
+    public var timings: RunTimings
+    /// The run's own selection.
+    public var main: SelectionResults
+    /// The same tasks under the other selection, when journalled: reported separately and labelled,
+    /// never mixed with `main`.
+    public var alternate: SelectionResults?
+    public var curves: [MeanCurve]
+
+    public static let currentSchemaVersion = 1
+
+    public init(_ run: RunRecord, settings: PairwiseComparison.Settings = PairwiseComparison.Settings()) throws {
+        let classCount = try RunReport.classCount(run)
+        schemaVersion = RunReport.currentSchemaVersion
+        experimentName = run.experimentName
+        softwareVersion = run.softwareVersion
+        configuration = run.configuration
+        classNames = (0..<classCount).map { $0 < run.classNames.count ? run.classNames[$0] : "class \($0)" }
+        hosts = run.hosts
+        timings = RunTimings(run: run)
+        main = SelectionResults(selection: run.selection, rows: run.rows, classCount: classCount, settings: settings)
+        if let other = run.alternateSelection, !run.alternateRows.isEmpty {
+            alternate = SelectionResults(selection: other, rows: run.alternateRows, classCount: classCount, settings: settings)
+        } else {
+            alternate = nil
+        }
+        let curvesByVariant = Dictionary(grouping: run.curves, by: \.variant)
+        curves = orderedUnique(run.curves.map(\.variant)).map { MeanCurve(variant: $0, curves: curvesByVariant[$0]!) }
+    }
+
+    /// The class count: the class list's length, checked against every label and prediction.
+    static func classCount(_ run: RunRecord) throws -> Int {
+        guard !run.rows.isEmpty else { throw ReportError.noPredictions(run.experimentName) }
+        let count = run.classNames.count
+        for row in run.rows + run.alternateRows {
+            guard (0..<count).contains(row.label), (0..<count).contains(row.pred) else {
+                throw ReportError.classOutOfRange(sample: row.sample, label: row.label, pred: row.pred, classes: count)
+            }
+        }
+        return count
+    }
+}
+
+public enum ReportError: Error, CustomStringConvertible {
+    case noPredictions(String)
+    case classOutOfRange(sample: String, label: Int, pred: Int, classes: Int)
+    case write(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .noPredictions(name): return "run '\(name)' has no predictions to report"
+        case let .classOutOfRange(sample, label, pred, classes):
+            return "sample '\(sample)': label \(label) / prediction \(pred) outside the \(classes) classes of the run"
+        case let .write(path, reason): return "cannot write \(path): \(reason)"
+        }
+    }
+}
