@@ -1,1 +1,31 @@
-print("worker")
+import ArgumentParser
+import Cluster
+import Foundation
+
+/// `worker`: ranks >= 1 of `mpirun -np 1 coordinator run EXPERIMENT : -np N worker`.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Trains the folds the coordinator (rank 0) hands out. Start it under mpirun.",
+        discussion: "Example: mpirun -np 1 coordinator run experiments/demo.yaml : -np 2 worker")
+
+    @Option(help: "OpenBLAS threads for this worker (default: the coordinator's --threads, else cores on the node / workers on the node).")
+    var threads: Int = 0
+
+    func run() throws {
+        StopSignal.install()
+        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let communicator = try MPICommunicator()
+        guard communicator.rank != 0 else {
+            log("worker: rank 0 must be the coordinator: mpirun -np 1 coordinator run EXPERIMENT : -np N worker")
+            communicator.abort(code: 1)
+        }
+        let local = try communicator.nodeLocalWorldRanks()
+        let status = WorkerSession(communicator: communicator, threads: threads, log: log).run(localWorldRanks: local)
+        communicator.finalize()
+        // The training thread of an abandoned fold may still run; leave without waiting for it.
+        Foundation.exit(status)
+    }
+}
+
+WorkerCommand.main()

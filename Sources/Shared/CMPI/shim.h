@@ -14,4 +14,9 @@ static inline int cmpi_success(void) { return MPI_SUCCESS; }
 static inline int cmpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
 static inline MPI_Errhandler cmpi_errors_return(void) { return MPI_ERRORS_RETURN; }
 static inline int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }
+static inline int cmpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }
+static inline MPI_Info cmpi_info_null(void) { return MPI_INFO_NULL; }
+static inline MPI_Datatype cmpi_int32(void) { return MPI_INT32_T; }
+static inline MPI_Request cmpi_request_null(void) { return MPI_REQUEST_NULL; }
+static inline int cmpi_thread_single(void) { return MPI_THREAD_SINGLE; }
 #endif

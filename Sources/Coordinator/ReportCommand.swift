@@ -1,0 +1,24 @@
+import ArgumentParser
+import Cluster
+import Foundation
+
+/// `coordinator report OUT`: rebuilds the report from OUT/journal.jsonl alone (no dataset, no MPI).
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Rebuild a run's report from its journal (OUT/journal.jsonl).")
+
+    @Argument(help: "The run's output folder.")
+    var out: String
+
+    func run() throws {
+        let directory = RunDirectory(path: out)
+        let journal = try JournalReader.read(path: directory.journalPath)
+        if let torn = journal.tornLine {
+            FileHandle.standardError.write(Data("journal: line \(torn.line) is torn (\(torn.bytes) bytes, an interrupted write); it is left out\n".utf8))
+        }
+        let record = try JournalReader.runRecord(journal)
+        let path = try ReportOutput.write(record, to: directory.reportPath)
+        print("report: \(path) (\(journal.tasks.count) tasks, \(record.rows.count) predictions)")
+    }
+}

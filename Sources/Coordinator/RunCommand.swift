@@ -1,0 +1,65 @@
+import ArgumentParser
+import Cluster
+import Foundation
+
+/// `coordinator run EXPERIMENT`: rank 0 of `mpirun -np 1 coordinator run EXPERIMENT : -np N worker`.
+/// Started without mpirun it trains in-process (same results, one process), so a laptop needs no MPI
+/// launcher to try an experiment.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run every fold of every seed of every variant of an experiment; journal and report the results.",
+        discussion: """
+        Cluster:    mpirun -np 1 coordinator run EXPERIMENT : -np N worker     (or cluster/run-local.sh)
+        One process: coordinator run EXPERIMENT                                 (trains in-process)
+        Results go to OUT (default runs/<experiment name>): journal.jsonl (one line per finished task,
+        synced), data/ (synthetic datasets), report/. Ctrl-C or SIGTERM stops handing out work and exits;
+        --resume continues where it stopped.
+        Exit status: 0 done, 1 error, 2 some tasks failed (no report), 128+signal interrupted.
+        """)
+
+    @Argument(help: "Experiment file (YAML or JSON), e.g. experiments/demo.yaml.")
+    var experiment: String
+
+    @Option(name: .long, help: "Output folder (default: runs/<experiment name>).")
+    var out: String?
+
+    @Flag(help: "Continue the run journalled in OUT: skip finished tasks, run the rest.")
+    var resume = false
+
+    @Flag(help: "With --resume: accept an OUT written by a different experiment (finished tasks with the same id are kept).")
+    var force = false
+
+    @Option(help: "OpenBLAS threads per worker (default: cores on the node / workers on the node).")
+    var threads: Int = 0
+
+    @Option(help: "Seconds between progress lines.")
+    var progressInterval: Double = 10
+
+    func validate() throws {
+        if threads < 0 { throw ValidationError("--threads must be at least 1 (or 0 for the default)") }
+        if force && !resume { throw ValidationError("--force only applies with --resume") }
+    }
+
+    func run() throws {
+        StopSignal.install()
+        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let communicator = try MPICommunicator()
+        guard communicator.rank == 0 else {
+            log("coordinator: must be rank 0 (mpirun -np 1 coordinator run EXPERIMENT : -np N worker)")
+            communicator.abort(code: 1)
+        }
+        _ = try communicator.nodeLocalWorldRanks()  // collective with the workers' thread sizing
+        var options = RunOptions(experimentPath: experiment)
+        options.out = out
+        options.resume = resume
+        options.force = force
+        options.threads = threads
+        options.progressInterval = progressInterval
+        let session = CoordinatorSession(options: options, communicator: communicator.size > 1 ? communicator : nil, log: log)
+        let status = session.run()
+        communicator.finalize()
+        // An abandoned in-process fold may still be training on its thread; leave without it.
+        Foundation.exit(status)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Failures of the distributed run that a user must read: each names what failed and what to do.
+public enum ClusterError: Error, CustomStringConvertible, Equatable {
+    case mpi(String)
+    /// A message whose header is not ours (wrong magic, truncated, unknown kind).
+    case malformedMessage(String)
+    /// The two sides were built from different protocol versions.
+    case protocolMismatch(theirs: UInt16, ours: UInt16)
+    case journal(String)
+    case outDirectory(String)
+    case dataset(String)
+
+    public var description: String {
+        switch self {
+        case let .mpi(why): return "MPI: \(why)"
+        case let .malformedMessage(why): return "malformed message: \(why)"
+        case let .protocolMismatch(theirs, ours):
+            return "protocol version mismatch: the peer speaks version \(theirs), this program speaks version \(ours); "
+                + "build the coordinator and the workers from the same source"
+        case let .journal(why): return why
+        case let .outDirectory(why): return why
+        case let .dataset(why): return why
+        }
+    }
+}
+
+/// Versions that travel with every message and every journal.
+public enum ClusterVersion {
+    /// Bumped whenever a message's layout changes; peers of different versions refuse each other.
+    /// LOSOTRAINER_WIRE_PROTOCOL (tests only) makes a process speak another version, to check refusal.
+    public static let wireProtocol: UInt16 = {
+        if let text = ProcessInfo.processInfo.environment["LOSOTRAINER_WIRE_PROTOCOL"], let v = UInt16(text) { return v }
+        return 1
+    }()
+    /// The program's version, journalled and shown in reports.
+    public static let software = "0.1.0"
+}

@@ -1,0 +1,107 @@
+import Dataset
+import Foundation
+import Tensor
+
+/// A worker rank: says hello, receives the dataset once, trains the folds it is given, and answers
+/// the coordinator's shutdown with its own. Training runs on a background thread while this (MPI)
+/// thread forwards epoch progress and watches for a shutdown or a signal.
+public final class WorkerSession {
+    private let communicator: MPICommunicator
+    /// OpenBLAS threads from the command line; 0 = the coordinator's --threads, else the node's share.
+    private let threadsOverride: Int
+    private let log: (String) -> Void
+
+    public init(communicator: MPICommunicator, threads: Int, log: @escaping (String) -> Void) {
+        self.communicator = communicator
+        threadsOverride = threads
+        self.log = log
+    }
+
+    /// Exit status: 0 after a clean shutdown, 1 when the coordinator could not be understood.
+    public func run(localWorldRanks: [Int]) -> Int32 {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let workersOnNode = max(1, localWorldRanks.filter { $0 != 0 }.count)
+        let hello = WorkerHello(host: communicator.processorName, rank: communicator.rank, cores: cores,
+                                workersOnNode: workersOnNode, softwareVersion: ClusterVersion.software)
+        var dataset: ComposedDataset?
+        do {
+            try send(.hello(hello))
+            while true {
+                guard let (_, bytes) = try communicator.receive(from: 0, interval: 0.01, stop: { StopSignal.isSet }) else {
+                    try send(.shutdown(reason: "\(StopSignal.name(StopSignal.caught ?? SIGTERM)) received"))
+                    return drainUntilDismissed()
+                }
+                switch try MessageCodec.decode(bytes) {
+                case let .setup(setup):
+                    dataset = try FeatureCache.decode(Data(setup.featureCache), source: "the coordinator's feature cache")
+                    let threads = threadsOverride > 0 ? threadsOverride
+                        : setup.threads > 0 ? setup.threads : max(1, cores / workersOnNode)
+                    BLAS.setThreads(threads)
+                    log("\(hello.name): \(dataset!.samples.count) samples, \(threads) OpenBLAS thread(s) (\(cores) cores, \(workersOnNode) worker(s) on this node)")
+                    try send(.ready(worker: hello.name, threads: threads))
+                case let .assignment(assignment):
+                    guard let dataset else {
+                        try send(.failure(TaskFailure(taskID: assignment.taskID, worker: hello.name, message: "no dataset received before the task")))
+                        continue
+                    }
+                    if let reason = try train(assignment, dataset: dataset, worker: hello.name) {
+                        // Dismissed (or signalled) mid-fold: the fold is abandoned.
+                        try send(.shutdown(reason: reason))
+                        return 0
+                    }
+                case .shutdown:
+                    try send(.shutdown(reason: "bye"))
+                    return 0
+                case let other:
+                    log("\(hello.name): unexpected \(other.kind) message from the coordinator; ignored")
+                }
+            }
+        } catch let error as ClusterError {
+            if case .protocolMismatch = error {
+                log("\(hello.name): refusing the coordinator: \(error)")
+            } else {
+                log("\(hello.name): \(error)")
+            }
+            return 1
+        } catch {
+            log("\(hello.name): \(error)")
+            try? send(.shutdown(reason: "worker error: \(error)"))
+            return 1
+        }
+    }
+
+    /// Trains one fold; returns a reason when the worker must stop instead (shutdown or signal).
+    private func train(_ assignment: TaskAssignment, dataset: ComposedDataset, worker: String) throws -> String? {
+        let runner = FoldTaskRunner(assignment: assignment)
+        runner.start(dataset: dataset, worker: worker)
+        while !runner.wait(seconds: 0.02) {
+            for record in runner.takeProgress() {
+                try send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
+            }
+            if let (_, bytes) = try communicator.poll(from: 0), case .shutdown = try MessageCodec.decode(bytes) {
+                return "bye"
+            }
+            if StopSignal.isSet { return "\(StopSignal.name(StopSignal.caught!)) received during \(assignment.taskID)" }
+        }
+        for record in runner.takeProgress() {
+            try send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
+        }
+        switch runner.outcome! {
+        case let .success(result): try send(.result(result))
+        case let .failure(failure): try send(.failure(failure))
+        }
+        return nil
+    }
+
+    /// After leaving on a signal: wait for the coordinator's shutdown so both sides finalize cleanly.
+    private func drainUntilDismissed() -> Int32 {
+        while let (_, bytes) = try? communicator.receive(from: 0, interval: 0.01) {
+            if case .shutdown? = try? MessageCodec.decode(bytes) { return 0 }
+        }
+        return 0
+    }
+
+    private func send(_ message: ClusterMessage) throws {
+        try communicator.send(MessageCodec.encode(message), to: 0)
+    }
+}
