@@ -19,7 +19,10 @@ public struct FoldTrainer {
     static let initialisationStream: UInt64 = 1
     static let shuffleStream: UInt64 = 2
 
-    public func run(_ data: FoldData, progress: (EpochRecord) -> Void = { _ in }) throws -> FoldOutcome {
+    /// `progress` sees every epoch's record as it finishes; `finished` sees the trained model (for
+    /// checkpoints) before it is released.
+    public func run(_ data: FoldData, progress: (EpochRecord) -> Void = { _ in },
+                    finished: (HTNetModel) -> Void = { _ in }) throws -> FoldOutcome {
         let sampleSize = model.channels * model.imageSize * model.imageSize
         let classes = model.numClasses
         try validate(data, sampleSize: sampleSize)
@@ -80,6 +83,7 @@ public struct FoldTrainer {
             records.append(record)
             progress(record)
         }
+        finished(net)
         return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits)
     }
 
