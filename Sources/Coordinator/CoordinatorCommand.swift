@@ -11,6 +11,8 @@ struct CoordinatorCommand: ParsableCommand {
         """,
         subcommands: [
             // One file per subcommand in this folder; register it here.
+            ParityCommand.self,
+            TrainFoldCommand.self,
             RunCommand.self,
             ReportCommand.self,
         ]
