@@ -1,0 +1,14 @@
+#!/bin/sh
+# The main job on one machine, from a fresh clone: installs what is missing, builds in release mode,
+# and runs the synthetic demo experiment (LOSO, 2 seeds, 2 variants) with 2 MPI workers.
+#   cluster/demo.sh [WORKERS] [coordinator run options]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$(dirname "$here")"
+"$here/setup.sh"
+swift build -c release
+workers=${1:-2}
+[ $# -gt 0 ] && shift
+out=runs/demo
+"$here/run-local.sh" experiments/demo.yaml "$workers" --out "$out" "$@"
+echo "report: $out/report.html (also report.md, report.json, predictions.csv, journal.jsonl)"

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs the Debian packages the project needs (only those missing), so a fresh Debian machine
+# with nothing but Swift can build and test. Safe to run again: it does nothing when all are there.
+#   cluster/setup.sh
+set -eu
+packages="pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libopencv-dev libzstd-dev iproute2 util-linux"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+    echo "setup: system packages present" >&2
+    exit 0
+fi
+echo "setup: installing:$missing" >&2
+if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "setup: need root (or sudo) to install:$missing" >&2
+    exit 1
+fi
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# shellcheck disable=SC2086
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "setup: done" >&2
