@@ -15,6 +15,7 @@ struct CoordinatorCommand: ParsableCommand {
             TrainFoldCommand.self,
             RunCommand.self,
             ReportCommand.self,
+            CompareCommand.self,
         ]
     )
 }
