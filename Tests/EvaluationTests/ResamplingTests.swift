@@ -34,6 +34,19 @@ final class ResamplingTests: XCTestCase {
         XCTAssertEqual(PermutationTest.test(paired, metric: .accuracy, rounds: 20_000).p, r.p)
     }
 
+    /// 40 samples where only A is right: a random round reproduces so extreme a split with
+    /// probability 2^-39, so no round counts and p is exactly the add-one floor 1 / (rounds + 1).
+    func testPermutationAddOneFloor() throws {
+        var a: [PredictionRow] = [], b: [PredictionRow] = []
+        for i in 0..<40 {
+            a.append(row(1, "s\(i % 5)", "x\(i)", i % 3, i % 3))
+            b.append(row(1, "s\(i % 5)", "x\(i)", i % 3, (i + 1) % 3))
+        }
+        let r = PermutationTest.test(try PairedPredictions(a: a, b: b, classCount: 3), metric: .uf1, rounds: 999)
+        XCTAssertEqual(r.p, 1.0 / 1000)
+        XCTAssertEqual(r.statistic!, -1, accuracy: 1e-12)
+    }
+
     /// Hand-worked: two equally sized subjects, one all right (accuracy 1), one all wrong (0).
     /// Resamples give 1 (prob 1/4), 0.5 (1/2), 0 (1/4): the 95% percentile interval is [0, 1].
     func testBootstrapTwoSubjects() {

@@ -56,6 +56,9 @@ final class SignificanceTestsTests: XCTestCase {
             ("perm_ties_zeros", [0.1, 0.1, -0.2, 0.0, 0.3, 0.3, 0.3, -0.1, 0.5, 0.0], 6.0, 0.1171875, .exhaustivePermutation),
             ("perm4_ties", [1, -1, 1, 1], 2.5, 0.625, .exhaustivePermutation),
             ("all_zero_3", [0, 0, 0], 0.0, 1.0, .exhaustivePermutation),
+            // n = 13 with ties: still the exhaustive permutation; one more difference (n = 14): normal approximation
+            ("perm13_ties", [1, 2, 2, -3, 4, 4, 5, -1, 6, 7, 8, 9, 3], 7.0, 0.004638671875, .exhaustivePermutation),
+            ("asym14_ties", [1, 2, 2, -3, 4, 4, 5, -1, 6, 7, 8, 9, 3, 10], 7.0, 0.004247802613804795, .normalApproximation),
             ("asym_ties_20", [1, 2, 2, -1, 3, 3, -2, 4, 5, 5, 1, 2, 6, -3, 0, 2, 7, 1, -1, 4], 26.0, 0.005275208740754332, .normalApproximation),
             // [((i*37) % 101 - 40) / 10 for i in range(1, 51)]: n = 50 with a zero -> normal approximation
             ("n50_zero", (1...50).map { Double((($0 * 37) % 101) - 40) / 10 }, 382.5, 0.022137223261292416, .normalApproximation),
