@@ -1,0 +1,192 @@
+import Evaluation
+import Foundation
+import XCTest
+@testable import Cluster
+
+/// The whole job under mpirun with the built executables: a tiny model on a tiny synthetic
+/// composite (6 subjects, 2 variants x 2 seeds x 6 folds = 24 tasks), so it stays small in CI.
+/// Every run uses --threads 1: OpenBLAS's results can differ in the last bits between thread
+/// counts, and the claim under test is that the worker count never matters.
+final class EndToEndTests: XCTestCase {
+    static let experimentText = """
+        name: e2e
+        dataset: {source: synthetic, seed: 5, subjects: 2, samples: 12}
+        protocol: loso
+        seeds: [1, 2]
+        model: {dim: 8, heads: 2, block_repeats: [1, 1, 1]}
+        training: {epochs: 3, batch_size: 16, lr: 0.001}
+        variants:
+          - name: a
+          - {name: b, training: {loss: weighted-cross-entropy}}
+        """
+    static let taskCount = 24
+
+    private var directory: String!
+
+    override func setUpWithError() throws {
+        try MPIJob.requireMPI()
+        directory = NSTemporaryDirectory() + "cluster-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.experimentText.write(toFile: directory + "/e2e.yaml", atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws {
+        if let directory { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// Predictions (both epoch rules) as canonical JSON bytes, from the journal alone.
+    private func predictions(_ out: String) throws -> Data {
+        let run = try JournalReader.runRecord(try JournalReader.read(path: "\(directory!)/\(out)/journal.jsonl"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try encoder.encode([run.rows, run.alternateRows])
+    }
+
+    private func journal(_ out: String) throws -> JournalContents {
+        try JournalReader.read(path: "\(directory!)/\(out)/journal.jsonl")
+    }
+
+    private func runJob(out: String, workers: Int, extra: [String] = []) throws -> MPIJob.Outcome {
+        try MPIJob.run(["run", "e2e.yaml", "--out", out, "--threads", "1"] + extra, workers: workers, in: directory)
+    }
+
+    /// The uninterrupted 2-worker run every other run is compared with.
+    private func reference() throws -> Data {
+        let job = try runJob(out: "ref", workers: 2)
+        XCTAssertEqual(job.status, 0, job.output)
+        return try predictions("ref")
+    }
+
+    func testTwoWorkersWriteJournalAndReportAndTheReportRebuildsFromTheJournal() throws {
+        let job = try runJob(out: "out", workers: 2)
+        XCTAssertEqual(job.status, 0, job.output)
+        XCTAssertTrue(job.output.contains("report: "), job.output)
+        let journal = try journal("out")
+        XCTAssertEqual(journal.tasks.count, Self.taskCount)
+        XCTAssertEqual(Set(journal.workers.map(\.rank)), [1, 2])
+        XCTAssertEqual(Set(journal.tasks.values.map(\.worker)).count, 2, "both workers trained")
+        for task in journal.tasks.values {
+            XCTAssertEqual(task.epochs.count, 3)
+            XCTAssertFalse(task.samples.isEmpty)
+        }
+        let reportFile = "\(directory!)/out/report/report.json"
+        let written = try Data(contentsOf: URL(fileURLWithPath: reportFile))
+        try FileManager.default.removeItem(atPath: "\(directory!)/out/report")
+        let rebuilt = try MPIJob.runDirect(MPIJob.coordinator, ["report", "out"], in: directory)
+        XCTAssertEqual(rebuilt.status, 0, rebuilt.output)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: reportFile)), written, "coordinator report OUT rebuilds the same report")
+    }
+
+    func testOneAndThreeWorkersAndInProcessGiveIdenticalPredictions() throws {
+        let expected = try reference()
+        for workers in [1, 3] {
+            let job = try runJob(out: "w\(workers)", workers: workers)
+            XCTAssertEqual(job.status, 0, job.output)
+            XCTAssertEqual(Set(try journal("w\(workers)").workers.map(\.rank)), Set(1...workers))
+            XCTAssertEqual(try predictions("w\(workers)"), expected, "\(workers) worker(s)")
+        }
+        // Started without mpirun, the coordinator trains in-process: same results.
+        let local = try MPIJob.runDirect(MPIJob.coordinator, ["run", "e2e.yaml", "--out", "local", "--threads", "1"], in: directory)
+        XCTAssertEqual(local.status, 0, local.output)
+        XCTAssertTrue(local.output.contains("in-process"), local.output)
+        XCTAssertEqual(try predictions("local"), expected)
+    }
+
+    func testAKilledWorkerStopsTheJobAndResumeCompletesItWithoutRerunningJournalledTasks() throws {
+        let expected = try reference()
+        let log = directory + "/killed.log"
+        let job = try MPIJob.start(["run", "e2e.yaml", "--out", "killed", "--threads", "1"], workers: 2, in: directory, log: log)
+        let journalPath = "\(directory!)/killed/journal.jsonl"
+        // Wait (no time limit: the job would end on its own) for the first journalled task.
+        var victim: Int32?
+        while job.isRunning && victim == nil {
+            usleep(20_000)
+            let tasks = (try? String(contentsOfFile: journalPath, encoding: .utf8))?.components(separatedBy: "\"type\":\"task\"").count ?? 1
+            if tasks > 1 { victim = workerPID(of: job.processIdentifier) }
+        }
+        let pid = try XCTUnwrap(victim, "the job ended before a worker could be killed:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
+        kill(pid, SIGKILL)
+        job.waitUntilExit()
+        XCTAssertNotEqual(job.terminationStatus, 0, "mpirun reports the killed worker")
+        let before = try journal("killed")
+        XCTAssertGreaterThan(before.tasks.count, 0)
+        XCTAssertLessThan(before.tasks.count, Self.taskCount, "killed mid-run")
+
+        let resumed = try runJob(out: "killed", workers: 2, extra: ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("\(before.tasks.count) already journalled"), resumed.output)
+        let text = try String(contentsOfFile: journalPath, encoding: .utf8)
+        let ids = text.split(separator: "\n").compactMap { line -> String? in
+            guard line.contains("\"type\":\"task\"") else { return nil }
+            return (try? JSONDecoder().decode(TaskRecord.self, from: Data(line.utf8)))?.id
+        }
+        XCTAssertEqual(ids.count, Self.taskCount, "no journalled task ran again")
+        XCTAssertEqual(Set(ids).count, Self.taskCount)
+        XCTAssertEqual(try predictions("killed"), expected, "resumed predictions equal an uninterrupted run's")
+    }
+
+    func testResumeRefusesAnOutWrittenByAnotherExperiment() throws {
+        XCTAssertEqual(try runJob(out: "ref", workers: 1).status, 0)
+        try Self.experimentText.replacingOccurrences(of: "epochs: 3", with: "epochs: 4")
+            .write(toFile: directory + "/e2e.yaml", atomically: true, encoding: .utf8)
+        let job = try runJob(out: "ref", workers: 1, extra: ["--resume"])
+        XCTAssertNotEqual(job.status, 0)
+        XCTAssertTrue(job.output.contains("different experiment"), job.output)
+    }
+
+    func testABadExperimentFailsBeforeAnyTraining() throws {
+        try "name: bad\ndataset: synthetic\nmodel: {dim: 8, heads: 2, block_repeats: [1, 1]}\ntraining: {epochs: 0}\n"
+            .write(toFile: directory + "/bad.yaml", atomically: true, encoding: .utf8)
+        let job = try MPIJob.run(["run", "bad.yaml", "--out", "bad"], workers: 2, in: directory)
+        XCTAssertNotEqual(job.status, 0)
+        XCTAssertTrue(job.output.contains("bad.yaml: invalid experiment"), job.output)
+        XCTAssertTrue(job.output.contains("model: block_repeats has 2 entries"), job.output)
+        XCTAssertTrue(job.output.contains("training.epochs"), job.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/bad"), "nothing written")
+
+        try "name: nodata\ndataset: ./missing-folder\n".write(toFile: directory + "/nodata.yaml", atomically: true, encoding: .utf8)
+        let missing = try MPIJob.run(["run", "nodata.yaml", "--out", "nodata"], workers: 1, in: directory)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.output.contains("missing-folder' does not exist"), missing.output)
+    }
+
+    func testWorkersOfAnotherProtocolVersionAreRefused() throws {
+        let job = try MPIJob.run(["run", "e2e.yaml", "--out", "mismatch"], workers: 1,
+                                 workerPrefix: ["env", "LOSOTRAINER_WIRE_PROTOCOL=99"], in: directory)
+        XCTAssertNotEqual(job.status, 0)
+        XCTAssertTrue(job.output.contains("the peer speaks version 99, this program speaks version 1"), job.output)
+        XCTAssertTrue(job.output.contains("refusing the coordinator"), job.output)
+        XCTAssertEqual(try journal("mismatch").tasks.count, 0)
+    }
+
+    func testTwoHostNamespaceClusterRunsRanksOnBothHosts() throws {
+        guard MPIJob.isRoot else { throw XCTSkip("the namespace cluster needs root (ip netns)") }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("cluster/netns-cluster.sh").path
+        let prefix = "lt\(getpid() % 100_000)"
+        let env = ["NETNS_PREFIX": prefix, "BIN": MPIJob.bin.path]
+        defer { _ = try? MPIJob.runDirect("/bin/sh", [script, "down"], in: directory, environment: env) }
+        let job = try MPIJob.runDirect("/bin/sh", [script, "run", "e2e.yaml", "2", "--out", "\(directory!)/netns", "--threads", "1"],
+                                       in: directory, environment: env)
+        if job.status == 77 { throw XCTSkip(job.output) }
+        XCTAssertEqual(job.status, 0, job.output)
+        let journal = try journal("netns")
+        XCTAssertEqual(Set(journal.workers.map(\.host)), ["\(prefix)-n1", "\(prefix)-n2"], "ranks on both hosts")
+        XCTAssertEqual(Set(journal.tasks.values.map { $0.worker.split(separator: ":")[0] }).count, 2, "both hosts trained")
+        XCTAssertEqual(try predictions("netns"), try reference())
+    }
+
+    /// A `worker` child process of the job (mpirun forks the ranks directly on one machine).
+    private func workerPID(of mpirun: Int32) -> Int32? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for entry in entries {
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let name = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            if name == "worker", fields.count > 1, Int32(fields[1]) == mpirun { return pid }
+        }
+        return nil
+    }
+}

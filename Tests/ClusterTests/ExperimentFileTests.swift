@@ -1,0 +1,112 @@
+import HTNet
+import XCTest
+@testable import Cluster
+
+final class ExperimentFileTests: XCTestCase {
+    private func problems(_ text: String) -> [String] {
+        do {
+            _ = try ExperimentFile.parse(text, file: "bad.yaml")
+            XCTFail("accepted:\n\(text)")
+            return []
+        } catch let error as ExperimentFileError {
+            XCTAssertEqual(error.file, "bad.yaml")
+            XCTAssertTrue("\(error)".hasPrefix("bad.yaml: invalid experiment"))
+            return error.problems.map { "\($0.field): \($0.message)" }
+        } catch {
+            XCTFail("\(error)")
+            return []
+        }
+    }
+
+    func testAValidFileResolvesVariantsOverTheBase() throws {
+        let e = try ExperimentFile.parse("""
+            name: abl
+            dataset: {source: synthetic, seed: 3, subjects: 2, samples: 12}
+            protocol: {kfold: 4, split_seed: 9}
+            seeds: [1, 2]
+            model: {dim: 16, heads: 2, block_repeats: [1, 1, 1]}
+            training: {epochs: 5, lr: 5e-5}
+            epoch_selection: best-test-epoch
+            variants:
+              - name: base
+              - {name: wide, model: {dim: 32}, training: {loss: weighted-cross-entropy}}
+            """, file: "abl.yaml")
+        XCTAssertEqual(e.dataset, DatasetSpec(kind: .synthetic, seed: 3, subjects: 2, samples: 12))
+        XCTAssertEqual(e.evaluation, ProtocolSpec(kind: .kfold, k: 4, splitSeed: 9))
+        XCTAssertEqual(e.selection, .bestTestEpoch)
+        XCTAssertEqual(e.variants.map(\.name), ["base", "wide"])
+        XCTAssertEqual(e.variants[1].model, HTNetConfig(dim: 32, heads: 2, blockRepeats: [1, 1, 1]))
+        XCTAssertEqual(e.variants[1].training, TrainingConfig(epochs: 5, learningRate: 5e-5, loss: .weightedCrossEntropy))
+        XCTAssertEqual(e.variants[0].training.learningRate, 5e-5)
+        XCTAssertEqual(e.variants[0].model.mlpMult, 4, "missing keys keep the paper's values")
+        // JSON is YAML too; the same experiment resolves to the same identity.
+        let json = try ExperimentFile.parse(#"{"name": "abl", "dataset": {"source": "synthetic", "seed": 3, "subjects": 2, "samples": 12}, "protocol": {"kfold": 4, "split_seed": 9}, "seeds": [1, 2], "model": {"dim": 16, "heads": 2, "block_repeats": [1, 1, 1]}, "training": {"epochs": 5, "lr": 5e-5}, "epoch_selection": "best-test-epoch", "variants": [{"name": "base"}, {"name": "wide", "model": {"dim": 32}, "training": {"loss": "weighted-cross-entropy"}}]}"#, file: "abl.json")
+        XCTAssertEqual(json.identity, e.identity)
+    }
+
+    func testDefaultsAreOneBaseVariantLOSOAndTheFinalEpoch() throws {
+        let e = try ExperimentFile.parse("name: d\ndataset: synthetic\n", file: "d.yaml")
+        XCTAssertEqual(e.variants.map(\.name), ["base"])
+        XCTAssertEqual(e.variants[0].model, HTNetConfig())
+        XCTAssertEqual(e.evaluation.kind, .loso)
+        XCTAssertEqual(e.selection, .final)
+        XCTAssertEqual(e.seeds, [0])
+    }
+
+    func testEveryProblemIsNamedByItsField() {
+        let found = problems("""
+            name: has space
+            dataset: /no/such/folder
+            protocol: {kfold: 1}
+            seeds: [1, 1, -2]
+            model: {dim: 8, heads: 2, block_repeats: [1, 1], dimm: 3}
+            training: {epochs: 0, lr: fast}
+            epoch_selection: best
+            extra: 1
+            """)
+        let fields = found.map { String($0.prefix { $0 != ":" }) }
+        for field in ["name", "dataset", "protocol.kfold", "seeds[2]", "seeds", "model.dimm", "training.lr",
+                      "epoch_selection", "extra"] {
+            XCTAssertTrue(fields.contains(field), "no problem for \(field) in \(found)")
+        }
+    }
+
+    func testModelAndTrainingValuesAreChecked() {
+        let found = problems("""
+            name: v
+            dataset: synthetic
+            variants:
+              - {name: a, model: {block_repeats: [1, 1]}}
+              - {name: a, training: {epochs: 0, batch_size: 0, loss: hinge}}
+              - {name: c, epochs: 3}
+            """)
+        XCTAssertTrue(found.contains { $0.hasPrefix("variants[0].model: block_repeats has 2 entries") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("variants[1].name: 'a' is used") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("variants[1].training") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("variants[2].epochs: unknown field") }, "\(found)")
+    }
+
+    func testSyntaxErrorsAndMissingFilesAreReported() {
+        XCTAssertTrue(problems("name: [unclosed\n").contains { $0.hasPrefix("(syntax)") })
+        XCTAssertTrue(problems("- a list\n").contains { $0.hasPrefix("(top level)") })
+        XCTAssertThrowsError(try ExperimentFile.load(path: "/no/such/experiment.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("/no/such/experiment.yaml"))
+        }
+    }
+
+    func testShippedExperimentsAreValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let demo = try ExperimentFile.load(path: root.appendingPathComponent("experiments/demo.yaml").path)
+        XCTAssertGreaterThanOrEqual(demo.seeds.count, 2)
+        XCTAssertGreaterThanOrEqual(demo.variants.count, 2)
+        XCTAssertEqual(demo.dataset.kind, .synthetic)
+        // The composite configurations name a data folder that may not exist here; everything else
+        // must be valid.
+        for name in ["paper.yaml", "fast.yaml"] {
+            let path = root.appendingPathComponent("experiments/\(name)").path
+            do { _ = try ExperimentFile.load(path: path) } catch let error as ExperimentFileError {
+                XCTAssertEqual(error.problems.map(\.field), ["dataset"], "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import HTNet
+import XCTest
+@testable import Cluster
+
+final class JournalTests: XCTestCase {
+    private var directory: String!
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "journal-tests-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
+
+    private func experiment(epochs: Int = 2) -> Experiment {
+        Experiment(name: "j", dataset: .init(kind: .synthetic, seed: 1), evaluation: .init(kind: .loso), seeds: [1],
+                   selection: .bestTestEpoch,
+                   variants: [ExperimentVariant(name: "v", model: HTNetConfig(dim: 8, heads: 2, blockRepeats: [1, 1, 1]),
+                                                training: TrainingConfig(epochs: epochs))])
+    }
+
+    private func task(_ fold: String, final: Float = 1) -> TaskRecord {
+        TaskRecord(id: "v/1/\(fold)", variant: "v", seed: 1, fold: fold, worker: "h:1", trainSeconds: 1, prepareSeconds: 0,
+                   bestTestEpoch: 1,
+                   epochs: [EpochRecord(epoch: 1, trainLoss: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 1, seconds: 0.1),
+                            EpochRecord(epoch: 2, trainLoss: 0.5, trainAccuracy: 0.6, testLoss: 2, testAccuracy: 0, seconds: 0.1)],
+                   samples: [SampleOutcome(sample: "\(fold)_x", subject: fold, dataset: "d", label: 0,
+                                           finalLogits: [0, final, 0], bestTestLogits: [3, 1, 0])])
+    }
+
+    private var journalPath: String { directory + "/journal.jsonl" }
+
+    func testAppendedRecordsReadBackIntoARunRecord() throws {
+        let writer = try JournalWriter(path: journalPath)
+        try writer.append(JournalHeader(experiment: experiment(), classNames: ["n", "p", "s"], created: "now"))
+        try writer.append(task("s2"))
+        try writer.append(task("s1"))
+        try writer.append(SessionRecord(session: 1, event: .complete, time: "t", wallSeconds: 5))
+        let journal = try JournalReader.read(path: journalPath)
+        XCTAssertNil(journal.tornLine)
+        XCTAssertEqual(Set(journal.tasks.keys), ["v/1/s1", "v/1/s2"])
+        let run = try JournalReader.runRecord(journal)
+        XCTAssertEqual(run.selection, .bestTestEpoch)
+        XCTAssertEqual(run.alternateSelection, .final)
+        XCTAssertEqual(run.rows.map(\.fold), ["s1", "s2"], "ordered by fold, not by completion")
+        XCTAssertEqual(run.rows.map(\.pred), [0, 0], "best-test-epoch logits")
+        XCTAssertEqual(run.alternateRows.map(\.pred), [1, 1], "final-epoch logits")
+        XCTAssertEqual(run.curves.map(\.selectedEpoch), [1, 1])
+        XCTAssertEqual(run.wallSeconds, 5)
+        XCTAssertEqual(run.classNames, ["n", "p", "s"])
+    }
+
+    func testATornLastLineIsToleratedReportedAndCutOnResume() throws {
+        let writer = try JournalWriter(path: journalPath)
+        try writer.append(JournalHeader(experiment: experiment(), classNames: ["n", "p", "s"], created: "now"))
+        try writer.append(task("s1"))
+        let handle = FileHandle(forWritingAtPath: journalPath)!
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"type":"task","id":"v/1/s2","vari"#.utf8))
+        handle.closeFile()
+
+        let journal = try JournalReader.read(path: journalPath)
+        XCTAssertEqual(journal.tornLine?.line, 3)
+        XCTAssertEqual(Array(journal.tasks.keys), ["v/1/s1"])
+
+        let reopened = try JournalWriter(path: journalPath)
+        XCTAssertNotNil(reopened.repairedTornLine)
+        try reopened.append(task("s2"))
+        let repaired = try JournalReader.read(path: journalPath)
+        XCTAssertNil(repaired.tornLine)
+        XCTAssertEqual(Set(repaired.tasks.keys), ["v/1/s1", "v/1/s2"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: journalPath + ".torn"), "the torn bytes are kept aside")
+    }
+
+    func testABadLineInTheMiddleNamesTheFileAndLine() throws {
+        try "{\"type\":\"header\"}\nnot json\n{}\n".write(toFile: journalPath, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try JournalReader.read(path: journalPath)) { error in
+            XCTAssertTrue("\(error)".contains("journal.jsonl: line 1"), "\(error)")
+        }
+    }
+
+    func testResumeSkipsJournalledTasksAndRefusesAnotherExperiment() throws {
+        let out = RunDirectory(path: directory)
+        XCTAssertNil(try out.check(experiment: experiment(), resume: false, force: false), "a fresh OUT")
+        let opened = try out.open(experiment: experiment(), existing: nil, classNames: ["n", "p", "s"])
+        try opened.journal.append(task("s1"))
+
+        XCTAssertThrowsError(try out.check(experiment: experiment(), resume: false, force: false)) { error in
+            XCTAssertTrue("\(error)".contains("--resume"), "\(error)")
+        }
+        let existing = try XCTUnwrap(try out.check(experiment: experiment(), resume: true, force: false))
+        let again = try out.open(experiment: experiment(), existing: existing, classNames: ["n", "p", "s"])
+        XCTAssertEqual(Array(again.finished.keys), ["v/1/s1"])
+        XCTAssertEqual(again.session, 1)
+
+        XCTAssertThrowsError(try out.check(experiment: experiment(epochs: 3), resume: true, force: false)) { error in
+            XCTAssertTrue("\(error)".contains("different experiment"), "\(error)")
+        }
+        let forced = try XCTUnwrap(try out.check(experiment: experiment(epochs: 3), resume: true, force: true))
+        let reopened = try out.open(experiment: experiment(epochs: 3), existing: forced, classNames: ["n", "p", "s"])
+        XCTAssertFalse(reopened.notes.isEmpty)
+        XCTAssertEqual(try JournalReader.read(path: journalPath).header.identity, experiment(epochs: 3).identity,
+                       "a forced resume journals the new experiment's header")
+    }
+}

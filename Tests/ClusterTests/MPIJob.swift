@@ -1,0 +1,85 @@
+import Foundation
+import XCTest
+
+/// Runs the built `coordinator` and `worker` executables under mpirun for the end-to-end tests.
+struct MPIJob {
+    /// The build's bin folder: where the test bundle itself lives.
+    static let bin: URL = {
+        let me = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
+        return me.deletingLastPathComponent()
+    }()
+
+    static var coordinator: String { bin.appendingPathComponent("coordinator").path }
+    static var worker: String { bin.appendingPathComponent("worker").path }
+
+    static let mpirun: String? = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ?? (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+            .map { "\($0)/mpirun" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    static var isRoot: Bool { getuid() == 0 }
+
+    /// Skips the calling test when the job cannot run here, saying why.
+    static func requireMPI() throws {
+        guard mpirun != nil else { throw XCTSkip("mpirun not found: install openmpi-bin to run the end-to-end cluster tests") }
+        for exe in [coordinator, worker] where !FileManager.default.isExecutableFile(atPath: exe) {
+            throw XCTSkip("\(exe) not built (build the package before testing)")
+        }
+    }
+
+    static var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        if isRoot {
+            env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+            env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        }
+        return env
+    }
+
+    struct Outcome {
+        var status: Int32
+        var output: String
+    }
+
+    /// `mpirun -np 1 coordinator ARGS : -np WORKERS worker` (plus `workerPrefix`, e.g. env VAR=1).
+    static func start(_ coordinatorArguments: [String], workers: Int, workerPrefix: [String] = [],
+                      in directory: String, log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun!)
+        process.arguments = ["--oversubscribe", "--bind-to", "none", "-np", "1", coordinator] + coordinatorArguments
+            + [":", "-np", "\(workers)"] + workerPrefix + [worker]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    static func run(_ coordinatorArguments: [String], workers: Int, workerPrefix: [String] = [],
+                    in directory: String) throws -> Outcome {
+        let log = directory + "/mpirun-\(UUID().uuidString.prefix(8)).log"
+        let process = try start(coordinatorArguments, workers: workers, workerPrefix: workerPrefix, in: directory, log: log)
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs a program directly (no mpirun), capturing its output.
+    static func runDirect(_ executable: String, _ arguments: [String], in directory: String,
+                          environment extra: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment.merging(extra) { $1 }
+        let log = directory + "/direct-\(UUID().uuidString.prefix(8)).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+}
