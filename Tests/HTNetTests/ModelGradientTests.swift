@@ -21,9 +21,11 @@ final class ModelGradientTests: XCTestCase {
             }
         }
         _ = loss()
-        model.zeroGradients()
         model.backward(dLogits: dLogits.pointer, batch: batch)
         let grads = model.gradients.array
+        // backward writes (never accumulates) every gradient: a second call gives the same values.
+        model.backward(dLogits: dLogits.pointer, batch: batch)
+        XCTAssertEqual(model.gradients.array, grads)
         for slot in model.layout.slots {
             FiniteDifference.check(slot.name, values: model.parameters.pointer + slot.offset,
                                    analytic: Array(grads[slot.offset..<(slot.offset + slot.count)]),

@@ -26,13 +26,15 @@ public final class AdamOptimizer {
         let bc2Sqrt = Float(biasCorrection2.squareRoot())
         let b1 = beta1, b2 = beta2, e = eps
         let p = parameters.pointer, g = gradients.pointer, mp = m.pointer, vp = v.pointer
-        for i in 0..<parameters.count {
-            let gi = g[i]
-            let mi = mp[i] + (gi - mp[i]) * (1 - b1)   // torch: exp_avg.lerp_(grad, 1 - beta1)
-            let vi = vp[i] * b2 + (1 - b2) * gi * gi
-            mp[i] = mi
-            vp[i] = vi
-            p[i] -= stepSize * (mi / (vi.squareRoot() / bc2Sqrt + e))
+        ParallelLoop.ranges(parameters.count, minimumChunk: 1 << 16) { range in
+            for i in range {
+                let gi = g[i]
+                let mi = mp[i] + (gi - mp[i]) * (1 - b1)   // torch: exp_avg.lerp_(grad, 1 - beta1)
+                let vi = vp[i] * b2 + (1 - b2) * gi * gi
+                mp[i] = mi
+                vp[i] = vi
+                p[i] -= stepSize * (mi / (vi.squareRoot() / bc2Sqrt + e))
+            }
         }
     }
 }

@@ -67,7 +67,6 @@ public struct FoldTrainer {
                 guard result.loss.isFinite else { throw FoldTrainingError.nonFiniteLoss(epoch: epoch, step: step) }
                 lossSum += result.loss * Double(b)
                 correct += result.correct
-                net.zeroGradients()
                 net.backward(dLogits: dLogits.pointer, batch: b)
                 adam.update(parameters: net.parameters, gradients: net.gradients)
                 start += b

@@ -60,7 +60,9 @@ public final class HTNetModel {
         return logitBuffer.pointer
     }
 
-    /// Adds the gradient of the loss whose logit-gradient is `dLogits` [batch, classes] into `gradients`.
+    /// Writes the gradient of the loss whose logit-gradient is `dLogits` [batch, classes] into
+    /// `gradients`: every parameter's gradient comes from exactly one place, so no zeroing pass
+    /// over the (up to 140 M) gradients is needed.
     public func backward(dLogits: UnsafePointer<Float>, batch: Int) {
         let p = parameters.pointer, g = gradients.pointer
         let top = levels.count - 1
@@ -74,6 +76,7 @@ public final class HTNetModel {
         embedding.backward(p, g, dy: activationGrads[0].pointer, batch: batch)
     }
 
+    /// Only needed before inspecting gradients of a model that has not run backward yet.
     public func zeroGradients() { gradients.zero() }
 
     /// The parameter named `name` (reference state_dict name) as a tensor.

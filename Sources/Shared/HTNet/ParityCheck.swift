@@ -62,7 +62,6 @@ public struct ParityCheck {
         var logitError: Double = 0
         for i in 0..<refLogits.count { logitError = max(logitError, Double(abs(logits[i] - refLogits[i]))) }
         let lossError = abs(loss - Double(try tensor("loss").floats[0]))
-        model.zeroGradients()
         model.backward(dLogits: dLogits.pointer, batch: batch)
 
         var gradError: Double = 0, largestGrad: Double = 0, worst = ""
@@ -86,7 +85,6 @@ public struct ParityCheck {
                                              dLogits: dLogits.pointer).loss
             }
             adamLosses.append(l)
-            model.zeroGradients()
             model.backward(dLogits: dLogits.pointer, batch: batch)
             adam.update(parameters: model.parameters, gradients: model.gradients)
         }

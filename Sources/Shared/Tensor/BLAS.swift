@@ -5,6 +5,16 @@ import COpenBLAS
 public enum BLAS {
     public enum Transpose { case none, transpose }
 
+    /// One sgemm call's shape, as recorded for the benchmark.
+    public struct Call: Hashable, Sendable {
+        public let transA: Bool, transB: Bool, m: Int, n: Int, k: Int, accumulate: Bool
+        public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+    }
+
+    /// When set, every gemm appends its shape here: `coordinator bench` replays exactly the calls of
+    /// one training step to measure the machine's sgemm rate on the model's own shapes.
+    nonisolated(unsafe) public static var recorder: ((Call) -> Void)?
+
     /// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, all row-major.
     @inline(__always)
     public static func gemm(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
@@ -12,6 +22,7 @@ public enum BLAS {
                             b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
+        if let recorder { recorder(Call(transA: ta == .transpose, transB: tb == .transpose, m: m, n: n, k: k, accumulate: beta != 0)) }
         cblas_sgemm(CblasRowMajor,
                     ta == .none ? CblasNoTrans : CblasTrans,
                     tb == .none ? CblasNoTrans : CblasTrans,

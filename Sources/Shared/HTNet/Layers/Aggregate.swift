@@ -92,7 +92,7 @@ final class Aggregate {
         }
     }
 
-    /// dy [B*S'*S', Cout] -> dx [B*S*S, Cin] (overwritten); accumulates parameter gradients.
+    /// dy [B*S'*S', Cout] -> dx [B*S*S, Cin] (overwritten); writes its parameter gradients.
     func backward(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
                   dx: UnsafeMutablePointer<Float>, batch: Int) {
         let ci = inChannels, co = outChannels, s = side, k = 9 * ci
@@ -105,12 +105,12 @@ final class Aggregate {
         let dconv = convolved.pointer
         dconv.update(repeating: 0, count: n * co)
         norm.backward(p, g, dy: dz, normalised: normalised.pointer, rstd: rstd.pointer, dx: dconv, tokens: n)
-        addColumnSums(dconv, rows: n, columns: co, into: g + bias)
+        columnSums(dconv, rows: n, columns: co, into: g + bias)
         // dW' = dConv^T . cols ; dcols = dConv . W'
         let pg = permutedGrad.pointer
         BLAS.gemm(.transpose, .none, m: co, n: k, k: n, a: dconv, lda: co, b: columns.pointer, ldb: k, beta: 0, c: pg, ldc: k)
         let gw = g + weight
-        for o in 0..<co { for c in 0..<ci { for kk in 0..<9 { gw[(o * ci + c) * 9 + kk] += pg[o * k + kk * ci + c] } } }
+        for o in 0..<co { for c in 0..<ci { for kk in 0..<9 { gw[(o * ci + c) * 9 + kk] = pg[o * k + kk * ci + c] } } }
         let dcols = dColumns.pointer
         BLAS.gemm(.none, .none, m: n, n: k, k: co, a: dconv, lda: co, b: permutedWeight.pointer, ldb: k, beta: 0, c: dcols, ldc: k)
         // col2im

@@ -20,13 +20,14 @@ struct PointwiseLinear {
                   b: p + weight, ldb: input, beta: beta, c: y, ldc: output)
     }
 
-    /// Accumulates dW, db into `g`; writes (or, with `accumulate`, adds) dx = dy . W when dx is given.
+    /// Writes dW, db into `g` (each parameter's gradient comes from this one call, so nothing needs
+    /// zeroing first); writes (or, with `accumulate`, adds) dx = dy . W when dx is given.
     func backward(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
                   x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
                   accumulate: Bool = false, tokens n: Int) {
         BLAS.gemm(.transpose, .none, m: output, n: input, k: n, a: dy, lda: output,
-                  b: x, ldb: input, beta: 1, c: g + weight, ldc: input)
-        if let b = bias { addColumnSums(dy, rows: n, columns: output, into: g + b) }
+                  b: x, ldb: input, beta: 0, c: g + weight, ldc: input)
+        if let b = bias { columnSums(dy, rows: n, columns: output, into: g + b) }
         if let dx {
             BLAS.gemm(.none, .none, m: n, n: input, k: output, a: dy, lda: output,
                       b: p + weight, ldb: input, beta: accumulate ? 1 : 0, c: dx, ldc: input)
@@ -34,11 +35,15 @@ struct PointwiseLinear {
     }
 }
 
-/// out[j] += sum over rows of m[row, j]
-@inline(__always)
-func addColumnSums(_ m: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
-    for r in 0..<rows {
-        let row = m + r * columns
-        for j in 0..<columns { out[j] += row[j] }
+/// out[j] = sum over rows of m[row, j], rows summed in order (split over columns only, so the
+/// result does not depend on the thread count).
+func columnSums(_ m: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+    ParallelLoop.ranges(columns, minimumChunk: max(16, 65536 / max(rows, 1))) { range in
+        let o = out + range.lowerBound, width = range.count
+        o.update(repeating: 0, count: width)
+        for r in 0..<rows {
+            let row = m + r * columns + range.lowerBound
+            for j in 0..<width { o[j] += row[j] }
+        }
     }
 }

@@ -49,6 +49,7 @@ final class TransformerLevel {
         }
         let c = channels, perSample = geometry.tokensPerSample
         let dpos = g + positionalEmbedding
+        dpos.update(repeating: 0, count: geometry.seqLen)
         geometry.position.withUnsafeBufferPointer { position in
             for b in 0..<batch {
                 for s in 0..<perSample {

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import HTNet
+import Tensor
+
+/// Training speed as a ratio to the same machine's sgemm, measured in one run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure sgemm and HTNet training/evaluation speed in one run; report the ratio.",
+        discussion: """
+        Examples:
+          coordinator bench                          # paper configuration, batch 256
+          coordinator bench --dim 64 --json          # the dim-64 configuration, machine-readable
+        """)
+
+    @OptionGroup var model: ModelOptions
+    @Option(help: "Mini-batch size.")
+    var batch = 256
+    @Option(help: "Timed training steps (after one warm-up step).")
+    var steps = 5
+    @Option(help: "Side of the square sgemm used as the machine's reference rate.")
+    var square = 2048
+    @Option(help: "OpenBLAS threads (default: all cores).")
+    var threads: Int?
+    @Option(help: "Classes of the classifier head.")
+    var classes = 3
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let config = try model.config(classes: classes)
+        let bench = TrainingBenchmark(config: config, batch: batch, steps: steps, squareSize: square)
+        if !json {
+            let cost = ModelCost(config: config)
+            print(String(format: "model: dim %d, heads %d, repeats %@, %.1f M parameters, %.4f GFLOP per training sample; batch %d; %d BLAS threads",
+                         config.dim, config.heads, "\(config.blockRepeats)", Double(ParameterLayout(config: config).count) / 1e6,
+                         cost.trainingFLOPs / 1e9, batch, BLAS.threads))
+        }
+        let r = bench.run(log: { if !json { print("  " + $0) } })
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            var object = try JSONSerialization.jsonObject(with: encoder.encode(r)) as! [String: Any]
+            object["ratioToSquare"] = r.ratioToSquare
+            object["ratioToModelShapes"] = r.ratioToModelShapes
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(data: data, encoding: .utf8)!)
+            return
+        }
+        print(String(format: "training:   %.1f samples/s = %.1f GFLOP/s effective", r.trainSamplesPerSecond, r.effectiveGFLOPS))
+        print(String(format: "evaluation: %.1f samples/s", r.evalSamplesPerSecond))
+        print(String(format: "sgemm:      %.1f GFLOP/s square %d, %.1f GFLOP/s on the model's own shapes", r.squareSgemmGFLOPS, r.squareSize, r.modelShapeSgemmGFLOPS))
+        print(String(format: "ratio:      %.1f%% of square sgemm, %.1f%% of model-shape sgemm", 100 * r.ratioToSquare, 100 * r.ratioToModelShapes))
+        print(String(format: "peak memory: %.0f MiB", r.peakMemoryMiB))
+    }
+}
