@@ -35,18 +35,6 @@ public struct CompositeLoader {
             skipped.append(SkippedSample(id: id, subject: subject, error: error))
         }
 
-        // Landmarks rows must describe samples of this CSV: a row for an unknown image means the
-        // two files do not belong together, and the CSV's samples would silently get fallback
-        // landmarks. Checked before any image is read, so a mismatch fails fast.
-        let listedIDs = Set(table.rows.map {
-            CompositeLayout.flowImageName(subject: $0.fields[columns[1]], filename: $0.fields[columns[2]])
-        })
-        for (name, line) in landmarks?.names ?? [] where !listedIDs.contains(name) {
-            try skipOrThrow(DatasetError(file: landmarks!.path, line: line,
-                                         "landmarks for '\(name)', which the annotation CSV does not list (the two files must describe the same samples)"),
-                            id: name, subject: nil)
-        }
-
         var samples: [Sample] = []
         var inputs: [Float] = []
         var flowHash = FNV1a()
@@ -80,6 +68,18 @@ public struct CompositeLoader {
                 let id = CompositeLayout.flowImageName(subject: subject, filename: row.fields[columns[2]])
                 try skipOrThrow(error, id: id, subject: subject.isEmpty ? nil : subject)
             }
+        }
+
+        // Landmarks rows must describe samples of this CSV: a row for an unknown image means the
+        // two files do not belong together, and the CSV's samples would silently get fallback
+        // landmarks. Checked after the rows, so an annotation row's own error is reported first.
+        let listedIDs = Set(table.rows.map {
+            CompositeLayout.flowImageName(subject: $0.fields[columns[1]], filename: $0.fields[columns[2]])
+        })
+        for (name, line) in landmarks?.names ?? [] where !listedIDs.contains(name) {
+            try skipOrThrow(DatasetError(file: landmarks!.path, line: line,
+                                         "landmarks for '\(name)', which the annotation CSV does not list (the two files must describe the same samples)"),
+                            id: name, subject: nil)
         }
 
         guard !samples.isEmpty else {
