@@ -11,6 +11,8 @@ struct CoordinatorCommand: ParsableCommand {
         """,
         subcommands: [
             // One file per subcommand in this folder; register it here.
+            SynthCommand.self,
+            DatasetCommand.self,
             ParityCommand.self,
             TrainFoldCommand.self,
             RunCommand.self,
