@@ -7,9 +7,9 @@ struct DatasetOptions: ParsableArguments {
     var classes = LoadOptions.threeClassMER.joined(separator: ",")
     @Option(help: "Crop rule: reference (rows from x, as the reference code) or geometric.")
     var crop: CropRule = .reference
-    @Option(help: "Landmarks CSV (default: landmarks_mtcnn_28.csv in the folder when present).")
+    @Option(help: "Landmarks CSV, relative to the folder or absolute (default: landmarks_mtcnn_28.csv when present).")
     var landmarks: String?
-    @Option(help: "Annotation CSV (default: combined_3_class2_for_optical_flow.csv, or the folder's only CSV).")
+    @Option(help: "Annotation CSV, relative to the folder or absolute (default: combined_3_class2_for_optical_flow.csv, or the folder's only CSV).")
     var annotations: String?
     @Flag(help: "Skip invalid rows (each is reported) instead of stopping at the first.")
     var skipInvalid = false

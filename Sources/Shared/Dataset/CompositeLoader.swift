@@ -3,6 +3,17 @@ import Foundation
 /// Reads a dataset folder in the reference layout (see `CompositeLayout`) and composes every
 /// sample's HTNet input. Every problem is an error naming the file, line and problem; with
 /// `skipInvalid` a row-level problem skips that row instead and is recorded in `skipped`.
+///
+/// Decisions a researcher bringing their own data should know:
+/// - Labels are indices 0..<classNames.count or the class names themselves.
+/// - A sample with no landmarks row gets the reference's fallback landmarks (counted in the
+///   manifest); a landmarks row naming a sample the CSV does not list is an error, because it
+///   means the two files do not belong together.
+/// - Landmarks may lie a little outside the 28x28 frame (MTCNN does that; the crop clamps them)
+///   but not more than one crop (14 pixels): -14...42.
+/// - A subject whose every row was skipped is no fold; the manifest lists it in
+///   `subjectsWithoutSamples`. A dataset left with no samples at all is an error.
+/// - Apex images are not read: the landmarks CSV already holds what the reference derives from them.
 public struct CompositeLoader {
     public let directory: String
     public let options: LoadOptions

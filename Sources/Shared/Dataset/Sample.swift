@@ -1,4 +1,4 @@
-/// One sample of a micro-expression dataset. Placeholder contract; the dataset module fills this in.
+/// One sample of a micro-expression dataset: what LOSO needs to know about it besides its input.
 public struct Sample: Codable, Equatable, Sendable {
     /// Unique id: the flow image's file name, e.g. "sub01_EP02_01f .png".
     public var id: String
