@@ -37,6 +37,7 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "model: dim %d, heads %d, repeats %@, %.1f M parameters, %.4f GFLOP per training sample; batch %d; %d BLAS threads",
                          config.dim, config.heads, "\(config.blockRepeats)", Double(ParameterLayout(config: config).count) / 1e6,
                          cost.trainingFLOPs / 1e9, batch, BLAS.threads))
+            print("OpenBLAS: \(BLAS.configuration)")
         }
         let r = bench.run(log: { if !json { print("  " + $0) } })
         if json {

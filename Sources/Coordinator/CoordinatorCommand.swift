@@ -1,4 +1,5 @@
 import ArgumentParser
+import Tensor
 
 /// The user-facing CLI; under mpirun, `coordinator run` is rank 0 of the job.
 @main
@@ -15,9 +16,15 @@ struct CoordinatorCommand: ParsableCommand {
             DatasetCommand.self,
             ParityCommand.self,
             TrainFoldCommand.self,
+            BenchCommand.self,
             RunCommand.self,
             ReportCommand.self,
             CompareCommand.self,
         ]
     )
+
+    static func main() {
+        OpenBLASCoreType.reexecIfGeneric()
+        main(nil)
+    }
 }

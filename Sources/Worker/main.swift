@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cluster
 import Foundation
+import Tensor
 
 /// `worker`: ranks >= 1 of `mpirun -np 1 coordinator run EXPERIMENT : -np N worker`.
 struct WorkerCommand: ParsableCommand {
@@ -28,4 +29,6 @@ struct WorkerCommand: ParsableCommand {
     }
 }
 
+// Before anything else: OpenBLAS must not run its generic kernels on a CPU it failed to recognise.
+OpenBLASCoreType.reexecIfGeneric()
 WorkerCommand.main()
