@@ -50,16 +50,20 @@ final class EndToEndTests: XCTestCase {
         try MPIJob.run(["run", "e2e.yaml", "--out", out, "--threads", "1"] + extra, workers: workers, in: directory)
     }
 
-    /// The uninterrupted 2-worker run every other run is compared with.
+    /// The uninterrupted 2-worker run every other run is compared with (run once per test process).
+    private static var referencePredictions: Data?
     private func reference() throws -> Data {
+        if let cached = Self.referencePredictions { return cached }
         let job = try runJob(out: "ref", workers: 2)
         XCTAssertEqual(job.status, 0, job.output)
-        return try predictions("ref")
+        Self.referencePredictions = try predictions("ref")
+        return Self.referencePredictions!
     }
 
     func testTwoWorkersWriteJournalAndReportAndTheReportRebuildsFromTheJournal() throws {
         let job = try runJob(out: "out", workers: 2)
         XCTAssertEqual(job.status, 0, job.output)
+        if Self.referencePredictions == nil { Self.referencePredictions = try predictions("out") }
         XCTAssertTrue(job.output.contains("report: "), job.output)
         let journal = try journal("out")
         XCTAssertEqual(journal.tasks.count, Self.taskCount)

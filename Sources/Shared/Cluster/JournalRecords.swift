@@ -36,8 +36,8 @@ public struct WorkerRecord: Codable, Equatable, Sendable {
     public var rank: Int
     public var cores: Int
     public var workersOnNode: Int
-    /// OpenBLAS threads it trained with. Logits can differ in the last bits between thread counts
-    /// (OpenBLAS's partitioning), so byte-identical results need equal threads per worker.
+    /// OpenBLAS threads it trained with: recorded because only equal thread counts are guaranteed
+    /// to give bit-identical logits (the engine's and OpenBLAS's summation order).
     public var threads: Int
     public var softwareVersion: String
     public init(session: Int, hello: WorkerHello, threads: Int) {
