@@ -8,12 +8,19 @@ struct PointwiseLinear {
     let weight: Int        // offset into the parameter buffer
     let bias: Int?         // offset, or nil for to_qkv
 
-    /// y[N, out] = x[N, in] . W^T + b
-    func forward(_ p: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, tokens n: Int) {
-        var beta: Float = 0
+    /// y[N, out] = x[N, in] . W^T + b, or with `residual`, y += x . W^T + b: the residual add rides
+    /// on sgemm's beta instead of a separate pass over the activations.
+    func forward(_ p: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+                 tokens n: Int, residual: Bool = false) {
+        var beta: Float = residual ? 1 : 0
         if let b = bias {
-            let bp = p + b
-            for t in 0..<n { (y + t * output).update(from: bp, count: output) }
+            let bp = p + b, width = output
+            ParallelLoop.ranges(n, minimumChunk: max(1, 16384 / width)) { rows in
+                for t in rows {
+                    let row = y + t * width
+                    if residual { for j in 0..<width { row[j] += bp[j] } } else { row.update(from: bp, count: width) }
+                }
+            }
             beta = 1
         }
         BLAS.gemm(.none, .transpose, m: n, n: output, k: input, a: x, lda: input,

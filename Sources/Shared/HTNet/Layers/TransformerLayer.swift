@@ -40,21 +40,18 @@ final class TransformerLayer {
         hiddenPre = FloatBuffer(count: n * hidden); hiddenAct = FloatBuffer(count: n * hidden)
     }
 
-    /// x [tokens, c] is updated in place; `scratch` holds one sublayer output [tokens, c].
-    func forward(_ p: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-                 geometry: BlockGeometry, batch: Int) {
-        let n = batch * geometry.tokensPerSample, c = attentionNorm.channels
+    /// x [tokens, c] is updated in place (each sublayer's output projection adds into it).
+    func forward(_ p: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>, geometry: BlockGeometry, batch: Int) {
+        let n = batch * geometry.tokensPerSample
         attentionNorm.forward(p, x: x, y: normed1.pointer, normalised: normalised1.pointer, rstd: rstd1.pointer, tokens: n)
         toQKV.forward(p, x: normed1.pointer, y: qkv.pointer, tokens: n)
         attention.forward(qkv: qkv.pointer, out: attended.pointer, probs: probs.pointer, geometry: geometry, batch: batch)
-        toOut.forward(p, x: attended.pointer, y: scratch, tokens: n)
-        for i in 0..<(n * c) { x[i] += scratch[i] }
+        toOut.forward(p, x: attended.pointer, y: x, tokens: n, residual: true)
 
         feedForwardNorm.forward(p, x: x, y: normed2.pointer, normalised: normalised2.pointer, rstd: rstd2.pointer, tokens: n)
         expand.forward(p, x: normed2.pointer, y: hiddenPre.pointer, tokens: n)
         GELU.forward(hiddenPre.pointer, hiddenAct.pointer, count: n * expand.output)
-        contract.forward(p, x: hiddenAct.pointer, y: scratch, tokens: n)
-        for i in 0..<(n * c) { x[i] += scratch[i] }
+        contract.forward(p, x: hiddenAct.pointer, y: x, tokens: n, residual: true)
     }
 
     /// dx [tokens, c]: the residual stream's gradient, updated in place.

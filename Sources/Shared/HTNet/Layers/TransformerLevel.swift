@@ -9,7 +9,6 @@ final class TransformerLevel {
     let geometry: BlockGeometry
     let layers: [TransformerLayer]
     let scratch: LevelScratch
-    let sublayerOut: FloatBuffer
 
     init(level: Int, config c: HTNetConfig, layout: ParameterLayout, maxBatch: Int) {
         self.level = level
@@ -25,7 +24,6 @@ final class TransformerLevel {
         let n = maxBatch * side * side
         scratch = LevelScratch(tokens: n, channels: c.channels(level: level), inner: c.innerDim(level: level),
                                hidden: c.channels(level: level) * c.mlpMult, seqLen: geometry.seqLen)
-        sublayerOut = FloatBuffer(count: n * c.channels(level: level))
     }
 
     func forward(_ p: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>, batch: Int) {
@@ -40,7 +38,7 @@ final class TransformerLevel {
                 }
             }
         }
-        for layer in layers { layer.forward(p, x: x, scratch: sublayerOut.pointer, geometry: geometry, batch: batch) }
+        for layer in layers { layer.forward(p, x: x, geometry: geometry, batch: batch) }
     }
 
     func backward(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>, batch: Int) {
