@@ -101,15 +101,25 @@ final class EndToEndTests: XCTestCase {
         let log = directory + "/killed.log"
         let job = try MPIJob.start(["run", "e2e.yaml", "--out", "killed", "--threads", "1"], workers: 2, in: directory, log: log)
         let journalPath = "\(directory!)/killed/journal.jsonl"
-        // Wait (no time limit: the job would end on its own) for the first journalled task.
-        var victim: Int32?
-        while job.isRunning && victim == nil {
-            usleep(20_000)
-            let tasks = (try? String(contentsOfFile: journalPath, encoding: .utf8))?.components(separatedBy: "\"type\":\"task\"").count ?? 1
-            if tasks > 1 { victim = workerPID(of: job.processIdentifier) }
+        // As soon as a task is journalled, freeze the coordinator (no more journalling or handing
+        // out), SIGKILL a worker, and let the coordinator go on to meet the dead worker. Waiting has
+        // no time limit: the job would end on its own.
+        var killed = false
+        var coordinator: Int32?, worker: Int32?
+        while job.isRunning && !killed {
+            // Find the ranks first (they start long before the first task ends), then watch cheaply.
+            guard let c = coordinator ?? childPID(of: job.processIdentifier, named: "coordinator"),
+                  let w = worker ?? childPID(of: job.processIdentifier, named: "worker") else { usleep(5_000); continue }
+            coordinator = c
+            worker = w
+            guard let handle = FileHandle(forReadingAtPath: journalPath),
+                  String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).contains("\"type\":\"task\"") else { usleep(1_000); continue }
+            kill(c, SIGSTOP)
+            kill(w, SIGKILL)
+            kill(c, SIGCONT)
+            killed = true
         }
-        let pid = try XCTUnwrap(victim, "the job ended before a worker could be killed:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
-        kill(pid, SIGKILL)
+        XCTAssertTrue(killed, "the job ended before a worker could be killed:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
         job.waitUntilExit()
         XCTAssertNotEqual(job.terminationStatus, 0, "mpirun reports the killed worker")
         let before = try journal("killed")
@@ -154,6 +164,17 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(missing.output.contains("missing-folder' does not exist"), missing.output)
     }
 
+    func testADivergingTaskIsReportedNotACrashAndNoReportIsWritten() throws {
+        try Self.experimentText.replacingOccurrences(of: "lr: 0.001", with: "lr: 1.0e30")
+            .write(toFile: directory + "/nan.yaml", atomically: true, encoding: .utf8)
+        let job = try MPIJob.runDirect(MPIJob.coordinator, ["run", "nan.yaml", "--out", "nan"], in: directory)
+        XCTAssertEqual(job.status, 2, job.output)
+        XCTAssertTrue(job.output.contains("non-finite loss"), job.output)
+        XCTAssertTrue(job.output.contains("no report written"), job.output)
+        XCTAssertEqual(try journal("nan").failures.count, Self.taskCount)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/nan/report"))
+    }
+
     func testWorkersOfAnotherProtocolVersionAreRefused() throws {
         let job = try MPIJob.run(["run", "e2e.yaml", "--out", "mismatch"], workers: 1,
                                  workerPrefix: ["env", "LOSOTRAINER_WIRE_PROTOCOL=99"], in: directory)
@@ -180,16 +201,16 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try predictions("netns"), try reference())
     }
 
-    /// A `worker` child process of the job (mpirun forks the ranks directly on one machine).
-    private func workerPID(of mpirun: Int32) -> Int32? {
+    /// A child process of the job with this name (mpirun forks the ranks directly on one machine).
+    private func childPID(of mpirun: Int32, named wanted: String) -> Int32? {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
         for entry in entries {
             guard let pid = Int32(entry),
                   let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let name = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
+            let name = stat[stat.index(after: open)..<close]
             let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            if name == "worker", fields.count > 1, Int32(fields[1]) == mpirun { return pid }
+            if name == wanted, fields.count > 1, Int32(fields[1]) == mpirun { return pid }
         }
         return nil
     }
