@@ -27,11 +27,14 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         // A small extern "C" bridge over the few OpenCV calls we need (image I/O, flow, faces).
         .target(name: "OpenCVBridge", path: "\(shared)/OpenCVBridge",
-                cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+                cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],  // -O2: dlib is unusably slow at -O0
                 linkerSettings: [
                     .linkedLibrary("opencv_core"), .linkedLibrary("opencv_imgproc"),
                     .linkedLibrary("opencv_imgcodecs"), .linkedLibrary("opencv_video"),
                     .linkedLibrary("opencv_objdetect"), .linkedLibrary("stdc++"),
+                    // Preprocessing: TV-L1 (opencv_contrib) and dlib's landmarks (dlib's headers call BLAS/LAPACK).
+                    .linkedLibrary("opencv_optflow"), .linkedLibrary("dlib"),
+                    .linkedLibrary("blas"), .linkedLibrary("lapack"),
                 ]),
 
         // Library modules, one concern each.
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
         .testTarget(name: "HTNetTests", dependencies: ["HTNet", "Tensor"], path: "Tests/HTNetTests"),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Tensor"], path: "Tests/DatasetTests"),
+        .testTarget(name: "PreprocessingTests", dependencies: ["Dataset", "Tensor"], path: "Tests/PreprocessingTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests"),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "HTNet", "Dataset", "Evaluation"],
                     path: "Tests/ClusterTests"),

@@ -20,6 +20,8 @@ struct CoordinatorCommand: ParsableCommand {
             RunCommand.self,
             ReportCommand.self,
             CompareCommand.self,
+            PreprocessCommand.self,
+            SynthFramesCommand.self,
         ]
     )
 

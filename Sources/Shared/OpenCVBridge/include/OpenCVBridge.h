@@ -37,4 +37,7 @@ const char *cvb_version(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* Preprocessing calls (optical flow, face boxes, landmarks); this header is the module's umbrella. */
+#include "OpenCVPreprocessing.h"
 #endif
