@@ -10,5 +10,10 @@ swift build -c release
 workers=${1:-2}
 [ $# -gt 0 ] && shift
 out=runs/demo
-"$here/run-local.sh" experiments/demo.yaml "$workers" --out "$out" "$@"
-echo "report: $out/report.html (also report.md, report.json, predictions.csv, journal.jsonl)"
+resume=""
+if [ -f "$out/journal.jsonl" ]; then
+    echo "demo: $out already holds a journal; resuming it (remove $out to start over)" >&2
+    resume="--resume"
+fi
+"$here/run-local.sh" experiments/demo.yaml "$workers" --out "$out" $resume "$@"
+echo "report: $out/report/report.html (also report.md, report.json, predictions.csv; journal: $out/journal.jsonl)"
