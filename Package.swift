@@ -37,10 +37,13 @@ let package = Package(
                     .linkedLibrary("blas"), .linkedLibrary("lapack"),
                 ]),
 
+        // Elementwise kernels built per ISA level (AVX-512 / AVX2 / baseline), chosen at load time.
+        .target(name: "CKernels", path: "\(shared)/CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+
         // Library modules, one concern each.
         .target(name: "Tensor", dependencies: ["COpenBLAS"], path: "\(shared)/Tensor",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
-        .target(name: "HTNet", dependencies: ["Tensor"], path: "\(shared)/HTNet",
+        .target(name: "HTNet", dependencies: ["Tensor", "CKernels"], path: "\(shared)/HTNet",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Dataset", dependencies: ["Tensor", "CZstd", "OpenCVBridge"],
                 path: "\(shared)/Dataset"),

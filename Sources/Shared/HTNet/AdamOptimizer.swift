@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Tensor
 
@@ -26,15 +27,11 @@ public final class AdamOptimizer {
         let bc2Sqrt = Float(biasCorrection2.squareRoot())
         let b1 = beta1, b2 = beta2, e = eps
         let p = parameters.pointer, g = gradients.pointer, mp = m.pointer, vp = v.pointer
-        ParallelLoop.ranges(parameters.count, minimumChunk: 1 << 16) { range in
-            for i in range {
-                let gi = g[i]
-                let mi = mp[i] + (gi - mp[i]) * (1 - b1)   // torch: exp_avg.lerp_(grad, 1 - beta1)
-                let vi = vp[i] * b2 + (1 - b2) * gi * gi
-                mp[i] = mi
-                vp[i] = vi
-                p[i] -= stepSize * (mi / (vi.squareRoot() / bc2Sqrt + e))
-            }
+        // torch: exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+        // param.addcdiv_(exp_avg, exp_avg_sq.sqrt() / sqrt(bias_correction2) + eps, -lr / bias_correction1)
+        ParallelLoop.ranges(parameters.count, minimumChunk: 1 << 16) { r in
+            let o = r.lowerBound
+            ck_adam_update(p + o, g + o, mp + o, vp + o, r.count, b1, b2, stepSize, bc2Sqrt, e)
         }
     }
 }
