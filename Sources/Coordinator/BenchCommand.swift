@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
     var steps = 5
     @Option(help: "Side of the square sgemm used as the machine's reference rate.")
     var square = 2048
-    @Option(help: "OpenBLAS threads (default: all cores).")
+    @Option(help: "Threads for the trainer and for the native sgemm it is compared with (default: all cores).")
     var threads: Int?
     @Option(help: "Classes of the classifier head.")
     var classes = 3
@@ -34,7 +34,7 @@ struct BenchCommand: ParsableCommand {
         let bench = TrainingBenchmark(config: config, batch: batch, steps: steps, squareSize: square)
         if !json {
             let cost = ModelCost(config: config)
-            print(String(format: "model: dim %d, heads %d, repeats %@, %.1f M parameters, %.4f GFLOP per training sample; batch %d; %d BLAS threads",
+            print(String(format: "model: dim %d, heads %d, repeats %@, %.1f M parameters, %.4f GFLOP per training sample; batch %d; %d threads",
                          config.dim, config.heads, "\(config.blockRepeats)", Double(ParameterLayout(config: config).count) / 1e6,
                          cost.trainingFLOPs / 1e9, batch, BLAS.threads))
             print("OpenBLAS: \(BLAS.configuration)")

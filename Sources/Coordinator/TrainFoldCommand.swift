@@ -34,7 +34,7 @@ struct TrainFoldCommand: ParsableCommand {
     @Option(help: "Landmark crop rule: reference (rows from x, as the reference code) or geometric.")
     var crop: CropRule = .reference
     @OptionGroup var model: ModelOptions
-    @Option(help: "OpenBLAS threads (default: all cores).")
+    @Option(help: "Threads (default: all cores); results do not depend on it.")
     var threads: Int?
     @Option(help: "Write per-sample predictions (final and best-test-epoch) to this CSV.")
     var out: String?
@@ -55,7 +55,7 @@ struct TrainFoldCommand: ParsableCommand {
         let fold = FoldData(trainInputs: dataset.inputs(at: train), trainLabels: train.map { dataset.samples[$0].label },
                             testInputs: dataset.inputs(at: test), testLabels: test.map { dataset.samples[$0].label })
         print("train-fold: \(testSubject) held out (\(test.count) test / \(train.count) train samples), " +
-              "dim \(config.dim), repeats \(config.blockRepeats), \(epochs) epochs, batch \(batch), lr \(lr), \(BLAS.threads) BLAS threads")
+              "dim \(config.dim), repeats \(config.blockRepeats), \(epochs) epochs, batch \(batch), lr \(lr), \(BLAS.threads) threads")
         print("epoch  train_loss  train_acc  test_loss  test_acc  seconds")
         let trainer = FoldTrainer(model: config, training: training,
                                   seedKeys: [UInt64(seed), stableHash("train-fold"), stableHash(testSubject)])

@@ -106,6 +106,26 @@ final class ModelGradientTests: XCTestCase {
         XCTAssertNotEqual(other.finalLogits, a.finalLogits, "different seed keys, different initialisation")
     }
 
+    /// A worker's thread count must not change a run's numbers (it defaults to cores / workers):
+    /// training with 1 and 2 threads, with a last batch whose token count (41 x 16) makes sgemm's
+    /// K exceed OpenBLAS's blocking, gives identical weights and logits.
+    func testTrainingBitsDoNotDependOnThreadCount() throws {
+        var rng = DeterministicRNG(seed: 8)
+        let n = 297, m = 5
+        let data = FoldData(trainInputs: (0..<(n * 2352)).map { _ in rng.uniform(0, 255) }, trainLabels: (0..<n).map { $0 % 3 },
+                            testInputs: (0..<(m * 2352)).map { _ in rng.uniform(0, 255) }, testLabels: (0..<m).map { $0 % 3 })
+        var outcomes: [FoldOutcome] = [], weights: [[Float]] = []
+        for threads in [1, 2] {
+            BLAS.setThreads(threads)
+            let trainer = FoldTrainer(model: HTNetConfig(dim: 32, heads: 2, numHierarchies: 3, blockRepeats: [1, 1, 1]),
+                                      training: TrainingConfig(epochs: 1, batchSize: 256, learningRate: 1e-4), seedKeys: [9])
+            outcomes.append(try trainer.run(data, finished: { weights.append($0.parameters.array) }))
+        }
+        BLAS.setThreads(1)
+        XCTAssertEqual(weights[0], weights[1])
+        XCTAssertEqual(outcomes[0].finalLogits, outcomes[1].finalLogits)
+    }
+
     func testNonFiniteInputIsReportedNotTrained() {
         let data = FoldData(trainInputs: [Float](repeating: .nan, count: 2352), trainLabels: [0],
                             testInputs: [], testLabels: [])

@@ -1,7 +1,16 @@
 import COpenBLAS
+import Dispatch
 
-/// Thin, typed access to OpenBLAS. Every matrix product of the engine goes through `gemm`, so the
+/// Typed access to OpenBLAS. Every matrix product of the engine goes through `gemm`, so the
 /// benchmark can compare the trainer against the very routine it is built on.
+///
+/// Threads are ours, not OpenBLAS's: OpenBLAS's threaded sgemm does not give the same bits as its
+/// single-threaded one (its threaded driver blocks K differently, and some kernels take other paths;
+/// seen for most k above 24 with the Haswell kernels, above 448 with SkylakeX). A run's numbers must
+/// not depend on how many threads a worker has (the default gives each worker cores / workers), so
+/// OpenBLAS always runs single-threaded, and `gemm` cuts C into fixed blocks of rows or columns whose
+/// layout depends only on the shape; the blocks are spread over `threads` threads. Each block is the
+/// same single-threaded call whatever the thread count, hence the same bits.
 public enum BLAS {
     public enum Transpose { case none, transpose }
 
@@ -15,14 +24,53 @@ public enum BLAS {
     /// one training step to measure the machine's sgemm rate on the model's own shapes.
     nonisolated(unsafe) public static var recorder: ((Call) -> Void)?
 
+    /// Threads the engine's work is spread over (one worker's share of the node's cores).
+    nonisolated(unsafe) public private(set) static var threads = 1
+
+    /// Rows (or columns) of C per block: large enough that packing the other operand once per block
+    /// costs little, small enough to balance a few threads.
+    public static let blockExtent = 256
+
     /// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, all row-major.
-    @inline(__always)
     public static func gemm(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                             b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
+        _ = singleThreadedOpenBLAS
         if let recorder { recorder(Call(transA: ta == .transpose, transB: tb == .transpose, m: m, n: n, k: k, accumulate: beta != 0)) }
+        let splitRows = m >= n
+        let extent = splitRows ? m : n
+        let blocks = (extent + blockExtent - 1) / blockExtent
+        func block(_ index: Int) {
+            let start = index * blockExtent, size = min(blockExtent, extent - start)
+            if splitRows {
+                // Rows of C come from rows of op(A): A's rows (no transpose) or columns (transpose).
+                let ap = ta == .none ? a + start * lda : a + start
+                native(ta, tb, m: size, n: n, k: k, alpha: alpha, a: ap, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c + start * ldc, ldc: ldc)
+            } else {
+                let bp = tb == .none ? b + start : b + start * ldb
+                native(ta, tb, m: m, n: size, k: k, alpha: alpha, a: a, lda: lda, b: bp, ldb: ldb,
+                       beta: beta, c: c + start, ldc: ldc)
+            }
+        }
+        let workers = min(threads, blocks)
+        if workers <= 1 {
+            for i in 0..<blocks { block(i) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { t in
+                for i in stride(from: t, to: blocks, by: workers) { block(i) }
+            }
+        }
+    }
+
+    /// One cblas_sgemm call, as OpenBLAS does it (single-threaded unless `nativeThreads` says otherwise).
+    @inline(__always)
+    public static func native(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
+                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                              b: UnsafePointer<Float>, ldb: Int,
+                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         cblas_sgemm(CblasRowMajor,
                     ta == .none ? CblasNoTrans : CblasTrans,
                     tb == .none ? CblasNoTrans : CblasTrans,
@@ -30,10 +78,23 @@ public enum BLAS {
                     beta, c, Int32(ldc))
     }
 
-    /// Sets OpenBLAS's thread count for this process (one worker's share of the node's cores).
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    /// OpenBLAS starts with one thread per core; make it single-threaded before the first product,
+    /// whether or not anyone calls `setThreads`.
+    private static let singleThreadedOpenBLAS: Void = openblas_set_num_threads(1)
 
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// Sets the engine's thread count; OpenBLAS itself stays single-threaded (see the type's note).
+    public static func setThreads(_ n: Int) {
+        threads = max(1, n)
+        openblas_set_num_threads(1)
+    }
+
+    /// Runs `body` with OpenBLAS's own threading at `n` threads: only for measuring the machine's
+    /// native sgemm rate in `coordinator bench`, never for training.
+    public static func withNativeThreads<T>(_ n: Int, _ body: () -> T) -> T {
+        openblas_set_num_threads(Int32(max(1, n)))
+        defer { openblas_set_num_threads(1) }
+        return body()
+    }
 
     /// OpenBLAS's build description (version, kernel, threading), for reports and benchmarks.
     public static var configuration: String { String(cString: openblas_get_config()) }
