@@ -11,9 +11,10 @@ struct PreprocessCommand: ParsableCommand {
         discussion: """
         Per sample: face on the onset frame (OpenCV cascade), apex from the sheet or spotted (ROI
         histogram differences), optical flow onset -> apex on the face crops, optical strain, 28x28
-        flow image, five landmarks on the apex crop (dlib). Re-running skips samples already written
-        with the same parameters. Writes DIR/combined_3_class2_for_optical_flow.csv,
-        landmarks_mtcnn_28.csv, flow/, apex/, class_map.csv, preprocess_report.csv.
+        flow image, five landmarks on the apex crop (dlib, mapped to the reference's MTCNN convention
+        unless --landmarks dlib-raw). Re-running skips samples already written with the same
+        parameters. Writes DIR/combined_3_class2_for_optical_flow.csv, landmarks_mtcnn_28.csv, flow/,
+        apex/, class_map.csv, preprocess_report.csv.
 
         Example:
           coordinator synth-frames --out /tmp/raw
@@ -52,6 +53,9 @@ struct PreprocessCommand: ParsableCommand {
     var skipInvalid = false
     @Option(help: "Face cascade XML.") var faceCascade = CascadeFaceDetector.defaultPath
     @Option(help: "dlib 68-point shape predictor.") var landmarkModel = FaceLandmarkDetector.defaultModelPath
+    @Option(name: .customLong("landmarks"),
+            help: "Landmark convention: mtcnn (dlib's points calibrated to where the reference's MTCNN puts them) or dlib-raw.")
+    var landmarkConvention: LandmarkConvention = .mtcnn
 
     func run() throws {
         var p = PreprocessParameters()
@@ -66,6 +70,7 @@ struct PreprocessCommand: ParsableCommand {
         p.requireFace = requireFace
         p.faceCascade = faceCascade
         p.landmarkModel = landmarkModel
+        p.landmarkConvention = landmarkConvention
         for pattern in framePattern {
             if let eq = pattern.firstIndex(of: "="), !pattern[..<eq].contains("{") {
                 p.frameNaming[String(pattern[..<eq])] = String(pattern[pattern.index(after: eq)...])
@@ -76,7 +81,7 @@ struct PreprocessCommand: ParsableCommand {
         if !sampleFolder.isEmpty { p.sampleFolders = sampleFolder }
         let map = try classMap.map { try EmotionClassMap.read(path: $0) } ?? .standard
 
-        print("preprocess: \(p.flow.summary), face crops \(faceSize)x\(faceSize), \(workers) workers")
+        print("preprocess: \(p.flow.summary), face crops \(faceSize)x\(faceSize), \(workers) workers, landmarks \(landmarkConvention.rawValue)")
         let run = PreprocessRun(framesRoot: frames, annotationPath: annotations, outDirectory: out, parameters: p,
                                 classMap: map, defaultDataset: dataset, workers: workers,
                                 progress: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
@@ -93,3 +98,4 @@ struct PreprocessCommand: ParsableCommand {
 }
 
 extension FlowParameters.Method: ExpressibleByArgument {}
+extension LandmarkConvention: ExpressibleByArgument {}

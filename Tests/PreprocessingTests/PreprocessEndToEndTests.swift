@@ -55,6 +55,9 @@ final class PreprocessEndToEndTests: XCTestCase {
         var changed = PreprocessParameters()
         changed.flow.winsize = 11
         XCTAssertEqual(try run(dir, parameters: changed).reused, 0, "new parameters recompute every sample")
+        var raw = PreprocessParameters()
+        raw.landmarkConvention = .dlibRaw
+        XCTAssertNotEqual(raw.hash, PreprocessParameters().hash, "the landmark convention is a parameter: resume recomputes")
     }
 
     func testClassMapIsWrittenAndExclusionsReported() throws {

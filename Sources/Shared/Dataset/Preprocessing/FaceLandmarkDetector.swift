@@ -7,9 +7,9 @@ import OpenCVBridge
 /// mouth corners = 48 and 54. Where dlib finds no face the sample gets the reference's fallback
 /// landmarks with `detected` = 0, as the reference does when MTCNN fails, and the reason is kept.
 ///
-/// Agreement with the reference's `landmarks_mtcnn_28.csv` is limited by that file itself: its
-/// MTCNN points sit in a different frame (about 1.25x wider and 1.4x taller, eyes ~6 px higher than
-/// where the eyes are in the apex crops), see the PreprocessingTests landmark test for figures.
+/// The reference's MTCNN points sit in a different frame from dlib's (about 1.25x wider and 1.4x
+/// taller, eyes ~6 px higher than where the eyes are in the apex crops), so by default the points
+/// are mapped into MTCNN's convention (`LandmarkConvention.mtcnn`, see `LandmarkCalibration`).
 public final class FaceLandmarkDetector: @unchecked Sendable {
     /// Where Debian's libdlib-data installs the model.
     public static let defaultModelPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
@@ -19,6 +19,19 @@ public final class FaceLandmarkDetector: @unchecked Sendable {
         public var detected: Bool
         /// Why the fallback landmarks were used (nil when detected).
         public var fallbackReason: String?
+    }
+
+    /// dlib's raw output on a crop: the face box it used and the 68 points, both in the crop's pixels
+    /// (box edges inclusive, as dlib's rectangles; points at integer pixel positions).
+    public struct Shape: Sendable {
+        public var left: Int, top: Int, right: Int, bottom: Int
+        /// 68 (x, y) points in dlib's order.
+        public var points: [(x: Double, y: Double)]
+    }
+
+    /// Why dlib gave no shape for a crop.
+    public struct NoShape: Error, Sendable {
+        public var reason: String
     }
 
     public let modelPath: String
@@ -39,16 +52,15 @@ public final class FaceLandmarkDetector: @unchecked Sendable {
 
     deinit { cvb_shape_predictor_close(handle) }
 
-    /// Landmarks of the face in `crop`, scaled to the 28x28 frame the flow image uses.
-    public func landmarks(in crop: GrayImage) -> Result {
+    /// dlib's face box (best HOG detection) and 68 points on `crop`, or why there are none.
+    public func shape(in crop: GrayImage) -> Swift.Result<Shape, NoShape> {
         var boxes = [Int32](repeating: 0, count: 4 * 4)
         let upsample: Int32 = min(crop.rows, crop.cols) < 120 ? 1 : 0
         let found = crop.withCVBImage { view in
             boxes.withUnsafeMutableBufferPointer { cvb_hog_detect_faces(&view, upsample, $0.baseAddress, 4) }
         }
         guard found > 0 else {
-            return Result(landmarks: .fallback, detected: false,
-                          fallbackReason: found < 0 ? "dlib face detector failed" : "dlib found no face in the apex crop")
+            return .failure(NoShape(reason: found < 0 ? "dlib face detector failed" : "dlib found no face in the apex crop"))
         }
         var points = [Float](repeating: 0, count: 136)
         let status = crop.withCVBImage { view in
@@ -56,20 +68,20 @@ public final class FaceLandmarkDetector: @unchecked Sendable {
                 cvb_shape_predict(handle, &view, boxes[0], boxes[1], boxes[2], boxes[3], $0.baseAddress)
             }
         }
-        guard status == 0 else {
-            return Result(landmarks: .fallback, detected: false, fallbackReason: "dlib shape predictor failed")
+        guard status == 0 else { return .failure(NoShape(reason: "dlib shape predictor failed")) }
+        return .success(Shape(left: Int(boxes[0]), top: Int(boxes[1]), right: Int(boxes[2]), bottom: Int(boxes[3]),
+                              points: (0..<68).map { (Double(points[2 * $0]), Double(points[2 * $0 + 1])) }))
+    }
+
+    /// Landmarks of the face in `crop` in the 28x28 frame the flow image uses, in `convention`.
+    public func landmarks(in crop: GrayImage, convention: LandmarkConvention = .mtcnn) -> Result {
+        switch shape(in: crop) {
+        case .failure(let error):
+            return Result(landmarks: .fallback, detected: false, fallbackReason: error.reason)
+        case .success(let shape):
+            let raw = LandmarkCalibration.dlibFivePoints(shape, cropRows: crop.rows, cropCols: crop.cols)
+            let landmarks = convention == .mtcnn ? LandmarkCalibration.toMTCNN(raw.points, faceBox: raw.faceBox) : raw.points
+            return Result(landmarks: FaceLandmarks(points: landmarks), detected: true, fallbackReason: nil)
         }
-        let sx = Double(OpticalFlowImage.size) / Double(crop.cols)
-        let sy = Double(OpticalFlowImage.size) / Double(crop.rows)
-        func point(_ indices: ClosedRange<Int>) -> FaceLandmarks.Point {
-            let n = Double(indices.count)
-            let x = indices.map { Double(points[2 * $0]) }.reduce(0, +) / n
-            let y = indices.map { Double(points[2 * $0 + 1]) }.reduce(0, +) / n
-            // Pixel centres: dlib's integer point i covers [i, i+1); the 28x28 frame scales edges.
-            return FaceLandmarks.Point(x: (x + 0.5) * sx - 0.5, y: (y + 0.5) * sy - 0.5)
-        }
-        return Result(landmarks: FaceLandmarks(points: [point(36...41), point(42...47), point(30...30),
-                                                        point(48...48), point(54...54)]),
-                      detected: true, fallbackReason: nil)
     }
 }

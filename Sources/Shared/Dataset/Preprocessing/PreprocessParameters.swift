@@ -21,6 +21,8 @@ public struct PreprocessParameters: Codable, Equatable, Sendable {
     public var sampleFolders = ["{dataset}/{sub}/{sample}", "{sub}/{sample}"]
     public var faceCascade = CascadeFaceDetector.defaultPath
     public var landmarkModel = FaceLandmarkDetector.defaultModelPath
+    /// The frame the landmarks are written in: MTCNN's (calibrated, default) or dlib's raw points.
+    public var landmarkConvention = LandmarkConvention.mtcnn
 
     public init() {}
 

@@ -84,7 +84,7 @@ public struct SamplePreprocessor: Sendable {
         let flowPath = outDirectory + "/flow/" + entry.id
         let apexName = entry.subject + "_" + entry.sample + ".png"
         try apexCrop.colour.writeAtomically(path: outDirectory + "/apex/" + apexName)
-        let found = landmarks.landmarks(in: apexCrop)
+        let found = landmarks.landmarks(in: apexCrop, convention: p.landmarkConvention)
         try OpticalFlowImage.make(from: flow).writeAtomically(path: flowPath)
         return SampleRecord(key: SampleRecord.key(parameters: p, entry: entry), entry: entry, apexFrame: apexFrame,
                             apexSpotted: entry.apex == nil, faceBox: box, faceFallbackReason: faceFallbackReason,
