@@ -36,8 +36,7 @@ public struct WorkerRecord: Codable, Equatable, Sendable {
     public var rank: Int
     public var cores: Int
     public var workersOnNode: Int
-    /// OpenBLAS threads it trained with: recorded because only equal thread counts are guaranteed
-    /// to give bit-identical logits (the engine's and OpenBLAS's summation order).
+    /// Threads it trained with (the engine's results do not depend on it; recorded for timings).
     public var threads: Int
     public var softwareVersion: String
     public init(session: Int, hello: WorkerHello, threads: Int) {
