@@ -16,4 +16,4 @@ if [ -f "$out/journal.jsonl" ]; then
     resume="--resume"
 fi
 "$here/run-local.sh" experiments/demo.yaml "$workers" --out "$out" $resume "$@"
-echo "report: $out/report/report.html (also report.md, report.json, predictions.csv; journal: $out/journal.jsonl)"
+echo "report: $out/report.html (also report.md, report.json, predictions.csv; journal: $out/journal.jsonl)"

@@ -5,7 +5,6 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$(dirname "$here")"
 "$here/setup.sh"
+# Builds the tests and both executables (the end-to-end cluster tests run them under mpirun).
 swift build --build-tests
-# Release binaries too: the end-to-end cluster tests launch them under mpirun.
-swift build -c release
 swift test --skip-build --disable-swift-testing

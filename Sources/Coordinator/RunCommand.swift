@@ -13,7 +13,7 @@ struct RunCommand: ParsableCommand {
         Cluster:    mpirun -np 1 coordinator run EXPERIMENT : -np N worker     (or cluster/run-local.sh)
         One process: coordinator run EXPERIMENT                                 (trains in-process)
         Results go to OUT (default runs/<experiment name>): journal.jsonl (one line per finished task,
-        synced), data/ (synthetic datasets), report/. Ctrl-C or SIGTERM stops handing out work and exits;
+        synced), data/ (synthetic datasets), report.md/.html/.json, predictions.csv. Ctrl-C or SIGTERM stops handing out work and exits;
         --resume continues where it stopped.
         Exit status: 0 done, 1 error, 2 some tasks failed (no report), 128+signal interrupted.
         """)

@@ -73,12 +73,20 @@ final class EndToEndTests: XCTestCase {
             XCTAssertEqual(task.epochs.count, 3)
             XCTAssertFalse(task.samples.isEmpty)
         }
-        let reportFile = "\(directory!)/out/report/report.json"
+        let reportFile = "\(directory!)/out/report.json"
         let written = try Data(contentsOf: URL(fileURLWithPath: reportFile))
-        try FileManager.default.removeItem(atPath: "\(directory!)/out/report")
+        for file in ["report.json", "report.md", "report.html", "report.schema.json", "predictions.csv"] {
+            try FileManager.default.removeItem(atPath: "\(directory!)/out/\(file)")
+        }
         let rebuilt = try MPIJob.runDirect(MPIJob.coordinator, ["report", "out"], in: directory)
         XCTAssertEqual(rebuilt.status, 0, rebuilt.output)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: reportFile)), written, "coordinator report OUT rebuilds the same report")
+        // `coordinator compare OUT` reads the run's predictions.csv and prints every paired test.
+        let compared = try MPIJob.runDirect(MPIJob.coordinator, ["compare", "out", "--variant-a", "a", "--variant-b", "b", "--rounds", "500", "--resamples", "200"], in: directory)
+        XCTAssertEqual(compared.status, 0, compared.output)
+        for test in ["McNemar", "Wilcoxon", "t-test", "randomisation", "bootstrap"] {
+            XCTAssertTrue(compared.output.range(of: test, options: .caseInsensitive) != nil, "compare output lacks \(test): \(compared.output)")
+        }
     }
 
     func testOneAndThreeWorkersAndInProcessGiveIdenticalPredictions() throws {
@@ -172,7 +180,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(job.output.contains("non-finite loss"), job.output)
         XCTAssertTrue(job.output.contains("no report written"), job.output)
         XCTAssertEqual(try journal("nan").failures.count, Self.taskCount)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/nan/report"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/nan/report.md"))
     }
 
     func testWorkersOfAnotherProtocolVersionAreRefused() throws {

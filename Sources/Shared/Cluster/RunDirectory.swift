@@ -6,7 +6,9 @@ import Foundation
 public struct RunDirectory {
     public let path: String
     public var journalPath: String { (path as NSString).appendingPathComponent("journal.jsonl") }
-    public var reportPath: String { (path as NSString).appendingPathComponent("report") }
+    /// The report files (report.md / .json / .html, predictions.csv) go into OUT itself, where
+    /// `coordinator compare OUT` and `coordinator report OUT` look for them.
+    public var reportPath: String { path }
 
     public init(path: String) { self.path = path }
 
