@@ -39,7 +39,9 @@ enum SVGChart {
     /// A confusion matrix; cell shade = the row-normalised rate (recall of the true class).
     static func confusionMatrix(_ counts: [[Int]], classNames: [String], title: String) -> String {
         let k = counts.count, cell = 56.0, left = 90.0, top = 40.0
-        var body = text(left + cell * Double(k) / 2, 16, title, size: 12, extra: "font-weight=\"bold\"")
+        // Wide enough for the title (about 7 px per bold 12 px character), which is centred on the chart.
+        let width = max(left + cell * Double(k) + 10, Double(title.count) * 7 + 20)
+        var body = text(width / 2, 16, title, size: 12, extra: "font-weight=\"bold\"")
         body += text(left + cell * Double(k) / 2, top - 8, "predicted", size: 10)
         for (i, row) in counts.enumerated() {
             let total = max(1, row.reduce(0, +))
@@ -54,7 +56,7 @@ enum SVGChart {
             }
         }
         for j in 0..<k { body += text(left + cell * (Double(j) + 0.5), top + cell * Double(k) + 14, classNames[j], size: 10) }
-        return svg(left + cell * Double(k) + 10, top + cell * Double(k) + 24, title, body)
+        return svg(width, top + cell * Double(k) + 24, title, body)
     }
 
     /// Grouped vertical bars in [0, 1], one group per category (e.g. subject), one bar per series.
