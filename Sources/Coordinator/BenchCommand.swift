@@ -17,8 +17,10 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @Option(help: "Mini-batch size.")
     var batch = 256
-    @Option(help: "Timed training steps (after one warm-up step).")
+    @Option(help: "Timed training steps per round (after one warm-up step).")
     var steps = 5
+    @Option(help: "Measurement rounds (sgemm, then training, back to back); figures are medians over rounds.")
+    var rounds = 3
     @Option(help: "Side of the square sgemm used as the machine's reference rate.")
     var square = 2048
     @Option(help: "Threads for the trainer and for the native sgemm it is compared with (default: all cores).")
@@ -31,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let config = try model.config(classes: classes)
-        let bench = TrainingBenchmark(config: config, batch: batch, steps: steps, squareSize: square)
+        let bench = TrainingBenchmark(config: config, batch: batch, steps: steps, squareSize: square, rounds: rounds)
         if !json {
             let cost = ModelCost(config: config)
             print(String(format: "model: dim %d, heads %d, repeats %@, %.1f M parameters, %.4f GFLOP per training sample; batch %d; %d threads",
@@ -52,8 +54,8 @@ struct BenchCommand: ParsableCommand {
         }
         print(String(format: "training:   %.1f samples/s = %.1f GFLOP/s effective", r.trainSamplesPerSecond, r.effectiveGFLOPS))
         print(String(format: "evaluation: %.1f samples/s", r.evalSamplesPerSecond))
-        print(String(format: "sgemm:      %.1f GFLOP/s square %d, %.1f GFLOP/s on the model's own shapes", r.squareSgemmGFLOPS, r.squareSize, r.modelShapeSgemmGFLOPS))
-        print(String(format: "ratio:      %.1f%% of square sgemm, %.1f%% of model-shape sgemm", 100 * r.ratioToSquare, 100 * r.ratioToModelShapes))
+        print(String(format: "sgemm:      %.1f GFLOP/s square %d, %.1f GFLOP/s on the model's own shapes (native OpenBLAS threading)", r.squareSgemmGFLOPS, r.squareSize, r.modelShapeSgemmGFLOPS))
+        print(String(format: "ratio:      %.1f%% of square sgemm, %.1f%% of model-shape sgemm (medians over %d rounds)", 100 * r.ratioToSquare, 100 * r.ratioToModelShapes, r.rounds))
         print(String(format: "peak memory: %.0f MiB", r.peakMemoryMiB))
     }
 }

@@ -27,9 +27,13 @@ public enum BLAS {
     /// Threads the engine's work is spread over (one worker's share of the node's cores).
     nonisolated(unsafe) public private(set) static var threads = 1
 
-    /// Rows (or columns) of C per block: large enough that packing the other operand once per block
-    /// costs little, small enough to balance a few threads.
-    public static let blockExtent = 256
+    /// Rows (or columns) of C per block, from the shape alone (never from the thread count): 256 for
+    /// large products, so packing the other operand once per block costs little; at least 4 blocks
+    /// (of at least 64) for smaller ones, so two or four threads still share the work.
+    public static func blockExtent(for extent: Int) -> Int {
+        if extent >= 1024 { return 256 }
+        return max(64, ((extent + 3) / 4 + 15) / 16 * 16)
+    }
 
     /// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, all row-major.
     public static func gemm(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int,
@@ -41,9 +45,10 @@ public enum BLAS {
         if let recorder { recorder(Call(transA: ta == .transpose, transB: tb == .transpose, m: m, n: n, k: k, accumulate: beta != 0)) }
         let splitRows = m >= n
         let extent = splitRows ? m : n
-        let blocks = (extent + blockExtent - 1) / blockExtent
+        let blockSize = blockExtent(for: extent)
+        let blocks = (extent + blockSize - 1) / blockSize
         func block(_ index: Int) {
-            let start = index * blockExtent, size = min(blockExtent, extent - start)
+            let start = index * blockSize, size = min(blockSize, extent - start)
             if splitRows {
                 // Rows of C come from rows of op(A): A's rows (no transpose) or columns (transpose).
                 let ap = ta == .none ? a + start * lda : a + start
