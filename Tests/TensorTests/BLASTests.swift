@@ -6,7 +6,7 @@ final class BLASTests: XCTestCase {
     /// column blocks, against a plain triple loop in Double.
     func testBlockedGemmMatchesNaiveProduct() {
         var rng = DeterministicRNG(seed: 21)
-        for (m, n, k) in [(600, 70, 33), (50, 530, 47), (257, 256, 9), (3, 5, 700)] {
+        for (m, n, k) in [(600, 70, 33), (50, 530, 47), (257, 256, 9), (3, 5, 700), (40, 24, 2500)] {
             for ta in [BLAS.Transpose.none, .transpose] {
                 for tb in [BLAS.Transpose.none, .transpose] {
                     let a = (0..<(m * k)).map { _ in rng.normal() }, b = (0..<(k * n)).map { _ in rng.normal() }
@@ -41,7 +41,7 @@ final class BLASTests: XCTestCase {
     /// not: its threaded driver blocks K differently for k > 448 with the SkylakeX kernels).
     func testGemmBitsDoNotDependOnThreadCount() {
         var rng = DeterministicRNG(seed: 4)
-        let m = 656, n = 192, k = 656
+        for (m, n, k) in [(656, 192, 656), (192, 64, 4096)] {   // cut into row blocks; cut along K
         let a = (0..<(m * k)).map { _ in rng.normal() }, b = (0..<(k * n)).map { _ in rng.normal() }
         var results: [[Float]] = []
         for threads in [1, 2, 3] {
@@ -54,7 +54,8 @@ final class BLASTests: XCTestCase {
             results.append(c)
         }
         BLAS.setThreads(1)
-        XCTAssertEqual(results[0], results[1])
-        XCTAssertEqual(results[0], results[2])
+        XCTAssertEqual(results[0], results[1], "m \(m) n \(n) k \(k)")
+        XCTAssertEqual(results[0], results[2], "m \(m) n \(n) k \(k)")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import COpenBLAS
 import Dispatch
+import Foundation
 
 /// Typed access to OpenBLAS. Every matrix product of the engine goes through `gemm`, so the
 /// benchmark can compare the trainer against the very routine it is built on.
@@ -43,6 +44,11 @@ public enum BLAS {
         if m == 0 || n == 0 { return }
         _ = singleThreadedOpenBLAS
         if let recorder { recorder(Call(transA: ta == .transpose, transB: tb == .transpose, m: m, n: n, k: k, accumulate: beta != 0)) }
+        if ta == .transpose && tb == .none && k >= 1024 && k >= 2 * max(m, n) {
+            // Weight gradients (dY^T X): small C, long K. Cutting C would re-pack the long operand
+            // once per block; cutting K keeps every operand packed once.
+            return gemmSplittingK(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
         let splitRows = m >= n
         let extent = splitRows ? m : n
         let blockSize = blockExtent(for: extent)
@@ -69,6 +75,50 @@ public enum BLAS {
             }
         }
     }
+
+    /// C = beta C + alpha A^T B with K cut into shape-fixed chunks: the first chunk accumulates into C,
+    /// the others into scratch panels (in parallel), which are then added to C in chunk order, so
+    /// the bits do not depend on the thread count.
+    static func gemmSplittingK(m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                               b: UnsafePointer<Float>, ldb: Int, beta: Float,
+                               c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let chunk = max(512, ((k + 3) / 4 + 63) / 64 * 64)
+        let chunks = (k + chunk - 1) / chunk
+        let panel = m * n
+        scratchLock.lock()
+        defer { scratchLock.unlock() }
+        if scratch.count < (chunks - 1) * panel { scratch = FloatBuffer(count: (chunks - 1) * panel) }
+        let panels = scratch.pointer
+        func part(_ index: Int) {
+            let start = index * chunk, size = min(chunk, k - start)
+            // Rows start..<start+size of A (k x m) and of B (k x n).
+            if index == 0 {
+                native(.transpose, .none, m: m, n: n, k: size, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c, ldc: ldc)
+            } else {
+                native(.transpose, .none, m: m, n: n, k: size, alpha: alpha, a: a + start * lda, lda: lda,
+                       b: b + start * ldb, ldb: ldb, beta: 0, c: panels + (index - 1) * panel, ldc: n)
+            }
+        }
+        let workers = min(threads, chunks)
+        if workers <= 1 {
+            for i in 0..<chunks { part(i) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { t in
+                for i in stride(from: t, to: chunks, by: workers) { part(i) }
+            }
+        }
+        for index in 1..<chunks {
+            let p = panels + (index - 1) * panel
+            for row in 0..<m {
+                let dst = c + row * ldc, src = p + row * n
+                for j in 0..<n { dst[j] += src[j] }
+            }
+        }
+    }
+
+    nonisolated(unsafe) static var scratch = FloatBuffer(count: 0)
+    static let scratchLock = NSLock()
 
     /// One cblas_sgemm call, as OpenBLAS does it (single-threaded unless `nativeThreads` says otherwise).
     @inline(__always)
