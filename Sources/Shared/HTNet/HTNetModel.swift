@@ -76,17 +76,9 @@ public final class HTNetModel {
         embedding.backward(p, g, dy: activationGrads[0].pointer, batch: batch)
     }
 
-    /// Only needed before inspecting gradients of a model that has not run backward yet.
-    public func zeroGradients() { gradients.zero() }
-
     /// The parameter named `name` (reference state_dict name) as a tensor.
     public func parameter(_ name: String) -> Tensor {
         let s = layout[name]
         return Tensor(shape: s.shape, data: Array(UnsafeBufferPointer(start: parameters.pointer + s.offset, count: s.count)))
-    }
-
-    public func gradient(_ name: String) -> Tensor {
-        let s = layout[name]
-        return Tensor(shape: s.shape, data: Array(UnsafeBufferPointer(start: gradients.pointer + s.offset, count: s.count)))
     }
 }

@@ -20,13 +20,5 @@ public struct Tensor: Equatable, Sendable {
 
     public var count: Int { data.count }
 
-    /// Largest absolute element-wise difference; the shapes must hold the same number of elements.
-    public func maxAbsDifference(_ other: Tensor) -> Float {
-        precondition(count == other.count, "comparing \(shape) with \(other.shape)")
-        var worst: Float = 0
-        for i in 0..<count { worst = max(worst, abs(data[i] - other.data[i])) }
-        return worst
-    }
-
     public var maxAbs: Float { data.reduce(0) { max($0, abs($1)) } }
 }
