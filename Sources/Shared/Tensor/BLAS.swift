@@ -1,5 +1,4 @@
 import COpenBLAS
-import Dispatch
 import Foundation
 
 /// Typed access to OpenBLAS. Every matrix product of the engine goes through `gemm`, so the
@@ -66,14 +65,7 @@ public enum BLAS {
                        beta: beta, c: c + start, ldc: ldc)
             }
         }
-        let workers = min(threads, blocks)
-        if workers <= 1 {
-            for i in 0..<blocks { block(i) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { t in
-                for i in stride(from: t, to: blocks, by: workers) { block(i) }
-            }
-        }
+        ParallelLoop.each(blocks, block)
     }
 
     /// C = beta C + alpha A^T B with K cut into shape-fixed chunks: the first chunk accumulates into C,
@@ -100,14 +92,7 @@ public enum BLAS {
                        b: b + start * ldb, ldb: ldb, beta: 0, c: panels + (index - 1) * panel, ldc: n)
             }
         }
-        let workers = min(threads, chunks)
-        if workers <= 1 {
-            for i in 0..<chunks { part(i) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { t in
-                for i in stride(from: t, to: chunks, by: workers) { part(i) }
-            }
-        }
+        ParallelLoop.each(chunks, part)
         for index in 1..<chunks {
             let p = panels + (index - 1) * panel
             for row in 0..<m {

@@ -21,4 +21,17 @@ public enum ParallelLoop {
             if start < end { body(start..<end) }
         }
     }
+
+    /// Calls `body(i)` for every i in 0..<count, spread over the threads (thread t takes t, t + T, ...).
+    /// Which thread runs an index never changes what the index computes.
+    public static func each(_ count: Int, _ body: (Int) -> Void) {
+        let workers = min(BLAS.threads, count)
+        if workers <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { t in
+            for i in stride(from: t, to: count, by: workers) { body(i) }
+        }
+    }
 }
