@@ -62,11 +62,12 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Worker"),
 
-        // Tests.
+        // Tests; TestSupport locates ../shared and makes temporary folders for several of them.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
-        .testTarget(name: "HTNetTests", dependencies: ["HTNet", "Tensor"], path: "Tests/HTNetTests"),
-        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Tensor"], path: "Tests/DatasetTests"),
-        .testTarget(name: "PreprocessingTests", dependencies: ["Dataset", "Tensor"], path: "Tests/PreprocessingTests"),
+        .testTarget(name: "HTNetTests", dependencies: ["TestSupport", "HTNet", "Tensor"], path: "Tests/HTNetTests"),
+        .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset", "Tensor"], path: "Tests/DatasetTests"),
+        .testTarget(name: "PreprocessingTests", dependencies: ["TestSupport", "Dataset", "Tensor"], path: "Tests/PreprocessingTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests"),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "HTNet", "Dataset", "Evaluation"],
                     path: "Tests/ClusterTests"),

@@ -1,5 +1,6 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 /// The feature cache: exact round trip, and every kind of damage rejected with a clear message.

@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import Tensor
+import TestSupport
 import XCTest
 
 /// The shipped SMIC + CASME II composite, checked against its published counts and against the

@@ -1,5 +1,6 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 /// The synthetic composite: deterministic bytes, the reference layout (it loads through the same

@@ -1,5 +1,6 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 /// A small synthetic composite folder (3 subjects, 9 clips, every face detected) that a test

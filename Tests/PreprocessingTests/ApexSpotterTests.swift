@@ -1,5 +1,6 @@
 import Dataset
 import Tensor
+import TestSupport
 import XCTest
 
 /// The ROI histogram-difference spotter picks the frame of largest displacement.

@@ -1,5 +1,6 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 /// dlib's five landmarks on the 309 real apex crops against the reference's MTCNN landmarks

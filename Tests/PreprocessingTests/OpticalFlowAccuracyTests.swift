@@ -1,4 +1,5 @@
 import Dataset
+import TestSupport
 import XCTest
 
 /// Farneback flow and optical strain against a known displacement field on warped real faces.

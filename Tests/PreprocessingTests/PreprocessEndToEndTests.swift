@@ -1,5 +1,6 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 /// synth-frames -> preprocess -> loader, resuming, and the errors and fallbacks of bad input.
