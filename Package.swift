@@ -1,7 +1,7 @@
 // swift-tools-version:5.9
 import PackageDescription
 
-// System libraries come from Debian (see scripts/setup): OpenMPI, OpenBLAS, zstd, OpenCV.
+// System libraries come from Debian (cluster/setup.sh installs them): OpenMPI, OpenBLAS, zstd, OpenCV, dlib.
 let shared = "Sources/Shared"
 
 let package = Package(
@@ -40,36 +40,55 @@ let package = Package(
         // Elementwise kernels built per ISA level (AVX-512 / AVX2 / baseline), chosen at load time.
         .target(name: "CKernels", path: "\(shared)/CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
 
-        // Library modules, one concern each.
+        // Library modules, one concern each, in the order the data flows:
+        // engine (Tensor, HTNet) -> data core (Dataset) -> wire (Wire: what a worker needs) ->
+        // coordination (Coordination: plans, journal, reports) -> executables.
         .target(name: "Tensor", dependencies: ["COpenBLAS"], path: "\(shared)/Tensor",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
-        .target(name: "HTNet", dependencies: ["Tensor", "CKernels"], path: "\(shared)/HTNet",
+        // What a fold produces (epoch curve, logits, the epoch rule), shared by the engine, the wire and
+        // the evaluation without tying evaluation to the model.
+        .target(name: "FoldResults", path: "\(shared)/FoldResults"),
+        .target(name: "HTNet", dependencies: ["Tensor", "CKernels", "FoldResults"], path: "\(shared)/HTNet",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
-        .target(name: "Dataset", dependencies: ["Tensor", "CZstd", "OpenCVBridge"],
-                path: "\(shared)/Dataset"),
-        .target(name: "Evaluation", dependencies: ["Tensor", "HTNet"], path: "\(shared)/Evaluation"),
-        .target(name: "Cluster", dependencies: ["CMPI", "CZstd", "Tensor", "HTNet", "Dataset",
-                                                "Evaluation", .product(name: "Yams", package: "Yams")],
-                path: "\(shared)/Cluster"),
+        // The data core: samples, manifests, input composition, the feature cache. No OpenCV.
+        .target(name: "Dataset", dependencies: ["CZstd"], path: "\(shared)/Dataset"),
+        // Everything that reads or writes images: the composite folder loader, synthetic data, the
+        // raw-video pipeline. The only module that links OpenCV and dlib.
+        .target(name: "Preprocessing", dependencies: ["Dataset", "Tensor", "OpenCVBridge"],
+                path: "\(shared)/Preprocessing"),
+        .target(name: "Evaluation", dependencies: ["Tensor", "FoldResults"], path: "\(shared)/Evaluation"),
+        // The coordinator-worker protocol and the worker's side of it.
+        .target(name: "Wire", dependencies: ["CMPI", "Tensor", "HTNet", "FoldResults", "Dataset"],
+                path: "\(shared)/Wire"),
+        // The coordinator's side: experiment files, planning, scheduling, the journal, reports.
+        .target(name: "Coordination", dependencies: ["Wire", "Tensor", "HTNet", "FoldResults", "Dataset",
+                                                     "Preprocessing", "Evaluation",
+                                                     .product(name: "Yams", package: "Yams")],
+                path: "\(shared)/Coordination"),
 
-        // Executables.
+        // Executables. The worker links the engine, the data core and the wire only: a compute node
+        // needs OpenBLAS, Open MPI and zstd, nothing else.
         .executableTarget(name: "Coordinator",
-                          dependencies: ["Tensor", "HTNet", "Dataset", "Evaluation", "Cluster",
+                          dependencies: ["Tensor", "HTNet", "FoldResults", "Dataset", "Preprocessing",
+                                         "Evaluation", "Wire", "Coordination",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Coordinator"),
         .executableTarget(name: "Worker",
-                          dependencies: ["Tensor", "HTNet", "Dataset", "Cluster",
+                          dependencies: ["Tensor", "Wire",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Worker"),
 
         // Tests; TestSupport locates ../shared and makes temporary folders for several of them.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
-        .testTarget(name: "HTNetTests", dependencies: ["TestSupport", "HTNet", "Tensor"], path: "Tests/HTNetTests"),
-        .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset", "Tensor"], path: "Tests/DatasetTests"),
-        .testTarget(name: "PreprocessingTests", dependencies: ["TestSupport", "Dataset", "Tensor"], path: "Tests/PreprocessingTests"),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests"),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "HTNet", "Dataset", "Evaluation"],
+        .testTarget(name: "HTNetTests", dependencies: ["TestSupport", "HTNet", "FoldResults", "Tensor"], path: "Tests/HTNetTests"),
+        .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],
+                    path: "Tests/DatasetTests"),
+        .testTarget(name: "PreprocessingTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],
+                    path: "Tests/PreprocessingTests"),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "FoldResults", "Tensor"], path: "Tests/EvaluationTests"),
+        .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Wire", "Coordination", "HTNet", "FoldResults",
+                                                        "Dataset", "Preprocessing", "Evaluation"],
                     path: "Tests/ClusterTests"),
     ]
 )

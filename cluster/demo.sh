@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$(dirname "$here")"
 "$here/setup.sh"
-swift build -c release
+"$here/build-release.sh"
 workers=${1:-2}
 [ $# -gt 0 ] && shift
 out=runs/demo

@@ -18,7 +18,7 @@ fi
 bin=${BIN:-.build/release}
 for exe in coordinator worker; do
     if [ ! -x "$bin/$exe" ]; then
-        echo "$0: $bin/$exe not found; build first: swift build -c release (or set BIN)" >&2
+        echo "$0: $bin/$exe not found; build first: cluster/build-release.sh (or set BIN)" >&2
         exit 1
     fi
 done

@@ -3,7 +3,7 @@
 # with nothing but Swift can build and test. Safe to run again: it does nothing when all are there.
 #   cluster/setup.sh
 set -eu
-packages="pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libopencv-dev libzstd-dev iproute2 util-linux libdlib-dev libdlib-data"
+packages="pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libopencv-dev opencv-data libzstd-dev iproute2 util-linux libdlib-dev libdlib-data binutils"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Preprocessing
 import Tensor
 
 /// The user-facing CLI; under mpirun, `coordinator run` is rank 0 of the job.

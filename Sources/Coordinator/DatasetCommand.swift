@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import Foundation
+import Preprocessing
 
 /// `coordinator dataset ...`: look at a dataset before training on it, and build its feature cache.
 struct DatasetCommand: ParsableCommand {

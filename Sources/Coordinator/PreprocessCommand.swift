@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import Foundation
+import Preprocessing
 
 /// `coordinator preprocess`: raw frame folders + an annotation sheet -> the composite layout the
 /// loader reads (flow PNGs, landmarks CSV, annotation CSV), plus the class map used and a report.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Cluster
+import Coordination
 import Foundation
 
 /// `coordinator report OUT`: rebuilds the report from OUT/journal.jsonl alone (no dataset, no MPI).

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Cluster
+import Coordination
 import Foundation
+import Wire
 
 /// `coordinator run EXPERIMENT`: rank 0 of `mpirun -np 1 coordinator run EXPERIMENT : -np N worker`.
 /// Started without mpirun it trains in-process (same results, one process), so a laptop needs no MPI
@@ -20,6 +21,11 @@ struct RunCommand: ParsableCommand {
 
     @Argument(help: "Experiment file (YAML or JSON), e.g. experiments/demo.yaml.")
     var experiment: String
+
+    @Option(name: .long, help: ArgumentHelp("Dataset to use instead of the experiment's: a composite folder, a feature cache file, or 'synthetic'.",
+                                            discussion: "Relative to the current directory. A dataset path written in the experiment file is relative to that file's folder.",
+                                            valueName: "path"))
+    var data: String?
 
     @Option(name: .long, help: "Output folder (default: runs/<experiment name>).")
     var out: String?
@@ -52,6 +58,7 @@ struct RunCommand: ParsableCommand {
         _ = try communicator.nodeLocalWorldRanks()  // collective with the workers' thread sizing
         var options = RunOptions(experimentPath: experiment)
         options.out = out
+        options.dataOverride = data
         options.resume = resume
         options.force = force
         options.threads = threads

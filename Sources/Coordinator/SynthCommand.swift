@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import Foundation
+import Preprocessing
 
 /// `coordinator synth --out DIR`: write the embedded synthetic composite, the default dataset of
 /// the demo, in the reference layout, then load it back through the ordinary loader as a check.

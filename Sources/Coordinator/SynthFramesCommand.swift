@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import Foundation
+import Preprocessing
 
 /// `coordinator synth-frames --out DIR`: synthetic raw clips with known motion, for trying
 /// `coordinator preprocess` end to end without licensed data.

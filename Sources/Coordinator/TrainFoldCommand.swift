@@ -1,7 +1,9 @@
 import ArgumentParser
 import Dataset
+import FoldResults
 import Foundation
 import HTNet
+import Preprocessing
 import Tensor
 
 /// One LOSO fold without MPI: the quickest way to see the engine learn on real or synthetic data.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Cluster
+import Wire
 import Foundation
 import Tensor
 

@@ -1,7 +1,8 @@
 import Evaluation
 import Foundation
 import XCTest
-@testable import Cluster
+@testable import Coordination
+@testable import Wire
 
 /// The whole job under mpirun with the built executables: a tiny model on a tiny synthetic
 /// composite (6 subjects, 2 variants x 2 seeds x 6 folds = 24 tasks), so it stays small in CI.
@@ -116,8 +117,8 @@ final class EndToEndTests: XCTestCase {
         var coordinator: Int32?, worker: Int32?
         while job.isRunning && !killed {
             // Find the ranks first (they start long before the first task ends), then watch cheaply.
-            guard let c = coordinator ?? childPID(of: job.processIdentifier, named: "coordinator"),
-                  let w = worker ?? childPID(of: job.processIdentifier, named: "worker") else { usleep(5_000); continue }
+            guard let c = coordinator ?? MPIJob.childPID(of: job.processIdentifier, named: "coordinator"),
+                  let w = worker ?? MPIJob.childPID(of: job.processIdentifier, named: "worker") else { usleep(5_000); continue }
             coordinator = c
             worker = w
             guard let handle = FileHandle(forReadingAtPath: journalPath),
@@ -210,16 +211,4 @@ final class EndToEndTests: XCTestCase {
     }
 
     /// A child process of the job with this name (mpirun forks the ranks directly on one machine).
-    private func childPID(of mpirun: Int32, named wanted: String) -> Int32? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for entry in entries {
-            guard let pid = Int32(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
-            let name = stat[stat.index(after: open)..<close]
-            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            if name == wanted, fields.count > 1, Int32(fields[1]) == mpirun { return pid }
-        }
-        return nil
-    }
 }

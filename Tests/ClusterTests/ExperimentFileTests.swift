@@ -1,6 +1,8 @@
 import HTNet
+import TestSupport
 import XCTest
-@testable import Cluster
+@testable import Coordination
+@testable import Wire
 
 final class ExperimentFileTests: XCTestCase {
     private func problems(_ text: String) -> [String] {
@@ -100,13 +102,39 @@ final class ExperimentFileTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(demo.seeds.count, 2)
         XCTAssertGreaterThanOrEqual(demo.variants.count, 2)
         XCTAssertEqual(demo.dataset.kind, .synthetic)
-        // The composite configurations name a data folder that may not exist here; everything else
-        // must be valid.
-        for name in ["paper.yaml", "fast.yaml"] {
+        // The composite configurations name the repository's data/composite, relative to the file;
+        // it may not exist here: then the dataset is the only problem, and `--data` fixes it.
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("experiments").path)
+            .filter { $0.hasSuffix(".yaml") }
+        XCTAssertGreaterThanOrEqual(shipped.count, 5)
+        let dataFolder = try temporaryDirectory(self)
+        for name in shipped {
             let path = root.appendingPathComponent("experiments/\(name)").path
             do { _ = try ExperimentFile.load(path: path) } catch let error as ExperimentFileError {
                 XCTAssertEqual(error.problems.map(\.field), ["dataset"], "\(error)")
+                XCTAssertTrue("\(error)".contains(root.appendingPathComponent("data/composite").standardizedFileURL.path), "\(error)")
             }
+            let overridden = try ExperimentFile.load(path: path, dataOverride: dataFolder)
+            XCTAssertEqual(overridden.dataset, DatasetSpec(kind: .composite, path: dataFolder), name)
+        }
+    }
+
+    func testDatasetPathsResolveAgainstTheFileAndOverridesAgainstTheCurrentDirectory() throws {
+        let top = try temporaryDirectory(self)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: top + "/exp/data/set", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: top + "/elsewhere", withIntermediateDirectories: true)
+        try "name: rel\ndataset: data/set\n".write(toFile: top + "/exp/rel.yaml", atomically: true, encoding: .utf8)
+        // Started from another folder, the file's relative path still means exp/data/set.
+        let e = try ExperimentFile.load(path: "../exp/rel.yaml", currentDirectory: top + "/elsewhere")
+        XCTAssertEqual(e.dataset.path, top + "/exp/data/set")
+        // --data is relative to the current directory.
+        let o = try ExperimentFile.load(path: "../exp/rel.yaml", dataOverride: "../exp/data", currentDirectory: top + "/elsewhere")
+        XCTAssertEqual(o.dataset.path, top + "/exp/data")
+        let s = try ExperimentFile.load(path: top + "/exp/rel.yaml", dataOverride: "synthetic")
+        XCTAssertEqual(s.dataset.kind, .synthetic)
+        XCTAssertThrowsError(try ExperimentFile.load(path: top + "/exp/rel.yaml", dataOverride: top + "/nope")) { error in
+            XCTAssertEqual((error as? ExperimentFileError)?.problems.map(\.field), ["--data"])
         }
     }
 }

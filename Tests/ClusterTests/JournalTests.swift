@@ -1,6 +1,8 @@
+import FoldResults
 import HTNet
 import XCTest
-@testable import Cluster
+@testable import Coordination
+@testable import Wire
 
 final class JournalTests: XCTestCase {
     private var directory: String!

@@ -1,6 +1,7 @@
 import HTNet
 import XCTest
-@testable import Cluster
+@testable import Coordination
+@testable import Wire
 
 final class LOSOPlannerTests: XCTestCase {
     private func experiment(protocol spec: ProtocolSpec = .init(kind: .loso), name: String = "e") -> Experiment {

@@ -82,4 +82,18 @@ struct MPIJob {
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
+
+    /// The process named `wanted` whose parent is `parent` (from /proc), if it is running.
+    static func childPID(of parent: Int32, named wanted: String) -> Int32? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for entry in entries {
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
+            let name = stat[stat.index(after: open)..<close]
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            if name == wanted, fields.count > 1, Int32(fields[1]) == parent { return pid }
+        }
+        return nil
+    }
 }

@@ -1,6 +1,8 @@
+import FoldResults
 import HTNet
 import XCTest
-@testable import Cluster
+@testable import Coordination
+@testable import Wire
 
 final class MessageCodecTests: XCTestCase {
     private func roundTrip(_ message: ClusterMessage, file: StaticString = #filePath, line: UInt = #line) throws {

@@ -1,4 +1,5 @@
 import Dataset
+import Preprocessing
 import Foundation
 import TestSupport
 import XCTest

@@ -1,4 +1,5 @@
 import Dataset
+import Preprocessing
 import Foundation
 import Tensor
 import TestSupport
@@ -41,7 +42,7 @@ final class RealCompositeTests: XCTestCase {
         let data = try composite()
         let index = Dictionary(uniqueKeysWithValues: data.samples.enumerated().map { ($0.element.id, $0.offset) })
         for name in ["htnet-parity-small", "htnet-parity-seq4"] {
-            let fixture = try SafeTensorsFile.read(path: SharedData.path("fixtures/\(name).safetensors"))
+            let fixture = try SafeTensorsFile.read(path: Fixtures.path("\(name).safetensors"))
             let names = try JSONDecoder().decode([String].self, from: Data(fixture.metadata["samples"]!.utf8))
             let expected = try XCTUnwrap(fixture.tensors["input"])
             XCTAssertEqual(expected.shape, [8, 3, 28, 28])

@@ -1,4 +1,4 @@
-import HTNet
+import FoldResults
 import Tensor
 @testable import Evaluation
 

@@ -7,7 +7,7 @@ import XCTest
 /// The engine against the reference PyTorch HTNet dumps in shared/fixtures.
 final class ParityTests: XCTestCase {
     func check(_ name: String) throws {
-        let report = try ParityCheck.run(fixturePath: try SharedData.path("fixtures/\(name)"))
+        let report = try ParityCheck.run(fixturePath: try Fixtures.path("\(name)"))
         for m in report.measurements {
             XCTAssertLessThanOrEqual(m.error, m.tolerance, "\(name): \(m.name) (worst gradient: \(report.worstGradient))")
         }
@@ -20,7 +20,7 @@ final class ParityTests: XCTestCase {
 
     /// The check must notice a wrong model: perturb one weight of the fixture and expect failure.
     func testParityDetectsAPerturbedWeight() throws {
-        let path = try SharedData.path("fixtures/htnet-parity-seq4.safetensors")
+        let path = try Fixtures.path("htnet-parity-seq4.safetensors")
         var file = try SafeTensorsFile.read(path: path)
         let name = "param.layers.1.0.layers.0.1.fn.net.0.weight"
         var t = file.tensors[name]!.tensor
@@ -36,7 +36,7 @@ final class ParityTests: XCTestCase {
     /// Weighted cross-entropy against the float64 reference in losses-small.safetensors
     /// (sum w_y * nll / sum w_y and its gradient w.r.t. the logits).
     func testWeightedCrossEntropyAgainstReference() throws {
-        let file = try SafeTensorsFile.read(path: try SharedData.path("fixtures/losses-small.safetensors"))
+        let file = try SafeTensorsFile.read(path: try Fixtures.path("losses-small.safetensors"))
         let embeddings = file["embeddings"]!, labels = file["labels"]!.integers
         let weights = file["weighted_ce.class_weights"]!.floats
         let classes = weights.count, batch = labels.count, width = embeddings.shape[1]

@@ -1,4 +1,5 @@
 import Dataset
+import Preprocessing
 import TestSupport
 import XCTest
 

@@ -24,3 +24,23 @@ public func temporaryDirectory(_ test: XCTestCase) throws -> String {
     test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
     return path
 }
+
+/// The reference fixtures shipped in Tests/Fixtures (see its README): always present in a clone, so a
+/// missing one is a failure, not a skip.
+public enum Fixtures {
+    public static let directory: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
+    public static func path(_ name: String) throws -> String {
+        let path = directory + "/" + name
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FixtureMissing(path: path)
+        }
+        return path
+    }
+
+    public struct FixtureMissing: Error, CustomStringConvertible {
+        public var path: String
+        public var description: String { "\(path) is missing: the fixtures ship with the repository (Tests/Fixtures)" }
+    }
+}

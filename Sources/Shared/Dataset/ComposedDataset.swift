@@ -51,18 +51,7 @@ public struct ComposedDataset: Equatable, Sendable {
         return out
     }
 
-    /// Opens either a dataset folder (reference layout) or a feature-cache file, whichever `path` is.
-    public static func open(path: String, options: LoadOptions = LoadOptions()) throws -> ComposedDataset {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DatasetError(file: path, "no such dataset folder or feature-cache file")
-        }
-        return isDirectory.boolValue
-            ? try CompositeLoader(directory: path, options: options).load()
-            : try FeatureCache.read(path: path)
-    }
-
-    static func distinct(_ values: [String]) -> [String] {
+    public static func distinct(_ values: [String]) -> [String] {
         var seen = Set<String>()
         return values.filter { seen.insert($0).inserted }
     }

@@ -18,7 +18,7 @@ public struct FaceLandmarks: Codable, Equatable, Sendable {
         self.points = points
     }
 
-    /// What the reference uses when MTCNN finds no face (DESIGN.md section 4).
+    /// What the reference uses when MTCNN finds no face (docs/DESIGN.md section 4).
     public static let fallback = FaceLandmarks(points: [
         Point(x: 9.528073, y: 11.062551), Point(x: 21.396168, y: 10.919773),
         Point(x: 15.380184, y: 17.380562), Point(x: 10.255435, y: 22.121233),

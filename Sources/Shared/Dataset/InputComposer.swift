@@ -1,5 +1,5 @@
 /// Builds HTNet's 28x28x3 input from a flow image and five landmarks, exactly as the reference
-/// does (DESIGN.md section 4): four 14x14 crops around the eyes and mouth corners tiled as
+/// does (docs/DESIGN.md section 4): four 14x14 crops around the eyes and mouth corners tiled as
 /// [[left eye | right eye], [left mouth | right mouth]] (the nose is not used), stored as float
 /// CHW in the flow image's BGR channel order, values 0...255 with no normalisation.
 public struct InputComposer: Sendable {

@@ -47,7 +47,7 @@ public struct ClassScore: Codable, Equatable, Sendable {
 
 /// The scores of one set of pooled predictions.
 ///
-/// Conventions (DESIGN.md section 5), equal to scikit-learn 1.9:
+/// Conventions (docs/DESIGN.md section 5), equal to scikit-learn 1.9:
 /// - UF1 = `f1_score(y_true, y_pred, average='macro')`: the mean F1 over the classes present in the
 ///   labels OR the predictions (classes in neither are ignored); F1 = 2TP / (2TP + FP + FN), which is
 ///   0 for a class that is predicted but never true, or true but never predicted.

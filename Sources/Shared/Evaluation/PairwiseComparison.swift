@@ -1,4 +1,4 @@
-/// Every significance test and interval between two systems on the same samples (DESIGN.md
+/// Every significance test and interval between two systems on the same samples (docs/DESIGN.md
 /// section 5), in one record that the reports and `coordinator compare` print.
 public struct PairwiseComparison: Codable, Equatable, Sendable {
     public var nameA: String

@@ -1,5 +1,5 @@
 import Foundation
-import HTNet
+import FoldResults
 
 /// predictions.csv: one line per prediction, RFC 4180 quoting, header
 /// `run,selection,variant,seed,fold,subject,dataset,sample,label,pred,logit_0,...,logit_{k-1}`.

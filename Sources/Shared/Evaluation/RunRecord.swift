@@ -1,4 +1,4 @@
-import HTNet
+import FoldResults
 
 /// One test sample's prediction in one task (variant x seed x fold).
 public struct PredictionRow: Codable, Equatable, Sendable {

@@ -1,4 +1,4 @@
-import HTNet
+import FoldResults
 
 /// The epoch-selection protocol of a set of numbers, with the warning the reports must carry.
 public struct ProtocolDescription: Codable, Equatable, Sendable {

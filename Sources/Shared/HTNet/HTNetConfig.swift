@@ -1,4 +1,4 @@
-/// The hyper-parameters of HTNet (DESIGN.md section 3). Defaults are the paper's configuration.
+/// The hyper-parameters of HTNet (docs/DESIGN.md section 3). Defaults are the paper's configuration.
 public struct HTNetConfig: Codable, Equatable, Hashable, Sendable {
     public var imageSize: Int = 28
     public var patchSize: Int = 7
@@ -48,7 +48,7 @@ public struct HTNetConfig: Codable, Equatable, Hashable, Sendable {
     /// Side of the patch grid.
     public var fmap: Int { imageSize / patchSize }
     public var patchDim: Int { channels * patchSize * patchSize }
-    /// Tokens per block; the same at every level (DESIGN.md section 3).
+    /// Tokens per block; the same at every level (docs/DESIGN.md section 3).
     public var seqLen: Int { let s = fmap / (1 << (numHierarchies - 1)); return s * s }
     public func channels(level: Int) -> Int { dim << level }
     public func heads(level: Int) -> Int { heads << level }

@@ -1,7 +1,7 @@
 import Tensor
 
 /// HTNet with explicit forward and backward passes over one contiguous parameter buffer and one
-/// gradient buffer of the same layout (DESIGN.md section 3).
+/// gradient buffer of the same layout (docs/DESIGN.md section 3).
 ///
 /// Every activation buffer is allocated here, once, for `maxBatch` samples; a smaller batch uses a
 /// prefix of each. `forward` keeps what `backward` needs, so they must be called in that order.

@@ -6,7 +6,7 @@ public struct ParameterSlot: Sendable, Equatable {
     public let shape: [Int]
     public let offset: Int
     public var count: Int { shape.reduce(1, *) }
-    /// How PyTorch initialises it (DESIGN.md section 3).
+    /// How PyTorch initialises it (docs/DESIGN.md section 3).
     public let initialisation: Initialisation
 
     public enum Initialisation: Sendable, Equatable {

@@ -1,0 +1,179 @@
+import Dataset
+import Evaluation
+import Foundation
+import HTNet
+import Tensor
+import Wire
+
+/// What `coordinator run` was asked to do.
+public struct RunOptions: Sendable {
+    public var experimentPath: String
+    /// `--data`: replaces the experiment's dataset (a composite folder, a feature cache, or `synthetic`).
+    public var dataOverride: String?
+    /// OUT; default runs/<experiment name>.
+    public var out: String?
+    public var resume = false
+    public var force = false
+    /// OpenBLAS threads per worker; 0 = cores on the node / workers on the node.
+    public var threads = 0
+    /// Seconds between progress lines (a line is also printed whenever a task finishes).
+    public var progressInterval = 10.0
+    public init(experimentPath: String) { self.experimentPath = experimentPath }
+}
+
+/// Rank 0 of the job: validates, builds the dataset once, plans, hands out tasks, journals every
+/// result, writes the report. With no workers (started without mpirun) it trains in-process.
+public final class CoordinatorSession {
+    public let options: RunOptions
+    private let communicator: MPICommunicator?
+    private let log: (String) -> Void
+
+    public init(options: RunOptions, communicator: MPICommunicator?, log: @escaping (String) -> Void) {
+        self.options = options
+        self.communicator = communicator
+        self.log = log
+    }
+
+    /// Exit status: 0 complete (report written), 1 error before or during the run, 2 some tasks
+    /// failed (no report; `--resume` retries them), 128+signal when interrupted (resumable).
+    public func run() -> Int32 {
+        let workerRanks = communicator.map { Array(1..<$0.size) } ?? []
+        var link = communicator.map { WorkerLink(communicator: $0, ranks: workerRanks, log: log) }
+        do {
+            let started = Date()
+            // Everything that can be wrong with the input is found before any training.
+            let experiment = try ExperimentFile.load(path: options.experimentPath, dataOverride: options.dataOverride)
+            let outPath = options.out ?? "runs/\(experiment.name)"
+            let directory = RunDirectory(path: outPath)
+            let existing = try directory.check(experiment: experiment, resume: options.resume, force: options.force)
+            if let torn = existing?.tornLine {
+                log("journal: line \(torn.line) is torn (\(torn.bytes) bytes written by an interrupted run); it is set aside and its task runs again")
+            }
+            log("experiment '\(experiment.name)' (\(experiment.identity)): \(experiment.variants.count) variant(s) x \(experiment.seeds.count) seed(s), \(experiment.selection.reportLabel)")
+            let dataset: ComposedDataset
+            do {
+                try FileManager.default.createDirectory(atPath: outPath, withIntermediateDirectories: true)
+                dataset = try DatasetPreparation.load(experiment.dataset, outDirectory: outPath)
+            } catch {
+                throw ClusterError.dataset("dataset (\(experiment.dataset.path ?? "synthetic")) of \(options.experimentPath): \(error)")
+            }
+            let problems = DatasetPreparation.problems(dataset, experiment: experiment)
+            guard problems.isEmpty else {
+                throw ClusterError.dataset("\(options.experimentPath): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))
+            }
+            let plan = LOSOPlanner.tasks(experiment: experiment, subjects: dataset.samples.map(\.subject))
+            let opened = try directory.open(experiment: experiment, existing: existing, classNames: dataset.classNames)
+            opened.notes.forEach(log)
+            let remaining = plan.filter { opened.finished[$0.id] == nil }
+            log("dataset: \(dataset.samples.count) samples, \(dataset.subjects.count) subjects, classes \(dataset.classNames.joined(separator: "/")); "
+                + "\(plan.count) tasks, \(plan.count - remaining.count) already journalled, \(remaining.count) to run")
+            let session = opened.session
+            try opened.journal.append(SessionRecord(session: session, event: .start, time: RunDirectory.timestamp(),
+                                                    workers: max(1, workerRanks.count)))
+            var context = RunContext(journal: opened.journal, dataset: dataset, session: session,
+                                     scheduler: TaskScheduler(tasks: remaining, alreadyDone: plan.count - remaining.count),
+                                     log: log, progressInterval: options.progressInterval)
+            if !remaining.isEmpty {
+                if var link {
+                    let cache = try FeatureCache.encode(dataset)
+                    try link.run(setup: WorkerSetup(experimentName: experiment.name, threads: options.threads,
+                                                    featureCache: [UInt8](cache)), context: &context)
+                } else {
+                    log("no workers (started without mpirun): training in-process. For a cluster: mpirun -np 1 coordinator run EXPERIMENT : -np N worker")
+                    try InProcessExecutor(threads: options.threads, log: log).run(context: &context)
+                }
+            } else if var link {
+                link.dismissAll(reason: "all tasks are already journalled")
+            }
+            link = nil
+            let wall = Date().timeIntervalSince(started)
+            let scheduler = context.scheduler
+            let event: SessionRecord.Event
+            let status: Int32
+            if let signo = StopSignal.caught, scheduler.done < scheduler.total {
+                event = .interrupted
+                status = 128 + signo
+                log("stopped by \(StopSignal.name(signo)): \(scheduler.done)/\(scheduler.total) tasks are journalled in \(directory.journalPath); "
+                    + "continue with: coordinator run \(options.experimentPath)\(options.dataOverride.map { " --data \($0)" } ?? "") --out \(outPath) --resume")
+            } else if context.fatal != nil || !scheduler.failed.isEmpty || scheduler.done < scheduler.total {
+                event = .failed
+                status = context.fatal != nil ? 1 : 2
+                if let fatal = context.fatal { log("error: \(fatal)") }
+                if !scheduler.failed.isEmpty {
+                    log("\(scheduler.failed.count) task(s) failed (see 'failure' lines in \(directory.journalPath)): \(scheduler.failed.joined(separator: ", "))")
+                }
+                log("\(scheduler.done)/\(scheduler.total) tasks journalled; no report written. Fix the cause and continue with --resume")
+            } else {
+                event = .complete
+                status = 0
+            }
+            try opened.journal.append(SessionRecord(session: session, event: event, time: RunDirectory.timestamp(),
+                                                    wallSeconds: wall, workers: max(1, workerRanks.count)))
+            guard status == 0 else { return status }
+            let record = try JournalReader.runRecord(try JournalReader.read(path: directory.journalPath))
+            let report = try ReportOutput.write(record, to: directory.reportPath)
+            log("done: \(scheduler.total) tasks in \(TaskScheduler.duration(wall)); journal \(directory.journalPath)")
+            log("report: \(report)")
+            return 0
+        } catch {
+            log("error: \(error)")
+            link?.dismissAll(reason: "the coordinator stopped on an error")
+            return 1
+        }
+    }
+}
+
+/// State shared by the executors: where results go and what is left.
+struct RunContext {
+    let journal: JournalWriter
+    let dataset: ComposedDataset
+    let session: Int
+    var scheduler: TaskScheduler
+    let log: (String) -> Void
+    let progressInterval: Double
+    var lastProgressLine = Date()
+    /// Workers by name, in rank order, for the progress line.
+    var workerNames: [String] = []
+    /// Set when the run cannot go on (protocol mismatch, journal write error).
+    var fatal: String?
+
+    /// Journals a finished task (synced before returning) and logs it.
+    mutating func accept(_ result: TaskResult, worker: String) throws {
+        guard let task = scheduler.running[worker]?.task, task.id == result.taskID else {
+            log("ignoring a result for \(result.taskID) from \(worker), which was not running it")
+            return
+        }
+        let tests = task.fold.testIndices
+        let outcome = result.outcome
+        guard outcome.finalLogits.count == tests.count, outcome.bestTestLogits.count == tests.count else {
+            try reject(TaskFailure(taskID: task.id, worker: worker,
+                                   message: "the worker returned \(outcome.finalLogits.count) logit rows for \(tests.count) test samples"))
+            return
+        }
+        let samples = tests.enumerated().map { i, index -> SampleOutcome in
+            let s = dataset.samples[index]
+            return SampleOutcome(sample: s.id, subject: s.subject, dataset: s.dataset, label: s.label,
+                                 finalLogits: outcome.finalLogits[i], bestTestLogits: outcome.bestTestLogits[i])
+        }
+        try journal.append(TaskRecord(id: task.id, variant: task.variant.name, seed: task.seed, fold: task.fold.key,
+                                      worker: result.worker, trainSeconds: result.trainSeconds,
+                                      prepareSeconds: result.prepareSeconds, bestTestEpoch: outcome.bestTestEpoch,
+                                      epochs: outcome.epochs, samples: samples))
+        scheduler.finish(worker: worker, taskID: task.id, succeeded: true)
+        log("finished \(task.id) on \(result.worker) in \(TaskScheduler.duration(result.trainSeconds))")
+        printProgress(force: true)
+    }
+
+    mutating func reject(_ failure: TaskFailure) throws {
+        try journal.append(FailureRecord(id: failure.taskID, worker: failure.worker, message: failure.message))
+        scheduler.finish(worker: failure.worker, taskID: failure.taskID, succeeded: false)
+        log("task \(failure.taskID) failed on \(failure.worker): \(failure.message)")
+    }
+
+    mutating func printProgress(force: Bool = false) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastProgressLine) >= progressInterval else { return }
+        lastProgressLine = now
+        log(scheduler.progressLine(workers: workerNames, now: now))
+    }
+}

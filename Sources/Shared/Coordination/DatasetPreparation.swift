@@ -1,0 +1,52 @@
+import Dataset
+import Foundation
+import Preprocessing
+
+/// Builds the experiment's dataset once, on the coordinator, and checks it against every variant
+/// before any training starts.
+public enum DatasetPreparation {
+    /// Synthetic data is generated into OUT/data (kept, so a resumed run reads the same samples).
+    public static func load(_ spec: DatasetSpec, outDirectory: String) throws -> ComposedDataset {
+        switch spec.kind {
+        case .synthetic:
+            let directory = (outDirectory as NSString).appendingPathComponent("data")
+            if !FileManager.default.fileExists(atPath: directory) {
+                let staging = directory + ".partial"
+                try? FileManager.default.removeItem(atPath: staging)
+                var configuration = SyntheticComposite.Configuration()
+                for i in configuration.sources.indices {
+                    if let subjects = spec.subjects { configuration.sources[i].subjects = subjects }
+                    if let samples = spec.samples { configuration.sources[i].samples = samples }
+                }
+                try SyntheticComposite.generate(into: staging, seed: spec.seed ?? 0, configuration: configuration)
+                try FileManager.default.moveItem(atPath: staging, toPath: directory)
+            }
+            return try CompositeLoader(directory: directory).load()
+        case .composite, .cache:
+            return try ComposedDataset.open(path: spec.path ?? "")
+        }
+    }
+
+    /// Problems that make the dataset unusable for this experiment, in words a user can act on.
+    public static func problems(_ dataset: ComposedDataset, experiment: Experiment) -> [String] {
+        var problems: [String] = []
+        let subjects = dataset.subjects
+        if dataset.samples.isEmpty { problems.append("the dataset has no samples") }
+        if subjects.count < 2 { problems.append("the dataset has \(subjects.count) subject(s); folds by subject need at least 2") }
+        if experiment.evaluation.kind == .kfold, let k = experiment.evaluation.k, k > subjects.count {
+            problems.append("protocol.kfold \(k) is more than the dataset's \(subjects.count) subjects")
+        }
+        for v in experiment.variants {
+            if v.model.numClasses != dataset.classNames.count {
+                problems.append("variant \(v.name): model.num_classes \(v.model.numClasses) but the dataset has \(dataset.classNames.count) classes (\(dataset.classNames.joined(separator: ", ")))")
+            }
+            if v.model.imageSize != dataset.imageSize || v.model.channels != dataset.channels {
+                problems.append("variant \(v.name): the model takes \(v.model.channels)x\(v.model.imageSize)x\(v.model.imageSize) inputs, the dataset has \(dataset.channels)x\(dataset.imageSize)x\(dataset.imageSize)")
+            }
+        }
+        if let bad = dataset.samples.first(where: { $0.label < 0 || $0.label >= dataset.classNames.count }) {
+            problems.append("sample \(bad.id) has label \(bad.label) outside 0..<\(dataset.classNames.count)")
+        }
+        return problems
+    }
+}

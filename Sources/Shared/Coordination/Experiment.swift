@@ -1,0 +1,101 @@
+import FoldResults
+import Foundation
+import HTNet
+import Tensor
+
+/// Where an experiment's samples come from.
+public struct DatasetSpec: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        /// Generated from `seed` into OUT/data by the coordinator (the demo; no download needed).
+        case synthetic
+        /// A composite folder (manifests + flow images), composed once by the coordinator.
+        case composite
+        /// A feature cache file written earlier (`FeatureCache.write`).
+        case cache
+    }
+    public var kind: Kind
+    /// Absolute path (composite and cache).
+    public var path: String?
+    /// Generator seed (synthetic).
+    public var seed: UInt64?
+    /// Synthetic only: subjects and samples per source dataset (default: the generator's 10 and 100);
+    /// smaller values make quick tests.
+    public var subjects: Int?
+    public var samples: Int?
+    public init(kind: Kind, path: String? = nil, seed: UInt64? = nil, subjects: Int? = nil, samples: Int? = nil) {
+        self.kind = kind
+        self.path = path
+        self.seed = seed
+        self.subjects = subjects
+        self.samples = samples
+    }
+}
+
+/// How samples are split into folds: by subject in both cases, so no subject is ever in its own
+/// training set.
+public struct ProtocolSpec: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable { case loso, kfold }
+    public var kind: Kind
+    /// Number of folds (k-fold).
+    public var k: Int?
+    /// Seed of the subject shuffle (k-fold).
+    public var splitSeed: UInt64?
+    public init(kind: Kind, k: Int? = nil, splitSeed: UInt64? = nil) {
+        self.kind = kind
+        self.k = k
+        self.splitSeed = splitSeed
+    }
+    enum CodingKeys: String, CodingKey { case kind, k, splitSeed = "split_seed" }
+}
+
+/// One configuration to run: the base experiment with a variant's overrides applied.
+public struct ExperimentVariant: Codable, Equatable, Sendable {
+    public var name: String
+    public var model: HTNetConfig
+    public var training: TrainingConfig
+    public init(name: String, model: HTNetConfig, training: TrainingConfig) {
+        self.name = name
+        self.model = model
+        self.training = training
+    }
+}
+
+/// A validated, fully resolved experiment: what `ExperimentFile.load` returns and what the journal
+/// records. Its canonical JSON (sorted keys) identifies the run for `--resume`.
+public struct Experiment: Codable, Equatable, Sendable {
+    public var name: String
+    public var dataset: DatasetSpec
+    public var evaluation: ProtocolSpec
+    public var seeds: [Int]
+    public var selection: EpochSelection
+    public var variants: [ExperimentVariant]
+
+    public init(name: String, dataset: DatasetSpec, evaluation: ProtocolSpec, seeds: [Int],
+                selection: EpochSelection, variants: [ExperimentVariant]) {
+        self.name = name
+        self.dataset = dataset
+        self.evaluation = evaluation
+        self.seeds = seeds
+        self.selection = selection
+        self.variants = variants
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, dataset, evaluation = "protocol", seeds, selection = "epoch_selection", variants
+    }
+
+    /// The resolved experiment as JSON with sorted keys: stable across runs and machines.
+    public var canonicalJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Identity of the resolved experiment (hex): `--resume` refuses an OUT with another one.
+    public var identity: String { String(format: "%016llx", stableHash(canonicalJSON)) }
+
+    /// The experiment's key in every task's random streams. It is the name alone, so adding a seed
+    /// or a variant (with `--force`) leaves the streams, and so the results, of existing tasks as
+    /// they were.
+    public var seedKey: UInt64 { stableHash("experiment:" + name) }
+}

@@ -1,0 +1,308 @@
+import FoldResults
+import Foundation
+import HTNet
+import Yams
+
+/// Every problem found in an experiment file, each naming the field; thrown before any work starts.
+public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    /// (field path such as `variants[1].model.dim`, what is wrong)
+    public var problems: [Problem]
+    public struct Problem: Equatable, Sendable {
+        public var field: String
+        public var message: String
+    }
+    public var description: String {
+        let lines = problems.map { "  \($0.field): \($0.message)" }
+        return "\(file): invalid experiment (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n" + lines.joined(separator: "\n")
+    }
+}
+
+/// Reads an experiment file (YAML, or JSON which YAML includes) into a validated `Experiment`.
+///
+///     name: demo                     # letters, digits, . _ -
+///     dataset: synthetic             # or {source: synthetic, seed: 7, subjects: 4, samples: 40}
+///                                    # (sizes per source), or a composite folder / cache file path
+///     protocol: loso                 # or {kfold: 5, split_seed: 0}
+///     seeds: [1, 2]
+///     model: {dim: 8, heads: 2}      # HTNetConfig keys; missing keys keep the paper's values
+///     training: {epochs: 2, lr: 1e-3}
+///     epoch_selection: final         # or best-test-epoch (the reference protocol, optimistic)
+///     variants:                      # optional; each overrides parts of model / training
+///       - name: base
+///       - {name: wide, model: {dim: 16}}
+///
+/// A relative dataset path in a file is resolved against the file's own folder, so an experiment means
+/// the same data wherever it is started from; `dataOverride` (the `--data` flag) replaces the file's
+/// dataset and is resolved against the current directory, as any command-line path.
+public enum ExperimentFile {
+    static let topLevelKeys = ["name", "description", "dataset", "protocol", "seeds", "model", "training",
+                               "epoch_selection", "variants"]
+
+    public static func load(path: String, dataOverride: String? = nil,
+                            currentDirectory: String = FileManager.default.currentDirectoryPath) throws -> Experiment {
+        let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
+            .standardizedFileURL
+        let text: String
+        do { text = try String(contentsOfFile: absolute.path, encoding: .utf8) } catch {
+            throw ExperimentFileError(file: path, problems: [.init(field: "(file)", message: "cannot be read: \(error.localizedDescription)")])
+        }
+        let fileDirectory = absolute.deletingLastPathComponent().path
+        return try parse(text, file: path, baseDirectory: fileDirectory,
+                         dataOverride: dataOverride.map { ($0, currentDirectory) })
+    }
+
+    /// `baseDirectory` resolves the file's relative dataset path; `dataOverride` is (path, the
+    /// directory it is relative to).
+    public static func parse(_ text: String, file: String,
+                             baseDirectory: String = FileManager.default.currentDirectoryPath,
+                             dataOverride: (path: String, base: String)? = nil) throws -> Experiment {
+        var parser = Parser(file: file, currentDirectory: baseDirectory, dataOverride: dataOverride)
+        let experiment = parser.experiment(from: text)
+        guard parser.problems.isEmpty, let experiment else {
+            throw ExperimentFileError(file: file, problems: parser.problems)
+        }
+        return experiment
+    }
+
+    /// Walks the loaded YAML tree, collecting every problem instead of stopping at the first.
+    struct Parser {
+        let file: String
+        let currentDirectory: String
+        let dataOverride: (path: String, base: String)?
+        var problems: [ExperimentFileError.Problem] = []
+
+        mutating func problem(_ field: String, _ message: String) {
+            problems.append(.init(field: field, message: message))
+        }
+
+        mutating func experiment(from text: String) -> Experiment? {
+            let root: Any?
+            do { root = try Yams.load(yaml: text) } catch {
+                problem("(syntax)", "not valid YAML/JSON: \(error)")
+                return nil
+            }
+            guard let top = root as? [String: Any] else {
+                problem("(top level)", "must be a mapping of fields (name, dataset, protocol, seeds, model, training, ...)")
+                return nil
+            }
+            for key in top.keys.sorted() where !ExperimentFile.topLevelKeys.contains(key) {
+                problem(key, "unknown field (allowed: \(ExperimentFile.topLevelKeys.joined(separator: ", ")))")
+            }
+            let name = self.name(top["name"], field: "name", required: true) ?? ""
+            let dataset: DatasetSpec?
+            if let dataOverride { dataset = self.dataset(overriddenBy: dataOverride) } else { dataset = self.dataset(top["dataset"]) }
+            let evaluation = self.evaluation(top["protocol"])
+            let seeds = self.seeds(top["seeds"])
+            var selection = EpochSelection.final
+            if let raw = top["epoch_selection"] {
+                if let s = raw as? String, let parsed = EpochSelection(rawValue: s) { selection = parsed } else {
+                    problem("epoch_selection", "'\(raw)' is not one of: \(EpochSelection.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+            let baseModel = mapping(top["model"], field: "model") ?? [:]
+            let baseTraining = mapping(top["training"], field: "training") ?? [:]
+            var variants: [ExperimentVariant] = []
+            if let rawVariants = top["variants"] {
+                guard let list = rawVariants as? [Any], !list.isEmpty else {
+                    problem("variants", "must be a non-empty list of {name, model?, training?}")
+                    return nil
+                }
+                var seen = Set<String>()
+                for (i, raw) in list.enumerated() {
+                    let field = "variants[\(i)]"
+                    guard let entry = raw as? [String: Any] else { problem(field, "must be a mapping with a name"); continue }
+                    for key in entry.keys.sorted() where !["name", "model", "training"].contains(key) {
+                        problem("\(field).\(key)", "unknown field (a variant has name, model, training)")
+                    }
+                    guard let vname = self.name(entry["name"], field: "\(field).name", required: true) else { continue }
+                    if !seen.insert(vname).inserted { problem("\(field).name", "'\(vname)' is used by another variant") }
+                    let model = merged(baseModel, mapping(entry["model"], field: "\(field).model") ?? [:])
+                    let training = merged(baseTraining, mapping(entry["training"], field: "\(field).training") ?? [:])
+                    if let v = variant(vname, model: model, training: training, field: field) { variants.append(v) }
+                }
+            } else if let v = variant("base", model: baseModel, training: baseTraining, field: "") {
+                variants.append(v)
+            }
+            guard problems.isEmpty, let dataset, let evaluation, let seeds else { return nil }
+            return Experiment(name: name, dataset: dataset, evaluation: evaluation, seeds: seeds,
+                              selection: selection, variants: variants)
+        }
+
+        mutating func name(_ raw: Any?, field: String, required: Bool) -> String? {
+            guard let raw else {
+                if required { problem(field, "missing (letters, digits, '.', '_', '-')") }
+                return nil
+            }
+            guard let s = raw as? String ?? (raw as? Int).map(String.init), !s.isEmpty,
+                  s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }),
+                  s != ".", s != ".." else {
+                problem(field, "'\(raw)' must be letters, digits, '.', '_' or '-' (it is used in paths and task ids)")
+                return nil
+            }
+            return s
+        }
+
+        /// `--data PATH`: a composite folder, a feature cache, or `synthetic`.
+        mutating func dataset(overriddenBy override: (path: String, base: String)) -> DatasetSpec? {
+            if override.path == "synthetic" { return DatasetSpec(kind: .synthetic, seed: 0) }
+            let path = URL(fileURLWithPath: override.path, relativeTo: URL(fileURLWithPath: override.base, isDirectory: true))
+                .standardizedFileURL.path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                problem("--data", "'\(override.path)' does not exist (resolved to \(path)); give a composite folder, a feature cache file, or 'synthetic'")
+                return nil
+            }
+            return DatasetSpec(kind: isDirectory.boolValue ? .composite : .cache, path: path)
+        }
+
+        mutating func dataset(_ raw: Any?) -> DatasetSpec? {
+            guard let raw else { problem("dataset", "missing: 'synthetic', a composite folder, or a feature cache file"); return nil }
+            var source: String?
+            var seed: UInt64?
+            var sizes: [String: Int] = [:]
+            if let s = raw as? String {
+                source = s
+            } else if let m = raw as? [String: Any] {
+                for key in m.keys.sorted() where !["source", "seed", "subjects", "samples"].contains(key) {
+                    problem("dataset.\(key)", "unknown field (dataset has source, and for synthetic data seed, subjects, samples)")
+                }
+                source = m["source"] as? String
+                if source == nil { problem("dataset.source", "missing: 'synthetic', a composite folder, or a feature cache file") }
+                if let rawSeed = m["seed"] {
+                    if let n = rawSeed as? Int, n >= 0 { seed = UInt64(n) } else { problem("dataset.seed", "'\(rawSeed)' must be a non-negative integer") }
+                }
+                for key in ["subjects", "samples"] {
+                    guard let raw = m[key] else { continue }
+                    if let n = raw as? Int, n >= 1 { sizes[key] = n } else { problem("dataset.\(key)", "'\(raw)' must be a positive integer (per source dataset)") }
+                }
+                if let subjects = sizes["subjects"], let samples = sizes["samples"], samples < subjects {
+                    problem("dataset.samples", "\(samples) samples cannot cover \(subjects) subjects")
+                }
+            } else {
+                problem("dataset", "must be a string or {source, seed}")
+            }
+            guard let source else { return nil }
+            if source == "synthetic" {
+                return DatasetSpec(kind: .synthetic, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
+            }
+            if seed != nil || !sizes.isEmpty { problem("dataset", "only a synthetic dataset takes seed, subjects, samples") }
+            let url = URL(fileURLWithPath: source, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
+            let path = url.standardizedFileURL.path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                problem("dataset", "'\(source)' does not exist (resolved to \(path)); give a composite folder, a feature cache file, or 'synthetic'")
+                return nil
+            }
+            return DatasetSpec(kind: isDirectory.boolValue ? .composite : .cache, path: path)
+        }
+
+        mutating func evaluation(_ raw: Any?) -> ProtocolSpec? {
+            guard let raw else { return ProtocolSpec(kind: .loso) }
+            if let s = raw as? String, s == "loso" { return ProtocolSpec(kind: .loso) }
+            if let m = raw as? [String: Any] {
+                for key in m.keys.sorted() where !["kfold", "split_seed"].contains(key) {
+                    problem("protocol.\(key)", "unknown field (k-fold takes kfold, split_seed)")
+                }
+                guard let k = m["kfold"] as? Int, k >= 2 else {
+                    problem("protocol.kfold", "must be an integer of at least 2 (folds by subject)")
+                    return nil
+                }
+                var splitSeed: UInt64 = 0
+                if let rawSeed = m["split_seed"] {
+                    if let n = rawSeed as? Int, n >= 0 { splitSeed = UInt64(n) } else {
+                        problem("protocol.split_seed", "'\(rawSeed)' must be a non-negative integer")
+                    }
+                }
+                return ProtocolSpec(kind: .kfold, k: k, splitSeed: splitSeed)
+            }
+            problem("protocol", "'\(raw)' must be 'loso' or {kfold: K, split_seed: S}")
+            return nil
+        }
+
+        mutating func seeds(_ raw: Any?) -> [Int]? {
+            guard let raw else { return [0] }
+            let list: [Any] = (raw as? [Any]) ?? [raw]
+            var seeds: [Int] = []
+            for (i, item) in list.enumerated() {
+                guard let n = item as? Int, n >= 0 else { problem("seeds[\(i)]", "'\(item)' must be a non-negative integer"); continue }
+                seeds.append(n)
+            }
+            if list.isEmpty { problem("seeds", "must list at least one seed") }
+            if Set(seeds).count != seeds.count { problem("seeds", "\(seeds) repeats a seed") }
+            return seeds
+        }
+
+        mutating func mapping(_ raw: Any?, field: String) -> [String: Any]? {
+            guard let raw else { return nil }
+            guard let m = raw as? [String: Any] else { problem(field, "must be a mapping of keys to values"); return nil }
+            return m
+        }
+
+        func merged(_ base: [String: Any], _ overrides: [String: Any]) -> [String: Any] {
+            base.merging(overrides) { _, new in new }
+        }
+
+        /// Decodes the merged model/training mappings with the engine's own Codable types, rejects
+        /// keys those types do not know (a typo must not silently fall back to a default), and checks
+        /// the values.
+        mutating func variant(_ name: String, model: [String: Any], training: [String: Any], field: String) -> ExperimentVariant? {
+            let prefix = field.isEmpty ? "" : field + "."
+            guard let m: HTNetConfig = decode(model, field: prefix + "model"),
+                  let t: TrainingConfig = decode(training, field: prefix + "training") else { return nil }
+            for error in m.validationErrors() { problem(prefix + "model", error) }
+            if t.epochs < 1 { problem(prefix + "training.epochs", "\(t.epochs) must be at least 1") }
+            if t.batchSize < 1 { problem(prefix + "training.batch_size", "\(t.batchSize) must be at least 1") }
+            if !(t.learningRate.isFinite && t.learningRate > 0) { problem(prefix + "training.lr", "\(t.learningRate) must be a positive number") }
+            return ExperimentVariant(name: name, model: m, training: t)
+        }
+
+        mutating func decode<T: Codable>(_ values: [String: Any], field: String) -> T? {
+            let data: Data
+            do { data = try JSONSerialization.data(withJSONObject: jsonCompatible(values)) } catch {
+                problem(field, "cannot be read: \(error)")
+                return nil
+            }
+            let value: T
+            do { value = try JSONDecoder().decode(T.self, from: data) } catch let DecodingError.typeMismatch(type, context) {
+                problem(field + "." + context.codingPath.map(\.stringValue).joined(separator: "."), "expected \(describe(type))")
+                return nil
+            } catch let DecodingError.dataCorrupted(context) {
+                let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+                problem(key.isEmpty ? field : field + "." + key, context.debugDescription)
+                return nil
+            } catch {
+                problem(field, "\(error)")
+                return nil
+            }
+            // Keys the type does not encode are keys it does not know.
+            let known = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(value))) as? [String: Any] ?? [:]
+            for key in values.keys.sorted() where known[key] == nil {
+                problem(field + "." + key, "unknown field (known: \(known.keys.sorted().joined(separator: ", ")))")
+            }
+            return value
+        }
+
+        func jsonCompatible(_ value: Any) -> Any {
+            switch value {
+            case let m as [String: Any]: return m.mapValues(jsonCompatible)
+            case let a as [Any]: return a.map(jsonCompatible)
+            case let b as Bool: return NSNumber(value: b)
+            case let i as Int: return NSNumber(value: i)
+            case let d as Double: return NSNumber(value: d)
+            case is NSNull: return NSNull()
+            case let s as String: return s
+            default: return "\(value)"
+            }
+        }
+
+        func describe(_ type: Any.Type) -> String {
+            switch type {
+            case is Int.Type, is [Int].Type: return type == Int.self ? "an integer" : "a list of integers"
+            case is Float.Type, is Double.Type: return "a number"
+            case is Bool.Type: return "true or false"
+            default: return "\(type)"
+            }
+        }
+    }
+}

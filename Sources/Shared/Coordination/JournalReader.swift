@@ -1,0 +1,125 @@
+import Evaluation
+import FoldResults
+import Foundation
+import HTNet
+import Wire
+
+/// What a journal holds, read back line by line.
+public struct JournalContents: Sendable {
+    /// The last header (a `--force` resume may add one).
+    public var header: JournalHeader
+    public var workers: [WorkerRecord]
+    /// Finished tasks by id (a task journalled twice keeps its first record).
+    public var tasks: [String: TaskRecord]
+    public var taskOrder: [String]
+    public var failures: [FailureRecord]
+    public var sessions: [SessionRecord]
+    /// Set when the file ends in an incomplete line (a crash mid-write): its line number and length.
+    public var tornLine: (line: Int, bytes: Int)?
+
+    public var nextSession: Int { (sessions.map(\.session).max() ?? 0) + 1 }
+}
+
+/// Reads OUT/journal.jsonl. An incomplete last line is tolerated (reported in `tornLine`); any other
+/// bad line is an error naming the file and the line.
+public enum JournalReader {
+    public static func read(path: String) throws -> JournalContents {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ClusterError.journal("\(path): no journal here (is this a run's OUT folder?)")
+        }
+        let decoder = JSONDecoder()
+        var header: JournalHeader?
+        var contents = JournalContents(header: JournalHeader(experiment: Experiment(name: "", dataset: .init(kind: .synthetic),
+                                                                                   evaluation: .init(kind: .loso), seeds: [],
+                                                                                   selection: .final, variants: []),
+                                                             classNames: [], created: ""),
+                                       workers: [], tasks: [:], taskOrder: [], failures: [], sessions: [], tornLine: nil)
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let endsCleanly = data.isEmpty || data.last == UInt8(ascii: "\n")
+        for (i, raw) in lines.enumerated() {
+            let number = i + 1
+            let isLast = i == lines.count - 1
+            if raw.isEmpty { continue }
+            if isLast && !endsCleanly {
+                // The writer syncs whole lines; an unterminated last line is a crash's torn write.
+                contents.tornLine = (number, raw.count)
+                continue
+            }
+            let line = Data(raw)
+            do {
+                struct Kind: Decodable { var type: String }
+                switch try decoder.decode(Kind.self, from: line).type {
+                case "header": header = try decoder.decode(JournalHeader.self, from: line)
+                case "worker": contents.workers.append(try decoder.decode(WorkerRecord.self, from: line))
+                case "task":
+                    let task = try decoder.decode(TaskRecord.self, from: line)
+                    if contents.tasks[task.id] == nil {
+                        contents.tasks[task.id] = task
+                        contents.taskOrder.append(task.id)
+                    }
+                case "failure": contents.failures.append(try decoder.decode(FailureRecord.self, from: line))
+                case "session": contents.sessions.append(try decoder.decode(SessionRecord.self, from: line))
+                case let other: throw ClusterError.journal("unknown record type '\(other)'")
+                }
+            } catch {
+                throw ClusterError.journal("\(path): line \(number) is not a valid journal record (\(error)); "
+                                           + "the journal was edited or damaged")
+            }
+        }
+        guard let header else { throw ClusterError.journal("\(path): no header line; not a journal of this program") }
+        contents.header = header
+        return contents
+    }
+
+    /// The report's input, built from the journal alone. Rows are ordered by (variant as configured,
+    /// seed, fold, sample), never by completion order, so it is the same however the work was spread.
+    public static func runRecord(_ journal: JournalContents) throws -> RunRecord {
+        let header = journal.header
+        let experiment: Experiment
+        do { experiment = try JSONDecoder().decode(Experiment.self, from: Data(header.configuration.utf8)) } catch {
+            throw ClusterError.journal("journal header's configuration cannot be read: \(error)")
+        }
+        let variantOrder = Dictionary(uniqueKeysWithValues: experiment.variants.enumerated().map { ($1.name, $0) })
+        let tasks = journal.tasks.values.sorted { a, b in
+            let va = variantOrder[a.variant] ?? Int.max, vb = variantOrder[b.variant] ?? Int.max
+            if va != vb { return va < vb }
+            if a.variant != b.variant { return a.variant < b.variant }
+            if a.seed != b.seed { return a.seed < b.seed }
+            return a.fold < b.fold
+        }
+        let selection = header.selection
+        let alternate: EpochSelection = selection == .final ? .bestTestEpoch : .final
+        func rows(_ rule: EpochSelection) -> [PredictionRow] {
+            tasks.flatMap { task in
+                task.samples.map { s in
+                    let logits = rule == .final ? s.finalLogits : s.bestTestLogits
+                    return PredictionRow(variant: task.variant, seed: task.seed, fold: task.fold, subject: s.subject,
+                                         dataset: s.dataset, sample: s.sample, label: s.label,
+                                         pred: argmax(logits), logits: logits)
+                }
+            }
+        }
+        let curves = tasks.map { task in
+            TaskCurve(variant: task.variant, seed: task.seed, fold: task.fold, epochs: task.epochs,
+                      selectedEpoch: selection == .final ? task.epochs.count : task.bestTestEpoch,
+                      worker: task.worker, seconds: task.trainSeconds)
+        }
+        var hosts: [String] = []
+        for w in journal.workers {
+            let text = "\(w.host):\(w.rank) (\(w.cores) cores, \(w.workersOnNode) workers on node, \(w.threads) threads, v\(w.softwareVersion))"
+            if !hosts.contains(text) { hosts.append(text) }
+        }
+        let wall = journal.sessions.compactMap(\.wallSeconds).reduce(0, +)
+        return RunRecord(experimentName: header.experimentName, configuration: header.configuration,
+                         selection: selection, softwareVersion: header.softwareVersion, classNames: header.classNames,
+                         hosts: hosts, wallSeconds: wall, rows: rows(selection), alternateSelection: alternate,
+                         alternateRows: rows(alternate), curves: curves)
+    }
+
+    /// Index of the largest logit; ties go to the lower class index (as numpy's argmax).
+    public static func argmax(_ logits: [Float]) -> Int {
+        var best = 0
+        for i in logits.indices where logits[i] > logits[best] { best = i }
+        return best
+    }
+}

@@ -1,0 +1,99 @@
+import FoldResults
+import HTNet
+import Wire
+
+/// The lines of OUT/journal.jsonl. Every line is one JSON object with a `type`; the journal alone is
+/// enough to rebuild the report (`coordinator report OUT`).
+
+/// First line of a journal (and again after a `--force` resume of a changed experiment).
+public struct JournalHeader: Codable, Equatable, Sendable {
+    public var type = "header"
+    public var experimentName: String
+    /// `Experiment.identity` of the resolved experiment.
+    public var identity: String
+    /// `Experiment.canonicalJSON`.
+    public var configuration: String
+    public var selection: EpochSelection
+    public var classNames: [String]
+    public var softwareVersion: String
+    public var protocolVersion: Int
+    public var created: String
+    public init(experiment: Experiment, classNames: [String], created: String) {
+        experimentName = experiment.name
+        identity = experiment.identity
+        configuration = experiment.canonicalJSON
+        selection = experiment.selection
+        self.classNames = classNames
+        softwareVersion = ClusterVersion.software
+        protocolVersion = Int(ClusterVersion.wireProtocol)
+        self.created = created
+    }
+}
+
+/// A worker that joined a session: shows which hosts and ranks did the work.
+public struct WorkerRecord: Codable, Equatable, Sendable {
+    public var type = "worker"
+    public var session: Int
+    public var host: String
+    public var rank: Int
+    public var cores: Int
+    public var workersOnNode: Int
+    /// Threads it trained with (the engine's results do not depend on it; recorded for timings).
+    public var threads: Int
+    public var softwareVersion: String
+    public init(session: Int, hello: WorkerHello, threads: Int) {
+        self.session = session
+        host = hello.host
+        rank = hello.rank
+        cores = hello.cores
+        workersOnNode = hello.workersOnNode
+        self.threads = threads
+        softwareVersion = hello.softwareVersion
+    }
+}
+
+/// One test sample of a finished task, with logits at both epoch-selection rules.
+public struct SampleOutcome: Codable, Equatable, Sendable {
+    public var sample: String
+    public var subject: String
+    public var dataset: String
+    public var label: Int
+    public var finalLogits: [Float]
+    public var bestTestLogits: [Float]
+}
+
+/// A finished task. Appended and synced as soon as its result arrives.
+public struct TaskRecord: Codable, Equatable, Sendable {
+    public var type = "task"
+    public var id: String
+    public var variant: String
+    public var seed: Int
+    public var fold: String
+    public var worker: String
+    public var trainSeconds: Double
+    public var prepareSeconds: Double
+    public var bestTestEpoch: Int
+    public var epochs: [EpochRecord]
+    public var samples: [SampleOutcome]
+}
+
+/// A task that failed (non-finite loss, bad data); it is retried by `--resume`.
+public struct FailureRecord: Codable, Equatable, Sendable {
+    public var type = "failure"
+    public var id: String
+    public var worker: String
+    public var message: String
+}
+
+/// Start and end of one `coordinator run` on this OUT (a resumed run adds a session).
+public struct SessionRecord: Codable, Equatable, Sendable {
+    public enum Event: String, Codable, Sendable { case start, complete, interrupted, failed }
+    public var type = "session"
+    public var session: Int
+    public var event: Event
+    public var time: String
+    /// Wall-clock seconds of the session (end events).
+    public var wallSeconds: Double?
+    public var workers: Int?
+    public var note: String?
+}

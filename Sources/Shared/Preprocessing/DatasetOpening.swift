@@ -1,0 +1,17 @@
+import Dataset
+import Foundation
+
+/// Opening a dataset by path lives here, beside the folder loader, because a folder holds PNG images
+/// that only this module can decode; a feature cache needs the data core alone.
+extension ComposedDataset {
+    /// Opens either a dataset folder (reference layout) or a feature-cache file, whichever `path` is.
+    public static func open(path: String, options: LoadOptions = LoadOptions()) throws -> ComposedDataset {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DatasetError(file: path, "no such dataset folder or feature-cache file")
+        }
+        return isDirectory.boolValue
+            ? try CompositeLoader(directory: path, options: options).load()
+            : try FeatureCache.read(path: path)
+    }
+}

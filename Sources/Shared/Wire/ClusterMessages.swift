@@ -1,0 +1,131 @@
+import FoldResults
+import HTNet
+
+/// A worker introduces itself; the coordinator journals it (the journal's worker records show
+/// which hosts took part).
+public struct WorkerHello: Equatable, Sendable {
+    public var host: String
+    public var rank: Int
+    /// Cores this process may use (affinity / cgroup aware).
+    public var cores: Int
+    /// Worker ranks on the same node (they share its cores).
+    public var workersOnNode: Int
+    public var softwareVersion: String
+    public init(host: String, rank: Int, cores: Int, workersOnNode: Int, softwareVersion: String) {
+        self.host = host
+        self.rank = rank
+        self.cores = cores
+        self.workersOnNode = workersOnNode
+        self.softwareVersion = softwareVersion
+    }
+    /// "host:rank", the name a task's results carry.
+    public var name: String { "\(host):\(rank)" }
+}
+
+/// Sent once to every worker: the feature cache (zstd-compressed by its format) and run-wide settings.
+public struct WorkerSetup: Equatable, Sendable {
+    public var experimentName: String
+    /// OpenBLAS threads per worker; 0 = the worker's default (node cores / workers on the node).
+    public var threads: Int
+    /// `FeatureCache.encode` output (already a zstd frame, checksummed).
+    public var featureCache: [UInt8]
+    public init(experimentName: String, threads: Int, featureCache: [UInt8]) {
+        self.experimentName = experimentName
+        self.threads = threads
+        self.featureCache = featureCache
+    }
+}
+
+/// One fold to train: everything the worker needs besides the dataset it already holds.
+public struct TaskAssignment: Equatable, Sendable {
+    public var taskID: String
+    public var model: HTNetConfig
+    public var training: TrainingConfig
+    /// Derived from (experiment, variant, seed, fold) only; never from the worker.
+    public var seedKeys: [UInt64]
+    /// Sample indices into the dataset, in dataset order.
+    public var trainIndices: [Int]
+    public var testIndices: [Int]
+    public init(taskID: String, model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64],
+                trainIndices: [Int], testIndices: [Int]) {
+        self.taskID = taskID
+        self.model = model
+        self.training = training
+        self.seedKeys = seedKeys
+        self.trainIndices = trainIndices
+        self.testIndices = testIndices
+    }
+}
+
+public struct EpochProgress: Equatable, Sendable {
+    public var taskID: String
+    public var record: EpochRecord
+    public init(taskID: String, record: EpochRecord) {
+        self.taskID = taskID
+        self.record = record
+    }
+}
+
+/// A finished task: logits at the final AND the best-test epoch, the curve, and timings.
+public struct TaskResult: Equatable, Sendable {
+    public var taskID: String
+    public var worker: String
+    public var outcome: FoldOutcome
+    /// Seconds spent training (all epochs, including per-epoch test evaluation).
+    public var trainSeconds: Double
+    /// Seconds spent slicing the fold's inputs out of the dataset.
+    public var prepareSeconds: Double
+    public init(taskID: String, worker: String, outcome: FoldOutcome, trainSeconds: Double, prepareSeconds: Double) {
+        self.taskID = taskID
+        self.worker = worker
+        self.outcome = outcome
+        self.trainSeconds = trainSeconds
+        self.prepareSeconds = prepareSeconds
+    }
+}
+
+/// A task that could not finish (non-finite loss, bad data): reported, never a crash.
+public struct TaskFailure: Error, Equatable, Sendable {
+    public var taskID: String
+    public var worker: String
+    public var message: String
+    public init(taskID: String, worker: String, message: String) {
+        self.taskID = taskID
+        self.worker = worker
+        self.message = message
+    }
+}
+
+/// Every message of the coordinator-worker protocol.
+///
+/// The conversation: worker -> hello; coordinator -> setup; worker -> ready (a request for work);
+/// coordinator -> assignment; worker -> progress*, then result or failure (each also a request for
+/// the next task); coordinator -> shutdown when nothing is left (or on a signal or error).
+public enum ClusterMessage: Equatable, Sendable {
+    case hello(WorkerHello)
+    case setup(WorkerSetup)
+    /// Set up and asking for work; `threads` is the OpenBLAS thread count it trains with.
+    case ready(worker: String, threads: Int)
+    case assignment(TaskAssignment)
+    case progress(EpochProgress)
+    case result(TaskResult)
+    case failure(TaskFailure)
+    case shutdown(reason: String)
+
+    public var kind: MessageKind {
+        switch self {
+        case .hello: return .hello
+        case .setup: return .setup
+        case .ready: return .ready
+        case .assignment: return .assignment
+        case .progress: return .progress
+        case .result: return .result
+        case .failure: return .failure
+        case .shutdown: return .shutdown
+        }
+    }
+}
+
+public enum MessageKind: UInt16, Sendable, CaseIterable {
+    case hello = 1, setup, ready, assignment, progress, result, failure, shutdown
+}

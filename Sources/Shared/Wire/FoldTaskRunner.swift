@@ -1,0 +1,91 @@
+import Dataset
+import FoldResults
+import Foundation
+import HTNet
+
+/// Trains one assigned fold on a background thread, so the calling (MPI) thread stays free to
+/// forward epoch progress and to notice a shutdown or a signal while a long fold trains.
+public final class FoldTaskRunner {
+    public let assignment: TaskAssignment
+    private let lock = NSLock()
+    private var pendingProgress: [EpochRecord] = []
+    private var finished: Result<TaskResult, TaskFailure>?
+    private let done = DispatchSemaphore(value: 0)
+
+    public init(assignment: TaskAssignment) { self.assignment = assignment }
+
+    /// Starts training; `worker` is the "host:rank" name the result carries.
+    public func start(dataset: ComposedDataset, worker: String) {
+        let thread = Thread { [self] in
+            let outcome = FoldTaskRunner.train(assignment, dataset: dataset, worker: worker) { record in
+                self.lock.lock(); self.pendingProgress.append(record); self.lock.unlock()
+            }
+            lock.lock(); finished = outcome; lock.unlock()
+            done.signal()
+        }
+        thread.stackSize = 64 << 20
+        thread.start()
+    }
+
+    /// Epoch records produced since the last call.
+    public func takeProgress() -> [EpochRecord] {
+        lock.lock(); defer { lock.unlock() }
+        let out = pendingProgress
+        pendingProgress.removeAll()
+        return out
+    }
+
+    /// The outcome once training has ended, else nil.
+    public var outcome: Result<TaskResult, TaskFailure>? {
+        lock.lock(); defer { lock.unlock() }
+        return finished
+    }
+
+    /// Waits up to `seconds` for the end of training; true when it has ended.
+    public func wait(seconds: Double) -> Bool {
+        if done.wait(timeout: .now() + seconds) == .success { done.signal(); return true }
+        return false
+    }
+
+    /// Slices the fold out of the dataset, checks it, and trains. Bad data and divergence come back as
+    /// a `TaskFailure`, never as a crash.
+    static func train(_ a: TaskAssignment, dataset: ComposedDataset, worker: String,
+                      progress: @escaping (EpochRecord) -> Void) -> Result<TaskResult, TaskFailure> {
+        func failure(_ message: String) -> Result<TaskResult, TaskFailure> {
+            .failure(TaskFailure(taskID: a.taskID, worker: worker, message: message))
+        }
+        let start = Date()
+        let n = dataset.samples.count
+        if let bad = (a.trainIndices + a.testIndices).first(where: { $0 < 0 || $0 >= n }) {
+            return failure("bad data: sample index \(bad) outside the dataset's \(n) samples")
+        }
+        if a.trainIndices.isEmpty || a.testIndices.isEmpty {
+            return failure("bad data: \(a.trainIndices.count) training and \(a.testIndices.count) test samples")
+        }
+        let expected = a.model.channels * a.model.imageSize * a.model.imageSize
+        if dataset.sampleSize != expected {
+            return failure("bad data: samples have \(dataset.sampleSize) values, the model expects \(expected)")
+        }
+        let labels = dataset.labels
+        if let bad = (a.trainIndices + a.testIndices).first(where: { labels[$0] < 0 || labels[$0] >= a.model.numClasses }) {
+            return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(a.model.numClasses) classes")
+        }
+        let data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
+                            testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] })
+        if let i = data.trainInputs.firstIndex(where: { !$0.isFinite }) ?? data.testInputs.firstIndex(where: { !$0.isFinite }) {
+            return failure("bad data: a non-finite input value (flat index \(i))")
+        }
+        let prepared = Date()
+        do {
+            let outcome = try FoldTrainer(model: a.model, training: a.training, seedKeys: a.seedKeys).run(data, progress: progress)
+            if let row = (outcome.finalLogits + outcome.bestTestLogits).first(where: { $0.contains { !$0.isFinite } }) {
+                return failure("training diverged: non-finite test logits \(row)")
+            }
+            return .success(TaskResult(taskID: a.taskID, worker: worker, outcome: outcome,
+                                       trainSeconds: Date().timeIntervalSince(prepared),
+                                       prepareSeconds: prepared.timeIntervalSince(start)))
+        } catch {
+            return failure("\(error)")
+        }
+    }
+}

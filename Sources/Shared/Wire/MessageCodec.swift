@@ -1,0 +1,158 @@
+import FoldResults
+import Foundation
+import HTNet
+
+/// The binary wire format: a 16-byte header then the payload.
+///
+///     offset 0  magic     "LOSO" (4 bytes)
+///     offset 4  version   UInt16 LE  (ClusterVersion.wireProtocol)
+///     offset 6  kind      UInt16 LE  (MessageKind)
+///     offset 8  length    UInt64 LE  (payload bytes that follow)
+///
+/// The header is checked before the payload is touched: a peer of another protocol version is
+/// refused with a message naming both versions, whatever the rest of its layout.
+public enum MessageCodec {
+    public static let magic: [UInt8] = Array("LOSO".utf8)
+    public static let headerSize = 16
+
+    public static func encode(_ message: ClusterMessage, version: UInt16 = ClusterVersion.wireProtocol) -> [UInt8] {
+        var p = BinaryWriter()
+        switch message {
+        case let .hello(h):
+            p.write(h.host); p.write(h.rank); p.write(h.cores); p.write(h.workersOnNode); p.write(h.softwareVersion)
+        case let .setup(s):
+            p.write(s.experimentName); p.write(s.threads); p.write(bytes: s.featureCache)
+        case let .ready(worker, threads):
+            p.write(worker); p.write(threads)
+        case let .assignment(a):
+            p.write(a.taskID)
+            p.write(encodeJSON(a.model)); p.write(encodeJSON(a.training))
+            p.write(words: a.seedKeys); p.write(ints: a.trainIndices); p.write(ints: a.testIndices)
+        case let .progress(e):
+            p.write(e.taskID); write(e.record, to: &p)
+        case let .result(r):
+            p.write(r.taskID); p.write(r.worker); p.write(r.trainSeconds); p.write(r.prepareSeconds)
+            p.write(r.outcome.bestTestEpoch)
+            p.write(r.outcome.epochs.count)
+            for e in r.outcome.epochs { write(e, to: &p) }
+            writeMatrix(r.outcome.finalLogits, to: &p)
+            writeMatrix(r.outcome.bestTestLogits, to: &p)
+        case let .failure(f):
+            p.write(f.taskID); p.write(f.worker); p.write(f.message)
+        case let .shutdown(reason):
+            p.write(reason)
+        }
+        var out = BinaryWriter()
+        for b in magic { out.write(b) }
+        out.write(version)
+        out.write(message.kind.rawValue)
+        out.write(UInt64(p.bytes.count))
+        return out.bytes + p.bytes
+    }
+
+    /// Reads the header only; throws `protocolMismatch` for another version.
+    public static func header(of bytes: [UInt8]) throws -> (version: UInt16, kind: MessageKind, length: Int) {
+        guard bytes.count >= headerSize else {
+            throw ClusterError.malformedMessage("\(bytes.count) bytes is shorter than the \(headerSize)-byte header")
+        }
+        guard Array(bytes[0..<4]) == magic else {
+            throw ClusterError.malformedMessage("bad magic \(bytes[0..<4].map { String(format: "%02x", $0) }.joined()); not a LOSO trainer message")
+        }
+        var r = BinaryReader(bytes, offset: 4)
+        let version = try r.read(UInt16.self)
+        guard version == ClusterVersion.wireProtocol else {
+            throw ClusterError.protocolMismatch(theirs: version, ours: ClusterVersion.wireProtocol)
+        }
+        let rawKind = try r.read(UInt16.self)
+        guard let kind = MessageKind(rawValue: rawKind) else {
+            throw ClusterError.malformedMessage("unknown message kind \(rawKind)")
+        }
+        let length = try r.read(UInt64.self)
+        guard length == UInt64(bytes.count - headerSize) else {
+            throw ClusterError.malformedMessage("header says \(length) payload bytes, \(bytes.count - headerSize) arrived")
+        }
+        return (version, kind, Int(length))
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> ClusterMessage {
+        let (_, kind, _) = try header(of: bytes)
+        var r = BinaryReader(bytes, offset: headerSize)
+        let message: ClusterMessage
+        switch kind {
+        case .hello:
+            message = .hello(WorkerHello(host: try r.readString(), rank: try r.readInt(), cores: try r.readInt(),
+                                         workersOnNode: try r.readInt(), softwareVersion: try r.readString()))
+        case .setup:
+            message = .setup(WorkerSetup(experimentName: try r.readString(), threads: try r.readInt(),
+                                         featureCache: try r.readBytes()))
+        case .ready:
+            message = .ready(worker: try r.readString(), threads: try r.readInt())
+        case .assignment:
+            let id = try r.readString()
+            let model = try decodeJSON(HTNetConfig.self, try r.readString())
+            let training = try decodeJSON(TrainingConfig.self, try r.readString())
+            message = .assignment(TaskAssignment(taskID: id, model: model, training: training,
+                                                 seedKeys: try r.readWords(), trainIndices: try r.readInts(),
+                                                 testIndices: try r.readInts()))
+        case .progress:
+            message = .progress(EpochProgress(taskID: try r.readString(), record: try readRecord(&r)))
+        case .result:
+            let id = try r.readString(), worker = try r.readString()
+            let train = try r.readDouble(), prepare = try r.readDouble()
+            let best = try r.readInt()
+            let n = try r.readInt()
+            guard n >= 0, n <= 10_000_000 else { throw ClusterError.malformedMessage("\(n) epochs") }
+            var epochs: [EpochRecord] = []
+            for _ in 0..<n { epochs.append(try readRecord(&r)) }
+            let final = try readMatrix(&r), bestLogits = try readMatrix(&r)
+            message = .result(TaskResult(taskID: id, worker: worker,
+                                         outcome: FoldOutcome(epochs: epochs, finalLogits: final, bestTestEpoch: best,
+                                                              bestTestLogits: bestLogits),
+                                         trainSeconds: train, prepareSeconds: prepare))
+        case .failure:
+            message = .failure(TaskFailure(taskID: try r.readString(), worker: try r.readString(), message: try r.readString()))
+        case .shutdown:
+            message = .shutdown(reason: try r.readString())
+        }
+        guard r.isAtEnd else { throw ClusterError.malformedMessage("\(kind) message has trailing bytes") }
+        return message
+    }
+
+    private static func write(_ e: EpochRecord, to p: inout BinaryWriter) {
+        p.write(e.epoch); p.write(e.trainLoss); p.write(e.trainAccuracy)
+        p.write(e.testLoss); p.write(e.testAccuracy); p.write(e.seconds)
+    }
+
+    private static func readRecord(_ r: inout BinaryReader) throws -> EpochRecord {
+        EpochRecord(epoch: try r.readInt(), trainLoss: try r.readDouble(), trainAccuracy: try r.readDouble(),
+                    testLoss: try r.readDouble(), testAccuracy: try r.readDouble(), seconds: try r.readDouble())
+    }
+
+    /// Rows of equal length: row count, column count, then the values row by row.
+    private static func writeMatrix(_ m: [[Float]], to p: inout BinaryWriter) {
+        p.write(m.count)
+        p.write(m.first?.count ?? 0)
+        p.write(floats: m.flatMap { $0 })
+    }
+
+    private static func readMatrix(_ r: inout BinaryReader) throws -> [[Float]] {
+        let rows = try r.readInt(), cols = try r.readInt()
+        let flat = try r.readFloats()
+        guard rows >= 0, cols >= 0, rows * cols == flat.count else {
+            throw ClusterError.malformedMessage("a \(rows)x\(cols) matrix with \(flat.count) values")
+        }
+        return (0..<rows).map { Array(flat[$0 * cols..<($0 + 1) * cols]) }
+    }
+
+    private static func encodeJSON<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try! encoder.encode(value), as: UTF8.self)
+    }
+
+    private static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        do { return try JSONDecoder().decode(type, from: Data(text.utf8)) } catch {
+            throw ClusterError.malformedMessage("\(type) in an assignment: \(error)")
+        }
+    }
+}
