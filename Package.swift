@@ -10,6 +10,9 @@ let package = Package(
     products: [
         .executable(name: "coordinator", targets: ["Coordinator"]),
         .executable(name: "worker", targets: ["Worker"]),
+        // The OpenCV + dlib bridge as a shared library beside the executables, opened at run time
+        // (OpenCVRuntime) only by commands that read images: nothing else needs OpenCV installed.
+        .library(name: "LOSOOpenCVBridge", type: .dynamic, targets: ["OpenCVBridge"]),
         // The engine alone, for tools and benchmarks that embed it.
         .library(name: "HTNetEngine", targets: ["Tensor", "HTNet"]),
     ],
@@ -25,7 +28,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZstd", path: "\(shared)/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
-        // A small extern "C" bridge over the few OpenCV calls we need (image I/O, flow, faces).
+        // A small extern "C" bridge over the few OpenCV calls we need (image I/O, flow, faces), built
+        // into libLOSOOpenCVBridge.so; no Swift target links it.
         .target(name: "OpenCVBridge", path: "\(shared)/OpenCVBridge",
                 cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],  // -O2: dlib is unusably slow at -O0
                 linkerSettings: [
@@ -37,6 +41,8 @@ let package = Package(
                     .linkedLibrary("blas"), .linkedLibrary("lapack"),
                 ]),
 
+        // Resolves the bridge's functions at run time (dlopen), so executables link no OpenCV.
+        .target(name: "OpenCVRuntime", path: "\(shared)/OpenCVRuntime", linkerSettings: [.linkedLibrary("dl")]),
         // Elementwise kernels built per ISA level (AVX-512 / AVX2 / baseline), chosen at load time.
         .target(name: "CKernels", path: "\(shared)/CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
 
@@ -53,8 +59,8 @@ let package = Package(
         // The data core: samples, manifests, input composition, the feature cache. No OpenCV.
         .target(name: "Dataset", dependencies: ["CZstd"], path: "\(shared)/Dataset"),
         // Everything that reads or writes images: the composite folder loader, synthetic data, the
-        // raw-video pipeline. The only module that links OpenCV and dlib.
-        .target(name: "Preprocessing", dependencies: ["Dataset", "Tensor", "OpenCVBridge"],
+        // raw-video pipeline. The only module that calls OpenCV and dlib (through OpenCVRuntime).
+        .target(name: "Preprocessing", dependencies: ["Dataset", "Tensor", "OpenCVRuntime"],
                 path: "\(shared)/Preprocessing"),
         .target(name: "Evaluation", dependencies: ["Tensor", "FoldResults"], path: "\(shared)/Evaluation"),
         // The coordinator-worker protocol and the worker's side of it.

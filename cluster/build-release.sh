@@ -3,7 +3,13 @@
 # nodes need no Swift toolchain, only the node packages (README "Deploying"):
 #   cluster/build-release.sh            -> .build/release/coordinator, .build/release/worker
 # Copy .build/release/worker to the compute nodes (the same path on each, or a shared folder) and
-# .build/release/coordinator to the head node.
+# .build/release/coordinator to the head node, with .build/release/libLOSOOpenCVBridge.so beside it
+# where the head node reads image folders or preprocesses (it then needs OpenCV and dlib; a
+# coordinator that runs from a feature cache needs neither).
 set -eu
 cd "$(dirname "$0")/.."
-swift build -c release --static-swift-stdlib "$@"
+# Products only: a plain `swift build -c release` would also build the test-support target, which
+# needs XCTest (absent from release builds).
+for product in worker coordinator LOSOOpenCVBridge; do
+    swift build -c release --static-swift-stdlib --product "$product" "$@"
+done

@@ -21,7 +21,7 @@ static cv::Mat gray_view(const CVBImage *image) {
     return cv::Mat(image->rows, image->cols, CV_8UC1, image->data);
 }
 
-extern "C" CVBCascade *cvb_cascade_open(const char *path) {
+extern "C" CVBCascade *cvbl_cascade_open(const char *path) {
     try {
         auto *cascade = new CVBCascade();
         if (!cascade->classifier.load(path)) {
@@ -34,7 +34,7 @@ extern "C" CVBCascade *cvb_cascade_open(const char *path) {
     }
 }
 
-extern "C" int cvb_cascade_detect(CVBCascade *cascade, const CVBImage *gray, double scale_factor,
+extern "C" int cvbl_cascade_detect(CVBCascade *cascade, const CVBImage *gray, double scale_factor,
                                   int min_neighbors, int min_size, int32_t *boxes, int max_faces) {
     try {
         if (gray->channels != 1) return -1;
@@ -54,9 +54,9 @@ extern "C" int cvb_cascade_detect(CVBCascade *cascade, const CVBImage *gray, dou
     }
 }
 
-extern "C" void cvb_cascade_close(CVBCascade *cascade) { delete cascade; }
+extern "C" void cvbl_cascade_close(CVBCascade *cascade) { delete cascade; }
 
-extern "C" CVBShapePredictor *cvb_shape_predictor_open(const char *path) {
+extern "C" CVBShapePredictor *cvbl_shape_predictor_open(const char *path) {
     try {
         auto *p = new CVBShapePredictor();
         dlib::deserialize(path) >> p->predictor;
@@ -70,7 +70,7 @@ extern "C" CVBShapePredictor *cvb_shape_predictor_open(const char *path) {
     }
 }
 
-extern "C" int cvb_shape_predict(const CVBShapePredictor *predictor, const CVBImage *gray, int32_t left,
+extern "C" int cvbl_shape_predict(const CVBShapePredictor *predictor, const CVBImage *gray, int32_t left,
                                  int32_t top, int32_t right, int32_t bottom, float *points) {
     try {
         if (gray->channels != 1) return -1;
@@ -87,9 +87,9 @@ extern "C" int cvb_shape_predict(const CVBShapePredictor *predictor, const CVBIm
     }
 }
 
-extern "C" void cvb_shape_predictor_close(CVBShapePredictor *predictor) { delete predictor; }
+extern "C" void cvbl_shape_predictor_close(CVBShapePredictor *predictor) { delete predictor; }
 
-extern "C" int cvb_hog_detect_faces(const CVBImage *gray, int upsample, int32_t *boxes, int max_faces) {
+extern "C" int cvbl_hog_detect_faces(const CVBImage *gray, int upsample, int32_t *boxes, int max_faces) {
     try {
         if (gray->channels != 1) return -1;
         thread_local dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();

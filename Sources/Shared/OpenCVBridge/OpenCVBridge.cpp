@@ -22,7 +22,7 @@ static cv::Mat view_of(const CVBImage *image) {
     return cv::Mat(image->rows, image->cols, type, image->data);
 }
 
-extern "C" int cvb_imread(const char *path, int grayscale, CVBImage *out) {
+extern "C" int cvbl_imread(const char *path, int grayscale, CVBImage *out) {
     try {
         cv::Mat m = cv::imread(path, grayscale ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
         if (m.empty() || m.depth() != CV_8U) return -1;
@@ -32,7 +32,7 @@ extern "C" int cvb_imread(const char *path, int grayscale, CVBImage *out) {
     }
 }
 
-extern "C" int cvb_imdecode(const uint8_t *bytes, size_t count, int grayscale, CVBImage *out) {
+extern "C" int cvbl_imdecode(const uint8_t *bytes, size_t count, int grayscale, CVBImage *out) {
     try {
         if (count == 0) return -1;
         cv::Mat encoded(1, (int)count, CV_8UC1, (void *)bytes);
@@ -44,7 +44,7 @@ extern "C" int cvb_imdecode(const uint8_t *bytes, size_t count, int grayscale, C
     }
 }
 
-extern "C" int cvb_imwrite(const char *path, const CVBImage *image) {
+extern "C" int cvbl_imwrite(const char *path, const CVBImage *image) {
     try {
         return cv::imwrite(path, view_of(image)) ? 0 : -1;
     } catch (...) {
@@ -52,7 +52,7 @@ extern "C" int cvb_imwrite(const char *path, const CVBImage *image) {
     }
 }
 
-extern "C" int cvb_resize(const CVBImage *in, int32_t rows, int32_t cols, int interpolation, CVBImage *out) {
+extern "C" int cvbl_resize(const CVBImage *in, int32_t rows, int32_t cols, int interpolation, CVBImage *out) {
     try {
         cv::Mat r;
         cv::resize(view_of(in), r, cv::Size(cols, rows), 0, 0, interpolation);
@@ -62,9 +62,9 @@ extern "C" int cvb_resize(const CVBImage *in, int32_t rows, int32_t cols, int in
     }
 }
 
-extern "C" void cvb_image_free(CVBImage *image) {
+extern "C" void cvbl_image_free(CVBImage *image) {
     std::free(image->data);
     image->data = nullptr;
 }
 
-extern "C" const char *cvb_version(void) { return CV_VERSION; }
+extern "C" const char *cvbl_version(void) { return CV_VERSION; }

@@ -17,7 +17,7 @@ static int copy_flow(const cv::Mat &flow, float *out) {
     return 0;
 }
 
-extern "C" int cvb_flow_farneback(const CVBImage *prev, const CVBImage *next, double pyr_scale, int levels,
+extern "C" int cvbl_flow_farneback(const CVBImage *prev, const CVBImage *next, double pyr_scale, int levels,
                                   int winsize, int iterations, int poly_n, double poly_sigma,
                                   int gaussian_window, float *flow) {
     try {
@@ -33,7 +33,7 @@ extern "C" int cvb_flow_farneback(const CVBImage *prev, const CVBImage *next, do
     }
 }
 
-extern "C" int cvb_flow_tvl1(const CVBImage *prev, const CVBImage *next, double tau, double lambda,
+extern "C" int cvbl_flow_tvl1(const CVBImage *prev, const CVBImage *next, double tau, double lambda,
                              double theta, int scales, int warps, float *flow) {
     try {
         if (prev->channels != 1 || next->channels != 1 || prev->rows != next->rows || prev->cols != next->cols)
@@ -47,7 +47,7 @@ extern "C" int cvb_flow_tvl1(const CVBImage *prev, const CVBImage *next, double 
     }
 }
 
-extern "C" int cvb_resize_f32(const float *in, int32_t rows, int32_t cols, int32_t channels,
+extern "C" int cvbl_resize_f32(const float *in, int32_t rows, int32_t cols, int32_t channels,
                               int32_t out_rows, int32_t out_cols, int interpolation, float *out) {
     try {
         if (channels < 1 || channels > 4) return -1;

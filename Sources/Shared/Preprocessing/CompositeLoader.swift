@@ -34,6 +34,7 @@ public struct CompositeLoader {
     }
 
     public func load() throws -> ComposedDataset {
+        try OpenCVLibrary.require(for: "reading the flow images of a dataset folder", file: directory)
         let layout = try CompositeLayout(directory: directory, options: options)
         let table = try CSVTable.read(path: layout.annotationPath)
         try validateClassNames(file: layout.annotationPath)

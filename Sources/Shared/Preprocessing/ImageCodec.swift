@@ -1,6 +1,6 @@
 import Dataset
 import Foundation
-import OpenCVBridge
+import OpenCVRuntime
 
 /// Image files through OpenCV: the only place pixels meet a codec, so that the data core and the
 /// worker never link OpenCV.

@@ -70,6 +70,7 @@ public enum SyntheticComposite {
     /// file of an earlier run can mix in). The same seed and configuration give the same bytes.
     public static func generate(into directory: String, seed: UInt64 = 1,
                                 configuration: Configuration = Configuration()) throws {
+        try OpenCVLibrary.require(for: "writing the synthetic composite's images", file: directory)
         let fm = FileManager.default
         if let existing = try? fm.contentsOfDirectory(atPath: directory), !existing.isEmpty {
             throw DatasetError(file: directory, "output folder is not empty; choose a new folder or remove it first")

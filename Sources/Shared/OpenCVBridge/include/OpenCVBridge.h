@@ -12,27 +12,27 @@ typedef struct {
     int32_t rows;
     int32_t cols;
     int32_t channels;
-    uint8_t *data; /* malloc'd; free with cvb_image_free */
+    uint8_t *data; /* malloc'd; free with cvbl_image_free */
 } CVBImage;
 
 /// Reads an image with cv::imread(IMREAD_COLOR) (or IMREAD_GRAYSCALE when grayscale != 0).
 /// Returns 0 on success, -1 when OpenCV cannot read the file.
-int cvb_imread(const char *path, int grayscale, CVBImage *out);
+int cvbl_imread(const char *path, int grayscale, CVBImage *out);
 
 /// Decodes an encoded image (PNG, JPEG, ...) held in memory with cv::imdecode, same flags and
-/// result as cvb_imread. Lets a caller hash and decode the very same bytes.
-int cvb_imdecode(const uint8_t *bytes, size_t count, int grayscale, CVBImage *out);
+/// result as cvbl_imread. Lets a caller hash and decode the very same bytes.
+int cvbl_imdecode(const uint8_t *bytes, size_t count, int grayscale, CVBImage *out);
 
 /// Writes an image with cv::imwrite (format from the extension). Returns 0 on success.
-int cvb_imwrite(const char *path, const CVBImage *image);
+int cvbl_imwrite(const char *path, const CVBImage *image);
 
 /// Resizes with cv::resize; interpolation is an OpenCV flag (INTER_AREA = 3, INTER_LINEAR = 1).
-int cvb_resize(const CVBImage *in, int32_t rows, int32_t cols, int interpolation, CVBImage *out);
+int cvbl_resize(const CVBImage *in, int32_t rows, int32_t cols, int interpolation, CVBImage *out);
 
-void cvb_image_free(CVBImage *image);
+void cvbl_image_free(CVBImage *image);
 
 /// OpenCV's version string, e.g. "4.6.0".
-const char *cvb_version(void);
+const char *cvbl_version(void);
 
 #ifdef __cplusplus
 }

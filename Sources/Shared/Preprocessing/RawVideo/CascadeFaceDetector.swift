@@ -1,6 +1,6 @@
 import Dataset
 import Foundation
-import OpenCVBridge
+import OpenCVRuntime
 
 /// OpenCV's Haar cascade frontal-face detector (data from Debian's opencv-data). Finds the face on
 /// a sequence's onset frame; the largest detection wins (one subject per clip). A cascade object

@@ -1,6 +1,6 @@
 import Dataset
 import Foundation
-import OpenCVBridge
+import OpenCVRuntime
 
 /// The five landmarks of the composite layout (eye centres, nose tip, mouth corners) found on an
 /// apex face crop with dlib: its HOG face detector, then its 68-point shape predictor (Debian's

@@ -1,6 +1,6 @@
 import Dataset
 import Foundation
-import OpenCVBridge
+import OpenCVRuntime
 
 /// A one-channel 8-bit frame (a face crop or a whole video frame): what optical flow, the face
 /// detectors and the histogram-based apex spotter all work on. Rows x cols, row-major.

@@ -1,5 +1,5 @@
 import Dataset
-import OpenCVBridge
+import OpenCVRuntime
 
 /// A dense displacement field: where each pixel of the first frame moved to in the second,
 /// u horizontal (columns, positive right) and v vertical (rows, positive down), in pixels.

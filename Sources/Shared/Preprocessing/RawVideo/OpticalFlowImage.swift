@@ -1,5 +1,5 @@
 import Dataset
-import OpenCVBridge
+import OpenCVRuntime
 
 /// Turns a face's onset -> apex flow into the 28x28 model input the loader reads: horizontal flow,
 /// vertical flow and optical strain, each resized to 28x28 (INTER_AREA) and then min-max

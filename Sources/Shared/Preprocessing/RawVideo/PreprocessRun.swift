@@ -49,6 +49,7 @@ public struct PreprocessRun {
     }
 
     public func run() throws -> Summary {
+        try OpenCVLibrary.require(for: "preprocessing raw frames", file: framesRoot)
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: framesRoot, isDirectory: &isDirectory), isDirectory.boolValue else {

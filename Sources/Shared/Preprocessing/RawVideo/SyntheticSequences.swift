@@ -112,6 +112,7 @@ public enum SyntheticSequences {
     @discardableResult
     public static func generate(into directory: String, seed: UInt64 = 1,
                                 configuration c: Configuration = Configuration()) throws -> [Clip] {
+        try OpenCVLibrary.require(for: "writing synthetic frames", file: directory)
         let fm = FileManager.default
         if let existing = try? fm.contentsOfDirectory(atPath: directory), !existing.isEmpty {
             throw DatasetError(file: directory, "output folder is not empty; choose a new folder or remove it first")
