@@ -106,6 +106,14 @@ final class ReportWriterTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir))
     }
 
+    func testMarkdownShowsNamesFromTheDataLiterallyNotAsHTML() {
+        let md = MarkdownReport.table(ReportTable(header: ["subject", "n"],
+                                                  rows: [["<img src=x onerror=alert(1)>", "3"], ["a|b & c", "4"]]))
+        XCTAssertFalse(md.contains("<img"), md)
+        XCTAssertTrue(md.contains("&lt;img src=x onerror=alert(1)&gt;"), md)
+        XCTAssertTrue(md.contains("a\\|b &amp; c"), md)
+    }
+
     func testPredictionsCSVRoundTrip() throws {
         var run = SyntheticRun.run(variants: [("a", 0.6), ("b", 0.7)], seeds: [1], subjects: 4)
         run.rows[0].sample = "odd, \"quoted\" name"

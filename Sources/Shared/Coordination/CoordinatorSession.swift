@@ -45,6 +45,9 @@ public final class CoordinatorSession {
             let experiment = try ExperimentFile.load(path: options.experimentPath, dataOverride: options.dataOverride)
             let outPath = options.out ?? "runs/\(experiment.name)"
             let directory = RunDirectory(path: outPath)
+            // Held until run() returns: one coordinator per OUT.
+            let lock = try RunLock(directory: outPath)
+            defer { withExtendedLifetime(lock) {} }
             let existing = try directory.check(experiment: experiment, resume: options.resume, force: options.force)
             if let torn = existing?.tornLine {
                 log("journal: line \(torn.line) is torn (\(torn.bytes) bytes written by an interrupted run); it is set aside and its task runs again")

@@ -23,6 +23,13 @@ public struct JournalContents: Sendable {
 /// Reads OUT/journal.jsonl. An incomplete last line is tolerated (reported in `tornLine`); any other
 /// bad line is an error naming the file and the line.
 public enum JournalReader {
+    /// Whether the file holds at least one newline-terminated line (a header that was completely
+    /// written). A file without one is what a run killed while writing its header leaves.
+    public static func hasCompleteLine(path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        return data.contains(UInt8(ascii: "\n"))
+    }
+
     public static func read(path: String) throws -> JournalContents {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ClusterError.journal("\(path): no journal here (is this a run's OUT folder?)")

@@ -22,9 +22,24 @@ public struct RunDirectory {
         public var notes: [String]
     }
 
+    /// What a run may leave in OUT before its journal has a header: the lock, the synthetic data being
+    /// generated, a journal torn before its first line was complete.
+    static let preJournalEntries: Set<String> = [".lock", "data", "data.partial", "journal.jsonl", "journal.jsonl.torn"]
+
     /// Checks the OUT folder against the experiment (before the dataset is built or any work runs).
+    /// A journal without one complete line (a run killed while writing its header) counts as no
+    /// journal: its bytes are set aside when the journal is opened. A folder that holds other files
+    /// but no journal is not a run's and is refused, so nothing of the user's is overwritten.
     public func check(experiment: Experiment, resume: Bool, force: Bool) throws -> JournalContents? {
-        guard FileManager.default.fileExists(atPath: journalPath) else { return nil }
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: journalPath), JournalReader.hasCompleteLine(path: journalPath) else {
+            let foreign = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { !Self.preJournalEntries.contains($0) }.sorted()
+            if !foreign.isEmpty {
+                throw ClusterError.outDirectory("\(path) is not empty and holds no run journal (\(foreign.prefix(5).joined(separator: ", "))"
+                                                + "\(foreign.count > 5 ? ", ..." : "")); choose a new or empty --out")
+            }
+            return nil
+        }
         let existing = try JournalReader.read(path: journalPath)
         guard resume else {
             throw ClusterError.outDirectory("\(path) already holds a journal of experiment '\(existing.header.experimentName)' "

@@ -11,7 +11,7 @@ public enum MarkdownReport {
         md += "- Wall time: \(ReportFormat.seconds(r.timings.wallSeconds)); \(r.timings.tasks) tasks, "
             + "\(ReportFormat.seconds(r.timings.taskSecondsTotal)) of training in total, "
             + "mean \(ReportFormat.seconds(r.timings.taskSecondsMean)), longest \(ReportFormat.seconds(r.timings.taskSecondsMax)) per task\n"
-        md += "- Hosts: \(r.hosts.isEmpty ? "—" : r.hosts.joined(separator: "; "))\n\n"
+        md += "- Hosts: \(r.hosts.isEmpty ? "—" : text(r.hosts.joined(separator: "; ")))\n\n"
         if !r.timings.workers.isEmpty { md += table(ReportTables.workers(r.timings)) }
         md += results(r.main, classNames: r.classNames, heading: "Results — \(r.main.protocolDescription.label)")
         if let alt = r.alternate {
@@ -65,8 +65,15 @@ public enum MarkdownReport {
         return md
     }
 
+    /// Text from the data (subject and sample names, hosts) as Markdown that renders it literally:
+    /// Markdown passes raw HTML through, so `<`, `>` and `&` become entities.
+    static func text(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+
     static func table(_ t: ReportTable) -> String {
-        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        func cell(_ s: String) -> String { text(s).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
         var out = "| " + t.header.map(cell).joined(separator: " | ") + " |\n"
         out += "|" + t.header.map { _ in " --- |" }.joined() + "\n"
         for row in t.rows { out += "| " + row.map(cell).joined(separator: " | ") + " |\n" }

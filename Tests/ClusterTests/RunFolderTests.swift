@@ -1,0 +1,90 @@
+import Foundation
+import TestSupport
+import XCTest
+@testable import Coordination
+
+/// What `coordinator run` does with its OUT folder: one coordinator at a time, never writes into a
+/// folder that is not a run's, and treats a journal torn before its header was complete as no journal.
+/// In-process runs (no mpirun): the folder rules do not depend on the workers.
+final class RunFolderTests: XCTestCase {
+    private var directory: String!
+
+    override func setUpWithError() throws {
+        try MPIJob.requireMPI()
+        directory = try temporaryDirectory(self)
+        try EndToEndTests.experimentText.write(toFile: directory + "/e2e.yaml", atomically: true, encoding: .utf8)
+        try SlurmRequeueTests.experimentText.write(toFile: directory + "/long.yaml", atomically: true, encoding: .utf8)
+    }
+
+    private func run(_ arguments: [String]) throws -> MPIJob.Outcome {
+        try MPIJob.runDirect(MPIJob.coordinator, ["run"] + arguments + ["--threads", "1"], in: directory)
+    }
+
+    private func taskIDs(_ out: String) throws -> [String] {
+        let text = try String(contentsOfFile: "\(directory!)/\(out)/journal.jsonl", encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            guard line.contains("\"type\":\"task\"") else { return nil }
+            return (try? JSONDecoder().decode(TaskRecord.self, from: Data(line.utf8)))?.id
+        }
+    }
+
+    func testASecondCoordinatorOnTheSameOutIsRefusedWhileTheFirstRuns() throws {
+        let log = directory + "/first.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: MPIJob.coordinator)
+        first.arguments = ["run", "long.yaml", "--out", "shared", "--threads", "1"]
+        first.currentDirectoryURL = URL(fileURLWithPath: directory)
+        first.environment = MPIJob.environment
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        first.standardOutput = handle
+        first.standardError = handle
+        try first.run()
+        // Wait until the first holds the lock and has started journalling.
+        while first.isRunning && !(FileManager.default.contents(atPath: directory + "/shared/journal.jsonl")?.contains(UInt8(ascii: "\n")) ?? false) {
+            usleep(5_000)
+        }
+        XCTAssertTrue(first.isRunning, "the first run ended before the second could start")
+        for extra in [[], ["--resume"], ["--resume", "--force"]] {
+            let second = try run(["long.yaml", "--out", "shared"] + extra)
+            XCTAssertEqual(second.status, 1, second.output)
+            XCTAssertTrue(second.output.contains("is in use by another coordinator (pid \(first.processIdentifier) on"), second.output)
+            XCTAssertTrue(second.output.contains("shared/.lock"), second.output)
+        }
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 0, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        let ids = try taskIDs("shared")
+        XCTAssertEqual(ids.count, SlurmRequeueTests.taskCount)
+        XCTAssertEqual(Set(ids).count, ids.count, "no task journalled twice")
+        // The lock dies with its holder: a later run (here a resume with nothing left) may take it.
+        let after = try run(["long.yaml", "--out", "shared", "--resume"])
+        XCTAssertEqual(after.status, 0, after.output)
+    }
+
+    func testAFolderThatIsNotARunIsRefusedAndLeftAlone() throws {
+        let out = directory + "/mine"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try "my notes".write(toFile: out + "/notes.txt", atomically: true, encoding: .utf8)
+        let job = try run(["e2e.yaml", "--out", "mine"])
+        XCTAssertEqual(job.status, 1, job.output)
+        XCTAssertTrue(job.output.contains("is not empty and holds no run journal (notes.txt)"), job.output)
+        XCTAssertEqual(try String(contentsOfFile: out + "/notes.txt", encoding: .utf8), "my notes")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/journal.jsonl"))
+    }
+
+    func testAJournalTornInItsHeaderIsSetAsideForANewRunAndForResume() throws {
+        for (out, torn, extra) in [("empty", "", [String]()), ("torn", #"{"type":"header","experim"#, []),
+                                   ("torn-resume", #"{"type":"hea"#, ["--resume"])] {
+            let path = "\(directory!)/\(out)"
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try torn.write(toFile: path + "/journal.jsonl", atomically: true, encoding: .utf8)
+            let job = try run(["e2e.yaml", "--out", out] + extra)
+            XCTAssertEqual(job.status, 0, "\(out): \(job.output)")
+            XCTAssertEqual(try taskIDs(out).count, EndToEndTests.taskCount, out)
+            let setAside = (try? String(contentsOfFile: path + "/journal.jsonl.torn", encoding: .utf8)) ?? ""
+            XCTAssertEqual(setAside, torn.isEmpty ? "" : torn + "\n", out)
+            let contents = try JournalReader.read(path: path + "/journal.jsonl")
+            XCTAssertEqual(contents.header.experimentName, "e2e")
+        }
+    }
+}
