@@ -11,6 +11,9 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "The run's output folder.")
     var out: String
 
+    @Flag(help: "Exit with status 3, after writing the report, when planned tasks are missing from the journal.")
+    var requireComplete = false
+
     func run() throws {
         let directory = RunDirectory(path: out)
         let journal = try JournalReader.read(path: directory.journalPath)
@@ -20,5 +23,12 @@ struct ReportCommand: ParsableCommand {
         let record = try JournalReader.runRecord(journal)
         let path = try ReportOutput.write(record, to: directory.reportPath)
         print("report: \(path) (\(journal.tasks.count) tasks, \(record.rows.count) predictions)")
+        if let completeness = record.completeness, !completeness.isComplete {
+            FileHandle.standardError.write(Data("\(completeness.summary)\n".utf8))
+            if requireComplete { throw ExitCode(3) }
+        } else if record.completeness == nil {
+            FileHandle.standardError.write(Data("journal records no plan (written by an older version): completeness not checked\n".utf8))
+            if requireComplete { throw ExitCode(3) }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import FoldResults
 import HTNet
+import Evaluation
 import XCTest
 @testable import Coordination
 @testable import Wire
@@ -31,6 +32,54 @@ final class JournalTests: XCTestCase {
     }
 
     private var journalPath: String { directory + "/journal.jsonl" }
+
+    /// The plan of `experiment()` over two subjects with one test sample each ("s1_x", "s2_x", label 0).
+    private func plan(_ e: Experiment? = nil) -> PlanRecord {
+        let e = e ?? experiment()
+        return PlanRecord(tasks: LOSOPlanner.tasks(experiment: e, subjects: ["s1", "s2"]),
+                          samples: [("s1_x", 0), ("s2_x", 0)], classCount: 3)
+    }
+
+    private func journal(with records: [TaskRecord]) throws -> JournalContents {
+        try? FileManager.default.removeItem(atPath: journalPath)
+        let writer = try JournalWriter(path: journalPath)
+        try writer.append(JournalHeader(experiment: experiment(), classNames: ["n", "p", "s"], created: "now"))
+        try writer.append(plan())
+        for r in records { try writer.append(r) }
+        return try JournalReader.read(path: journalPath)
+    }
+
+    func testEveryTaskRecordIsCheckedAgainstThePlan() throws {
+        XCTAssertNoThrow(try JournalReader.runRecord(try journal(with: [task("s1"), task("s2")])))
+        var edited = task("s2")
+        edited.samples.removeAll()
+        var relabelled = task("s1")
+        relabelled.samples[0].label = 2
+        var short = task("s1")
+        short.samples[0].finalLogits = [0, 1]
+        var foreign = task("s1")
+        foreign.id = "w/1/s1"
+        for (record, message) in [(edited, "line 3: task v/1/s2: its test samples do not match the plan's 1 for fold s2; missing s2_x"),
+                                  (relabelled, "line 3: task v/1/s1: its test samples do not match the plan's 1 for fold s1 (order or labels differ)"),
+                                  (short, "line 3: task v/1/s1: sample s1_x has 2 final logits for 3 classes"),
+                                  (foreign, "line 3: task w/1/s1: not a task of this run's plan")] {
+            let contents = try journal(with: [record])
+            XCTAssertThrowsError(try JournalReader.runRecord(contents)) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(error)")
+            }
+        }
+    }
+
+    func testAReportFromAPartialJournalIsLabelledIncomplete() throws {
+        let partial = try JournalReader.runRecord(try journal(with: [task("s2")]))
+        XCTAssertEqual(partial.completeness, Completeness(plannedTasks: 2, missingTasks: ["v/1/s1"]))
+        let report = try RunReport(partial)
+        XCTAssertTrue(MarkdownReport.render(report).contains("INCOMPLETE: 1 of 2 planned tasks are missing (v/1/s1)"))
+        XCTAssertTrue(HTMLReport.render(report).contains("INCOMPLETE: 1 of 2 planned tasks are missing (v/1/s1)"))
+        let whole = try JournalReader.runRecord(try journal(with: [task("s2"), task("s1")]))
+        XCTAssertEqual(whole.completeness?.isComplete, true)
+        XCTAssertFalse(MarkdownReport.render(try RunReport(whole)).contains("INCOMPLETE"))
+    }
 
     func testAppendedRecordsReadBackIntoARunRecord() throws {
         let writer = try JournalWriter(path: journalPath)
@@ -84,14 +133,14 @@ final class JournalTests: XCTestCase {
     func testResumeSkipsJournalledTasksAndRefusesAnotherExperiment() throws {
         let out = RunDirectory(path: directory)
         XCTAssertNil(try out.check(experiment: experiment(), resume: false, force: false), "a fresh OUT")
-        let opened = try out.open(experiment: experiment(), existing: nil, classNames: ["n", "p", "s"])
+        let opened = try out.open(experiment: experiment(), existing: nil, classNames: ["n", "p", "s"], plan: plan())
         try opened.journal.append(task("s1"))
 
         XCTAssertThrowsError(try out.check(experiment: experiment(), resume: false, force: false)) { error in
             XCTAssertTrue("\(error)".contains("--resume"), "\(error)")
         }
         let existing = try XCTUnwrap(try out.check(experiment: experiment(), resume: true, force: false))
-        let again = try out.open(experiment: experiment(), existing: existing, classNames: ["n", "p", "s"])
+        let again = try out.open(experiment: experiment(), existing: existing, classNames: ["n", "p", "s"], plan: plan())
         XCTAssertEqual(Array(again.finished.keys), ["v/1/s1"])
         XCTAssertEqual(again.session, 1)
 
@@ -99,7 +148,7 @@ final class JournalTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("different experiment"), "\(error)")
         }
         let forced = try XCTUnwrap(try out.check(experiment: experiment(epochs: 3), resume: true, force: true))
-        let reopened = try out.open(experiment: experiment(epochs: 3), existing: forced, classNames: ["n", "p", "s"])
+        let reopened = try out.open(experiment: experiment(epochs: 3), existing: forced, classNames: ["n", "p", "s"], plan: plan(experiment(epochs: 3)))
         XCTAssertFalse(reopened.notes.isEmpty)
         XCTAssertEqual(try JournalReader.read(path: journalPath).header.identity, experiment(epochs: 3).identity,
                        "a forced resume journals the new experiment's header")

@@ -65,7 +65,10 @@ public final class CoordinatorSession {
                 throw ClusterError.dataset("\(options.experimentPath): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))
             }
             let plan = LOSOPlanner.tasks(experiment: experiment, subjects: dataset.samples.map(\.subject))
-            let opened = try directory.open(experiment: experiment, existing: existing, classNames: dataset.classNames)
+            let planRecord = PlanRecord(tasks: plan, samples: dataset.samples.map { ($0.id, $0.label) },
+                                        classCount: dataset.classNames.count)
+            let opened = try directory.open(experiment: experiment, existing: existing, classNames: dataset.classNames,
+                                            plan: planRecord)
             opened.notes.forEach(log)
             let remaining = plan.filter { opened.finished[$0.id] == nil }
             log("dataset: \(dataset.samples.count) samples, \(dataset.subjects.count) subjects, classes \(dataset.classNames.joined(separator: "/")); "

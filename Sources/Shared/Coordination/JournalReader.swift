@@ -14,6 +14,10 @@ public struct JournalContents: Sendable {
     public var taskOrder: [String]
     public var failures: [FailureRecord]
     public var sessions: [SessionRecord]
+    /// The last plan record (nil in journals written before plans were recorded).
+    public var plan: PlanRecord?
+    /// Line number of each task's record, for errors that name it.
+    public var taskLines: [String: Int] = [:]
     /// Set when the file ends in an incomplete line (a crash mid-write): its line number and length.
     public var tornLine: (line: Int, bytes: Int)?
 
@@ -40,7 +44,7 @@ public enum JournalReader {
                                                                                    evaluation: .init(kind: .loso), seeds: [],
                                                                                    selection: .final, variants: []),
                                                              classNames: [], created: ""),
-                                       workers: [], tasks: [:], taskOrder: [], failures: [], sessions: [], tornLine: nil)
+                                       workers: [], tasks: [:], taskOrder: [], failures: [], sessions: [], plan: nil, tornLine: nil)
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let endsCleanly = data.isEmpty || data.last == UInt8(ascii: "\n")
         for (i, raw) in lines.enumerated() {
@@ -57,12 +61,14 @@ public enum JournalReader {
                 struct Kind: Decodable { var type: String }
                 switch try decoder.decode(Kind.self, from: line).type {
                 case "header": header = try decoder.decode(JournalHeader.self, from: line)
+                case "plan": contents.plan = try decoder.decode(PlanRecord.self, from: line)
                 case "worker": contents.workers.append(try decoder.decode(WorkerRecord.self, from: line))
                 case "task":
                     let task = try decoder.decode(TaskRecord.self, from: line)
                     if contents.tasks[task.id] == nil {
                         contents.tasks[task.id] = task
                         contents.taskOrder.append(task.id)
+                        contents.taskLines[task.id] = number
                     }
                 case "failure": contents.failures.append(try decoder.decode(FailureRecord.self, from: line))
                 case "session": contents.sessions.append(try decoder.decode(SessionRecord.self, from: line))
@@ -81,6 +87,7 @@ public enum JournalReader {
     /// The report's input, built from the journal alone. Rows are ordered by (variant as configured,
     /// seed, fold, sample), never by completion order, so it is the same however the work was spread.
     public static func runRecord(_ journal: JournalContents) throws -> RunRecord {
+        try validate(journal)
         let header = journal.header
         let experiment: Experiment
         do { experiment = try JSONDecoder().decode(Experiment.self, from: Data(header.configuration.utf8)) } catch {
@@ -117,10 +124,14 @@ public enum JournalReader {
             if !hosts.contains(text) { hosts.append(text) }
         }
         let wall = journal.sessions.compactMap(\.wallSeconds).reduce(0, +)
-        return RunRecord(experimentName: header.experimentName, configuration: header.configuration,
-                         selection: selection, softwareVersion: header.softwareVersion, classNames: header.classNames,
-                         hosts: hosts, wallSeconds: wall, rows: rows(selection), alternateSelection: alternate,
-                         alternateRows: rows(alternate), curves: curves)
+        var record = RunRecord(experimentName: header.experimentName, configuration: header.configuration,
+                               selection: selection, softwareVersion: header.softwareVersion, classNames: header.classNames,
+                               hosts: hosts, wallSeconds: wall, rows: rows(selection), alternateSelection: alternate,
+                               alternateRows: rows(alternate), curves: curves)
+        record.completeness = journal.plan.map { plan in
+            Completeness(plannedTasks: plan.tasks.count, missingTasks: plan.tasks.filter { journal.tasks[$0] == nil })
+        }
+        return record
     }
 
     /// Index of the largest logit; ties go to the lower class index (as numpy's argmax).
@@ -128,5 +139,39 @@ public enum JournalReader {
         var best = 0
         for i in logits.indices where logits[i] > logits[best] { best = i }
         return best
+    }
+
+    /// Checks every task record against the journal's plan: a planned task, its fold's test samples in
+    /// order with their labels, one logit per class at both epoch rules (JSON cannot hold a non-finite
+    /// one, and workers report a task with non-finite logits as failed). A record that fails
+    /// was edited or belongs to another run; the error names the line and what is wrong.
+    public static func validate(_ journal: JournalContents) throws {
+        guard let plan = journal.plan else { return }
+        let planned = Set(plan.tasks)
+        for id in journal.taskOrder {
+            guard let task = journal.tasks[id] else { continue }
+            func bad(_ why: String) -> ClusterError {
+                ClusterError.journal("journal line \(journal.taskLines[id] ?? 0): task \(id): \(why); the record was edited or belongs to another run")
+            }
+            guard planned.contains(id) else { throw bad("not a task of this run's plan") }
+            guard let expected = plan.folds[task.fold] else { throw bad("fold '\(task.fold)' is not in the plan") }
+            let got = task.samples.map { PlanRecord.TestSample(sample: $0.sample, label: $0.label) }
+            if got != expected {
+                let missing = Set(expected.map(\.sample)).subtracting(got.map(\.sample)).sorted()
+                let extra = Set(got.map(\.sample)).subtracting(expected.map(\.sample)).sorted()
+                var why = "its test samples do not match the plan's \(expected.count) for fold \(task.fold)"
+                if !missing.isEmpty { why += "; missing \(missing.prefix(5).joined(separator: ", "))" }
+                if !extra.isEmpty { why += "; not planned \(extra.prefix(5).joined(separator: ", "))" }
+                if missing.isEmpty && extra.isEmpty { why += " (order or labels differ)" }
+                throw bad(why)
+            }
+            for s in task.samples {
+                for (rule, logits) in [("final", s.finalLogits), ("best-test-epoch", s.bestTestLogits)] {
+                    guard logits.count == plan.classCount else {
+                        throw bad("sample \(s.sample) has \(logits.count) \(rule) logits for \(plan.classCount) classes")
+                    }
+                }
+            }
+        }
     }
 }

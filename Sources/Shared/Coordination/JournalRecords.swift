@@ -30,6 +30,32 @@ public struct JournalHeader: Codable, Equatable, Sendable {
     }
 }
 
+/// The plan the journal's tasks must match, written after each header: every task id, and for each
+/// fold its test samples with their labels. `coordinator report` checks every task record against it
+/// (so an edited or foreign record is caught) and lists planned tasks that are missing.
+public struct PlanRecord: Codable, Equatable, Sendable {
+    public struct TestSample: Codable, Equatable, Sendable {
+        public var sample: String
+        public var label: Int
+    }
+    public var type = "plan"
+    /// Task ids in plan order.
+    public var tasks: [String]
+    /// Fold key -> its test samples, in dataset order (the order of a task record's samples).
+    public var folds: [String: [TestSample]]
+    public var classCount: Int
+
+    public init(tasks: [PlannedTask], samples: [(id: String, label: Int)], classCount: Int) {
+        self.tasks = tasks.map(\.id)
+        var folds: [String: [TestSample]] = [:]
+        for task in tasks where folds[task.fold.key] == nil {
+            folds[task.fold.key] = task.fold.testIndices.map { TestSample(sample: samples[$0].id, label: samples[$0].label) }
+        }
+        self.folds = folds
+        self.classCount = classCount
+    }
+}
+
 /// A worker that joined a session: shows which hosts and ranks did the work.
 public struct WorkerRecord: Codable, Equatable, Sendable {
     public var type = "worker"

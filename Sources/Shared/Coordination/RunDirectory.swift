@@ -55,7 +55,7 @@ public struct RunDirectory {
 
     /// Creates OUT if needed, opens the journal and appends a header when the journal is new (or the
     /// experiment changed under --force).
-    public func open(experiment: Experiment, existing: JournalContents?, classNames: [String]) throws -> Opened {
+    public func open(experiment: Experiment, existing: JournalContents?, classNames: [String], plan: PlanRecord) throws -> Opened {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw ClusterError.outDirectory("cannot create \(path): \(error.localizedDescription)")
         }
@@ -70,6 +70,7 @@ public struct RunDirectory {
         if existing == nil || existing?.header.identity != experiment.identity {
             try journal.append(JournalHeader(experiment: experiment, classNames: classNames, created: RunDirectory.timestamp()))
         }
+        if existing?.plan != plan { try journal.append(plan) }
         return Opened(journal: journal, finished: existing?.tasks ?? [:], session: existing?.nextSession ?? 1, notes: notes)
     }
 

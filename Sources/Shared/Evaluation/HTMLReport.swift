@@ -23,6 +23,7 @@ public enum HTMLReport {
         h += "<nav><a href=\"#run\">Run</a><a href=\"#results\">Results</a><a href=\"#tests\">Tests</a>"
             + (r.alternate != nil ? "<a href=\"#alternate\">Other selection</a>" : "")
             + "<a href=\"#curves\">Training curves</a><a href=\"#conventions\">Conventions</a><a href=\"#configuration\">Configuration</a></nav>\n"
+        if let c = r.completeness, !c.isComplete { h += "<div class=\"banner optimistic\"><strong>\(escape(c.summary))</strong></div>\n" }
         h += banner(r.main.protocolDescription)
         h += "<h2 id=\"run\">Run</h2><ul>"
         h += "<li>Software version: \(escape(r.softwareVersion))</li>"

@@ -4,6 +4,7 @@
 public enum MarkdownReport {
     public static func render(_ r: RunReport) -> String {
         var md = "# Report: \(r.experimentName)\n\n"
+        if let c = r.completeness, !c.isComplete { md += "> **\(text(c.summary))**\n\n" }
         md += protocolBanner(r.main.protocolDescription) + "\n"
         md += "## Run\n\n"
         md += "- Software version: \(r.softwareVersion)\n"

@@ -27,7 +27,12 @@ public enum ReportSchema {
     "timings": {"$ref": "#/$defs/timings"},
     "main": {"$ref": "#/$defs/selectionResults", "description": "results under the run's own epoch selection"},
     "alternate": {"$ref": "#/$defs/selectionResults", "description": "the same tasks under the other epoch selection, reported separately"},
-    "curves": {"type": "array", "items": {"$ref": "#/$defs/meanCurve"}}
+    "curves": {"type": "array", "items": {"$ref": "#/$defs/meanCurve"}},
+    "completeness": {
+      "type": "object", "additionalProperties": false, "required": ["plannedTasks", "missingTasks"],
+      "description": "planned tasks and those missing from the journal; a report with missing tasks is INCOMPLETE",
+      "properties": {"plannedTasks": {"$ref": "#/$defs/count"}, "missingTasks": {"type": "array", "items": {"type": "string"}}}
+    }
   },
   "$defs": {
     "real": {"oneOf": [{"type": "number"}, {"enum": ["Infinity", "-Infinity", "NaN"]}]},

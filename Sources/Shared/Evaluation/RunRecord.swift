@@ -67,6 +67,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var alternateSelection: EpochSelection?
     public var alternateRows: [PredictionRow]
     public var curves: [TaskCurve]
+    /// Planned tasks missing from the journal; nil when the journal records no plan (older runs).
+    public var completeness: Completeness? = nil
 
     public init(experimentName: String, configuration: String, selection: EpochSelection,
                 softwareVersion: String, classNames: [String], hosts: [String], wallSeconds: Double,
@@ -83,5 +85,25 @@ public struct RunRecord: Codable, Equatable, Sendable {
         self.alternateSelection = alternateSelection
         self.alternateRows = alternateRows
         self.curves = curves
+    }
+}
+
+/// How much of the planned work a report covers. A report with missing tasks is labelled INCOMPLETE
+/// everywhere it is shown: its pooled scores would silently describe a different protocol.
+public struct Completeness: Codable, Equatable, Sendable {
+    public var plannedTasks: Int
+    /// Planned task ids ("variant/seed/fold") with no record in the journal, in plan order.
+    public var missingTasks: [String]
+    public var isComplete: Bool { missingTasks.isEmpty }
+    public init(plannedTasks: Int, missingTasks: [String]) {
+        self.plannedTasks = plannedTasks
+        self.missingTasks = missingTasks
+    }
+    /// One sentence for banners: "INCOMPLETE: 33 of 48 planned tasks are missing (a/1/s01, ...)".
+    public var summary: String {
+        guard !isComplete else { return "complete: all \(plannedTasks) planned tasks are in the journal" }
+        let shown = missingTasks.prefix(12).joined(separator: ", ") + (missingTasks.count > 12 ? ", ..." : "")
+        return "INCOMPLETE: \(missingTasks.count) of \(plannedTasks) planned tasks are missing (\(shown)); "
+            + "these numbers do not cover the experiment"
     }
 }

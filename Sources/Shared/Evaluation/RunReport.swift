@@ -139,6 +139,8 @@ public struct RunReport: Codable, Equatable, Sendable {
     /// never mixed with `main`.
     public var alternate: SelectionResults?
     public var curves: [MeanCurve]
+    /// Planned vs journalled tasks, when the journal records its plan.
+    public var completeness: Completeness?
 
     public static let currentSchemaVersion = 1
 
@@ -159,6 +161,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         }
         let curvesByVariant = Dictionary(grouping: run.curves, by: \.variant)
         curves = orderedUnique(run.curves.map(\.variant)).map { MeanCurve(variant: $0, curves: curvesByVariant[$0]!) }
+        completeness = run.completeness
     }
 
     /// The class count: the class list's length, checked against every label and prediction.
