@@ -53,7 +53,7 @@ struct TrainFoldCommand: ParsableCommand {
         let testSet = Set(test)
         let train = dataset.samples.indices.filter { !testSet.contains($0) }
         let config = try model.config(classes: dataset.classNames.count)
-        let training = TrainingConfig(epochs: epochs, batchSize: batch, learningRate: lr, shuffle: shuffle, loss: loss)
+        let training = TrainingConfig(epochs: epochs, batchSize: batch, learningRate: lr, order: shuffle ? .shuffle : .csv, loss: loss)
         let fold = FoldData(trainInputs: dataset.inputs(at: train), trainLabels: train.map { dataset.samples[$0].label },
                             testInputs: dataset.inputs(at: test), testLabels: test.map { dataset.samples[$0].label })
         print("train-fold: \(testSubject) held out (\(test.count) test / \(train.count) train samples), " +
