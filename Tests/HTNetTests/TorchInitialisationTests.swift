@@ -16,20 +16,18 @@ final class TorchInitialisationTests: XCTestCase {
 
     /// The shared fixture: dim 32 (2,2,3) and dim 16 (1,1,2), seeds 1 and 2.
     func testSharedFixtureBitIdentical() throws {
-        try checkEveryModel(try SharedData.path("fixtures/htnet-torch-init.safetensors"))
+        try checkEveryModel(try Fixtures.path("htnet-torch-init.safetensors"))
     }
 
     /// Held-out seeds and shapes made with torch 2.13 CPU (Tests/Fixtures/README.md), including
     /// pos_emb of 16 and more values (the vectorised normal_ path) and a cached second normal.
     func testHeldOutSeedsAndShapesBitIdentical() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/htnet-torch-init-heldout.safetensors").path
-        try checkEveryModel(path)
+        try checkEveryModel(try Fixtures.path("htnet-torch-init-heldout.safetensors"))
     }
 
     /// The check must fail for another seed's weights.
     func testOtherSeedIsNotAccepted() throws {
-        let path = try SharedData.path("fixtures/htnet-torch-init.safetensors")
+        let path = try Fixtures.path("htnet-torch-init.safetensors")
         var file = try SafeTensorsFile.read(path: path)
         file.metadata["models"] = file.metadata["models"]!.replacingOccurrences(of: "\"seed\": 1", with: "\"seed\": 3")
         let results = try InitialWeightParity.run(file: file, source: path)
@@ -49,8 +47,7 @@ final class TorchInitialisationTests: XCTestCase {
 /// `randn1x3.s5` = three consecutive randn(1)).
 final class TorchGeneratorTests: XCTestCase {
     func heldOut() throws -> SafeTensorsFile {
-        try SafeTensorsFile.read(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/htnet-torch-init-heldout.safetensors").path)
+        try SafeTensorsFile.read(path: try Fixtures.path("htnet-torch-init-heldout.safetensors"))
     }
 
     func testRandnVectorisedPathBitIdentical() throws {

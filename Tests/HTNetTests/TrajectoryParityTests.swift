@@ -8,7 +8,7 @@ import XCTest
 /// and a deliberately wrong order that must fail.
 final class TrajectoryParityTests: XCTestCase {
     func report(_ reference: String, _ engine: TrainingOrder) throws -> TrajectoryParity.Report {
-        let path = try SharedData.path("fixtures/htnet-trajectory.safetensors")
+        let path = try Fixtures.path("htnet-trajectory.safetensors")
         return try TrajectoryParity.run(fixturePath: path, referenceOrder: reference, engineOrder: engine)
     }
 

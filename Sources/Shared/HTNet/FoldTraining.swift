@@ -65,19 +65,18 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case epochs, batchSize = "batch_size", learningRate = "lr", order, shuffle, loss
+        case epochs, batchSize = "batch_size", learningRate = "lr", order, loss
         case initRNG = "init_rng", initScope = "init_scope"
     }
 
-    /// Every key optional. The older `shuffle: true` still means `order: shuffle`.
+    /// Every key optional (defaults above).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = TrainingConfig()
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
-        let legacyShuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? false
-        order = try c.decodeIfPresent(TrainingOrder.self, forKey: .order) ?? (legacyShuffle ? .shuffle : d.order)
+        order = try c.decodeIfPresent(TrainingOrder.self, forKey: .order) ?? d.order
         loss = try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? d.loss
         initRNG = try c.decodeIfPresent(InitialisationRNG.self, forKey: .initRNG) ?? d.initRNG
         initScope = try c.decodeIfPresent(InitialisationScope.self, forKey: .initScope) ?? d.initScope
