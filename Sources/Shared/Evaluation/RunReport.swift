@@ -139,8 +139,12 @@ public struct RunReport: Codable, Equatable, Sendable {
     /// never mixed with `main`.
     public var alternate: SelectionResults?
     public var curves: [MeanCurve]
+    /// Each variant's batch order and starting point (training.order / init_rng / init_scope).
+    public var trainingProtocol: [VariantTrainingProtocol]
+    /// Test accuracy per epoch per source dataset.
+    public var datasetCurves: [DatasetCurve]
 
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
 
     public init(_ run: RunRecord, settings: PairwiseComparison.Settings = PairwiseComparison.Settings()) throws {
         let classCount = try RunReport.classCount(run)
@@ -159,6 +163,8 @@ public struct RunReport: Codable, Equatable, Sendable {
         }
         let curvesByVariant = Dictionary(grouping: run.curves, by: \.variant)
         curves = orderedUnique(run.curves.map(\.variant)).map { MeanCurve(variant: $0, curves: curvesByVariant[$0]!) }
+        trainingProtocol = VariantTrainingProtocol.parse(configuration: run.configuration)
+        datasetCurves = DatasetCurve.curves(run: run)
     }
 
     /// The class count: the class list's length, checked against every label and prediction.
