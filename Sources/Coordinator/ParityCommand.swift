@@ -1,30 +1,94 @@
 import ArgumentParser
 import Foundation
 import HTNet
+import Tensor
 
 struct ParityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parity",
-        abstract: "Check the engine against a reference HTNet fixture (logits, loss, gradients, 3 Adam steps).",
-        discussion: "Exits non-zero when any error exceeds the fixture's tolerance.")
+        abstract: "Check the engine against reference HTNet fixtures (Tests/Fixtures/README.md).",
+        discussion: """
+        The kind of each fixture is read from its contents:
+        - one step (htnet-parity-*): logits, loss, gradients, 3 Adam steps;
+        - initial weights (htnet-torch-init*, header `models`): init_rng torch must give every tensor of
+          every model bit for bit;
+        - a training trajectory (htnet-trajectory): from its initial weights, train its fold in each of
+          its orders (csv, grouped = class-grouped) and compare per-epoch loss, per-epoch test logits,
+          predictions and final weights. --train-order trains every order in one given order instead,
+          to see a wrong order fail.
+        Exits non-zero when any check fails.
+        """)
 
-    @Argument(help: "Reference fixtures (safetensors with config, param.*, input, labels, logits, loss, grad.*, adam3.*).")
+    @Argument(help: "Reference fixtures (safetensors).")
     var fixtures: [String]
+
+    @Option(help: "Trajectory fixtures only: train in this order (csv, class-grouped, shuffle) whatever the reference order.")
+    var trainOrder: TrainingOrder?
 
     func run() throws {
         var failed = false
         for path in fixtures {
-            let report = try ParityCheck.run(fixturePath: path)
-            let c = report.config
+            let file = try SafeTensorsFile.read(path: path)
             print("\(path)")
-            print("  config: dim \(c.dim), heads \(c.heads), hierarchies \(c.numHierarchies), repeats \(c.blockRepeats), seq_len \(c.seqLen)")
-            for m in report.measurements {
-                let verdict = m.passed ? "ok  " : "FAIL"
-                print(String(format: "  %@ %-26@ error %.3e  tolerance %.3e", verdict, m.name, m.error, m.tolerance))
+            if InitialWeightParity.isInitialWeightFixture(file) {
+                failed = !checkInitialWeights(file, path: path) || failed
+            } else if TrajectoryParity.isTrajectoryFixture(file) {
+                failed = try !checkTrajectory(file, path: path) || failed
+            } else {
+                failed = try !checkOneStep(path) || failed
             }
-            print("  largest gradient error in: \(report.worstGradient)")
-            failed = failed || !report.passed
         }
         if failed { throw ExitCode.failure }
+    }
+
+    func checkOneStep(_ path: String) throws -> Bool {
+        let report = try ParityCheck.run(fixturePath: path)
+        let c = report.config
+        print("  config: dim \(c.dim), heads \(c.heads), hierarchies \(c.numHierarchies), repeats \(c.blockRepeats), seq_len \(c.seqLen)")
+        for m in report.measurements {
+            let verdict = m.passed ? "ok  " : "FAIL"
+            print(String(format: "  %@ %-26@ error %.3e  tolerance %.3e", verdict, m.name, m.error, m.tolerance))
+        }
+        print("  largest gradient error in: \(report.worstGradient)")
+        return report.passed
+    }
+
+    func checkInitialWeights(_ file: SafeTensorsFile, path: String) -> Bool {
+        let results: [InitialWeightParity.ModelResult]
+        do { results = try InitialWeightParity.run(file: file, source: path) } catch {
+            print("  FAIL \(error)")
+            return false
+        }
+        print("  initial weights, init_rng torch (torch.manual_seed(seed); HTNet(...)), tolerance: none")
+        for r in results {
+            let c = r.config
+            let shape = "dim \(c.dim), heads \(c.heads), hierarchies \(c.numHierarchies), repeats \(c.blockRepeats), seq_len \(c.seqLen), seed \(r.seed)"
+            if r.passed {
+                print("  ok   \(r.tag): \(shape): all \(r.tensors) tensors bit-identical")
+            } else {
+                print("  FAIL \(r.tag): \(shape): \(r.mismatched.count) of \(r.tensors) tensors differ (\(r.differingValues) values): "
+                      + r.mismatched.prefix(5).joined(separator: ", "))
+            }
+        }
+        return results.allSatisfy(\.passed)
+    }
+
+    func checkTrajectory(_ file: SafeTensorsFile, path: String) throws -> Bool {
+        var passed = true
+        for (reference, matching) in TrajectoryParity.orders where file.tensors["\(reference).train_loss"] != nil {
+            let order = trainOrder ?? matching
+            let report = try TrajectoryParity.run(fixturePath: path, referenceOrder: reference, engineOrder: order, file: file)
+            print("  reference order \(reference), trained \(order.rawValue), \(report.epochs) epochs:")
+            for m in report.measurements {
+                if m.tolerance.isInfinite {
+                    print(String(format: "       %-52@ %.3e", m.name, m.error))
+                    continue
+                }
+                let verdict = m.passed ? "ok  " : "FAIL"
+                print(String(format: "  %@ %-52@ %.3e  %@ %.3e", verdict, m.name, m.error, m.atLeast ? "at least" : "bound", m.tolerance))
+            }
+            passed = passed && report.passed
+        }
+        return passed
     }
 }

@@ -29,8 +29,14 @@ struct TrainFoldCommand: ParsableCommand {
     var batch = 256
     @Option(help: "Adam learning rate (the reference uses 5e-5).")
     var lr: Float = 5e-5
-    @Flag(help: "Shuffle the training set every epoch (the reference does not).")
-    var shuffle = false
+    @Option(help: "Training order: csv (dataset order), class-grouped (the reference script's), shuffle (per epoch, seeded).")
+    var order: TrainingOrder = .csv
+    @Option(help: "Initial weights: torch (torch.manual_seed(seed); HTNet(...), bit for bit) or splitmix (our stream, keyed by seed and subject).")
+    var initRNG: InitialisationRNG = .splitmix
+    @Option(help: "Start from these weights (safetensors with reference parameter names, plain as a --checkpoint writes them or `param.<name>` as in the reference fixtures) instead of drawing them.")
+    var `init`: String?
+    @Option(help: "Write the per-epoch training loss and test logits to this safetensors file (train_loss [epochs] f64, test_logits [epochs, n, classes] f32, test_labels).")
+    var trajectory: String?
     @Option(help: "Loss: cross-entropy or weighted-cross-entropy.")
     var loss: LossKind = .crossEntropy
     @Option(help: "Landmark crop rule: reference (rows from x, as the reference code) or geometric.")
@@ -53,14 +59,27 @@ struct TrainFoldCommand: ParsableCommand {
         let testSet = Set(test)
         let train = dataset.samples.indices.filter { !testSet.contains($0) }
         let config = try model.config(classes: dataset.classNames.count)
-        let training = TrainingConfig(epochs: epochs, batchSize: batch, learningRate: lr, shuffle: shuffle, loss: loss)
+        let training = TrainingConfig(epochs: epochs, batchSize: batch, learningRate: lr, order: order, loss: loss,
+                                      initRNG: initRNG, initScope: .seed)
         let fold = FoldData(trainInputs: dataset.inputs(at: train), trainLabels: train.map { dataset.samples[$0].label },
                             testInputs: dataset.inputs(at: test), testLabels: test.map { dataset.samples[$0].label })
         print("train-fold: \(testSubject) held out (\(test.count) test / \(train.count) train samples), " +
               "dim \(config.dim), repeats \(config.blockRepeats), \(epochs) epochs, batch \(batch), lr \(lr), \(BLAS.threads) threads")
         print("epoch  train_loss  train_acc  test_loss  test_acc  seconds")
-        let trainer = FoldTrainer(model: config, training: training,
-                                  seedKeys: [UInt64(seed), stableHash("train-fold"), stableHash(testSubject)])
+        let keys = [UInt64(seed), stableHash("train-fold"), stableHash(testSubject)]
+        var trainer = FoldTrainer(model: config, training: training, seedKeys: keys,
+                                  start: initRNG == .torch ? .torch(seed: UInt64(seed)) : nil)
+        if let path = `init` {
+            let file = try SafeTensorsFile.read(path: path), layout = ParameterLayout(config: config)
+            // A checkpoint names parameters plainly; a reference fixture as `param.<name>`.
+            let prefix = file.tensors[layout.slots[0].name] == nil && file.tensors["param." + layout.slots[0].name] != nil ? "param." : ""
+            trainer.initialParameters = try Checkpoint.parameters(file, prefix: prefix, layout: layout, source: path)
+            print("initial weights: \(path)")
+        } else {
+            print("initial weights: \(trainer.start.description); order: \(order.reportLabel)")
+        }
+        var epochLogits: [[[Float]]] = []
+        if trajectory != nil { trainer.testLogitsObserver = { _, logits in epochLogits.append(logits) } }
         var lastModel: HTNetModel?
         let outcome = try trainer.run(fold, progress: { r in
             print(String(format: "%5d  %10.4f  %9.3f  %9.4f  %8.3f  %7.2f", r.epoch, r.trainLoss, r.trainAccuracy,
@@ -73,6 +92,17 @@ struct TrainFoldCommand: ParsableCommand {
         if let out {
             try writePredictions(outcome, dataset: dataset, test: test, to: out)
             print("predictions: \(out)")
+        }
+        if let trajectory {
+            var file = SafeTensorsFile(metadata: ["test_subject": testSubject, "order": order.rawValue,
+                                                  "start": `init` ?? trainer.start.description])
+            let n = test.count, classes = config.numClasses
+            file.tensors["train_loss"] = StoredTensor(dtype: .f64, shape: [outcome.epochs.count],
+                                                     bytes: outcome.epochs.map(\.trainLoss).withUnsafeBufferPointer { Data(buffer: $0) })
+            file.tensors["test_logits"] = StoredTensor(Tensor(shape: [epochLogits.count, n, classes], data: epochLogits.flatMap { $0.flatMap { $0 } }))
+            file.tensors["test_labels"] = StoredTensor(int64: test.map { Int64(dataset.samples[$0].label) }, shape: [n])
+            try file.write(path: trajectory)
+            print("trajectory: \(trajectory)")
         }
         if let checkpoint, let net = lastModel {
             try Checkpoint.save(net, to: checkpoint, metadata: ["test_subject": testSubject, "epochs": String(epochs)])
@@ -103,4 +133,6 @@ struct TrainFoldCommand: ParsableCommand {
 }
 
 extension LossKind: ExpressibleByArgument {}
+extension TrainingOrder: ExpressibleByArgument {}
+extension InitialisationRNG: ExpressibleByArgument {}
 extension CropRule: ExpressibleByArgument {}

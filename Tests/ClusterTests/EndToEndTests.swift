@@ -188,7 +188,7 @@ final class EndToEndTests: XCTestCase {
         let job = try MPIJob.run(["run", "e2e.yaml", "--out", "mismatch"], workers: 1,
                                  workerPrefix: ["env", "LOSOTRAINER_WIRE_PROTOCOL=99"], in: directory)
         XCTAssertNotEqual(job.status, 0)
-        XCTAssertTrue(job.output.contains("the peer speaks version 99, this program speaks version 1"), job.output)
+        XCTAssertTrue(job.output.contains("the peer speaks version 99, this program speaks version \(ClusterVersion.wireProtocol)"), job.output)
         XCTAssertTrue(job.output.contains("refusing the coordinator"), job.output)
         XCTAssertEqual(try journal("mismatch").tasks.count, 0)
     }

@@ -80,4 +80,26 @@ final class LOSOPlannerTests: XCTestCase {
         XCTAssertNil(s.nextTask(for: "w2"), "nothing is handed out once stopping")
         XCTAssertTrue(s.progressLine(workers: ["w2", "w3"]).hasPrefix("[4/\(tasks.count + 3) tasks]"))
     }
+
+    /// init_scope seed: every fold of a (variant, seed) starts from the same weights (torch: the
+    /// reference's torch.manual_seed(seed)); init_scope fold: each task its own. The start travels
+    /// in the assignment, so the worker that trains it plays no part.
+    func testStartingWeightsFollowInitScope() throws {
+        func tasks(_ rng: InitialisationRNG, _ scope: InitialisationScope) -> [PlannedTask] {
+            var e = experiment()
+            for i in e.variants.indices { e.variants[i].training.initRNG = rng; e.variants[i].training.initScope = scope }
+            return LOSOPlanner.tasks(experiment: e, subjects: subjects)
+        }
+        for rng in InitialisationRNG.allCases {
+            let shared = Dictionary(grouping: tasks(rng, .seed), by: { "\($0.variant.name)/\($0.seed)" })
+            for (_, group) in shared { XCTAssertEqual(Set(group.map(\.start.description)).count, 1, "\(rng): one start per seed") }
+            let perFold = tasks(rng, .fold)
+            XCTAssertEqual(Set(perFold.map(\.start.description)).count, perFold.count, "\(rng): one start per task")
+        }
+        XCTAssertTrue(tasks(.torch, .seed).allSatisfy { $0.start == .torch(seed: UInt64($0.seed)) })
+        // splitmix / fold is the stream every task drew before init_rng existed.
+        XCTAssertTrue(tasks(.splitmix, .fold).allSatisfy { $0.start == .splitmix(keys: $0.seedKeys + [1]) })
+        let a = tasks(.torch, .seed)[0].assignment
+        XCTAssertEqual(try MessageCodec.decode(MessageCodec.encode(.assignment(a))), .assignment(a))
+    }
 }

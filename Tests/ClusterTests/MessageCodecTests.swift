@@ -17,7 +17,7 @@ final class MessageCodecTests: XCTestCase {
         try roundTrip(.setup(WorkerSetup(experimentName: "demo", threads: 2, featureCache: [0, 1, 2, 255])))
         try roundTrip(.ready(worker: "node01:7", threads: 4))
         try roundTrip(.assignment(TaskAssignment(taskID: "base/1/s01", model: HTNetConfig(dim: 8, heads: 2, blockRepeats: [1, 1, 1]),
-                                                 training: TrainingConfig(epochs: 2, batchSize: 16, learningRate: 1e-3, shuffle: true,
+                                                 training: TrainingConfig(epochs: 2, batchSize: 16, learningRate: 1e-3, order: .shuffle,
                                                                           loss: .weightedCrossEntropy),
                                                  seedKeys: [1, .max, 0], trainIndices: [0, 2, 5], testIndices: [1])))
         try roundTrip(.progress(EpochProgress(taskID: "t", record: EpochRecord(epoch: 1, trainLoss: 1, trainAccuracy: 0,

@@ -53,6 +53,7 @@ public final class CoordinatorSession {
                 log("journal: line \(torn.line) is torn (\(torn.bytes) bytes written by an interrupted run); it is set aside and its task runs again")
             }
             log("experiment '\(experiment.name)' (\(experiment.identity)): \(experiment.variants.count) variant(s) x \(experiment.seeds.count) seed(s), \(experiment.selection.reportLabel)")
+            for v in experiment.variants { log("  variant \(v.name): \(v.training.protocolDescription)") }
             let dataset: ComposedDataset
             do {
                 try FileManager.default.createDirectory(atPath: outPath, withIntermediateDirectories: true)

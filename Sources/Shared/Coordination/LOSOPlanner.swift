@@ -23,9 +23,17 @@ public struct PlannedTask: Equatable, Sendable {
     /// Estimated floating-point work, for largest-first ordering.
     public var cost: Double
 
+    /// The initial weights: training.init_rng / init_scope applied to this task. The keys of the
+    /// (experiment, variant, seed) are the first three of `seedKeys`, the fold's key the fourth, so
+    /// `init_scope: seed` gives every fold of a seed the same weights.
+    public var start: StartingWeights {
+        StartingWeights.resolve(rng: variant.training.initRNG, scope: variant.training.initScope, seed: seed,
+                                seedKeys: Array(seedKeys.prefix(3)), foldKey: seedKeys[3])
+    }
+
     public var assignment: TaskAssignment {
         TaskAssignment(taskID: id, model: variant.model, training: variant.training, seedKeys: seedKeys,
-                       trainIndices: fold.trainIndices, testIndices: fold.testIndices)
+                       start: start, trainIndices: fold.trainIndices, testIndices: fold.testIndices)
     }
 
     public static func id(variant: String, seed: Int, fold: String) -> String { "\(variant)/\(seed)/\(fold)" }

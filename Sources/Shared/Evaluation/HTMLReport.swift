@@ -33,6 +33,7 @@ public enum HTMLReport {
             + "longest \(ReportFormat.seconds(r.timings.taskSecondsMax)) per task</li>"
         h += "<li>Hosts: \(escape(r.hosts.isEmpty ? "—" : r.hosts.joined(separator: "; ")))</li></ul>\n"
         if !r.timings.workers.isEmpty { h += table(ReportTables.workers(r.timings)) }
+        if !r.trainingProtocol.isEmpty { h += "<h3>Training protocol</h3>" + table(ReportTables.trainingProtocol(r.trainingProtocol)) }
         h += results(r.main, classNames: r.classNames, idPrefix: "", heading: "Results — \(r.main.protocolDescription.label)")
         if let alt = r.alternate {
             h += "<section class=\"alternate\" id=\"alternate\"><h2>Other epoch selection, reported separately: "
@@ -59,6 +60,16 @@ public enum HTMLReport {
             h += SVGChart.lines(series({ $0.trainLoss }, { $0.testLoss }), title: "Loss", xLabel: "epoch", yLabel: "cross-entropy", legendNames: names)
             h += SVGChart.lines(series({ $0.trainAccuracy }, { $0.testAccuracy }), title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", legendNames: names)
             h += "</div>\n"
+        }
+        if !r.datasetCurves.isEmpty {
+            h += "<h3>Test accuracy per epoch per source dataset</h3><p>Each fold's test accuracy weighted by its test samples, "
+                + "pooled over the folds and seeds of that dataset.</p>"
+            let series = r.datasetCurves.enumerated().map { i, c in
+                (name: "\(c.variant): \(c.dataset)", colorIndex: i, dashed: false, points: c.points.map { (x: Double($0.epoch), y: $0.accuracy) })
+            }
+            h += "<div class=\"charts\">" + SVGChart.lines(series, title: "Test accuracy per dataset", xLabel: "epoch", yLabel: "accuracy",
+                                                         legendNames: series.map(\.name)) + "</div>\n"
+            h += table(ReportTables.datasetCurves(r.datasetCurves))
         }
         h += "<h2 id=\"conventions\">Conventions</h2><ul>" + ReportTables.conventions.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
         h += "<h2 id=\"configuration\">Configuration</h2><pre>\(escape(r.configuration))</pre>\n"

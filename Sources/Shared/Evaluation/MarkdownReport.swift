@@ -14,6 +14,7 @@ public enum MarkdownReport {
             + "mean \(ReportFormat.seconds(r.timings.taskSecondsMean)), longest \(ReportFormat.seconds(r.timings.taskSecondsMax)) per task\n"
         md += "- Hosts: \(r.hosts.isEmpty ? "—" : text(r.hosts.joined(separator: "; ")))\n\n"
         if !r.timings.workers.isEmpty { md += table(ReportTables.workers(r.timings)) }
+        if !r.trainingProtocol.isEmpty { md += "\n### Training protocol\n\n" + table(ReportTables.trainingProtocol(r.trainingProtocol)) }
         md += results(r.main, classNames: r.classNames, heading: "Results — \(r.main.protocolDescription.label)")
         if let alt = r.alternate {
             md += "\n---\n\n## Other epoch selection, reported separately: \(alt.protocolDescription.label)\n\n"
@@ -24,6 +25,11 @@ public enum MarkdownReport {
             md += results(alt, classNames: r.classNames, heading: "Results — \(alt.protocolDescription.label) (separate)")
         }
         md += "\n## Training curves\n\n" + table(ReportTables.curves(r.curves))
+        if !r.datasetCurves.isEmpty {
+            md += "\n### Test accuracy per epoch per source dataset\n\n"
+                + "Each fold's test accuracy weighted by its test samples, pooled over the folds and seeds of that dataset.\n\n"
+                + table(ReportTables.datasetCurves(r.datasetCurves))
+        }
         md += "\n## Conventions\n\n" + ReportTables.conventions.map { "- \($0)" }.joined(separator: "\n") + "\n"
         md += "\n## Configuration\n\n```json\n\(r.configuration)\n```\n"
         return md

@@ -15,10 +15,10 @@ public enum ReportSchema {
   "title": "LOSO HTNet run report",
   "description": "report.json written by the Evaluation module. Scores follow scikit-learn: UF1 = f1_score(average='macro') over classes in labels or predictions; UAR = balanced_accuracy_score. Headline UF1/UAR of a variant = mean over seeds of the per-seed composite (all folds pooled); std = sample std (ddof=1) over seeds.",
   "type": "object",
-  "required": ["schemaVersion", "experimentName", "softwareVersion", "configuration", "classNames", "hosts", "timings", "main", "curves"],
+  "required": ["schemaVersion", "experimentName", "softwareVersion", "configuration", "classNames", "hosts", "timings", "main", "curves", "trainingProtocol", "datasetCurves"],
   "additionalProperties": false,
   "properties": {
-    "schemaVersion": {"const": 1},
+    "schemaVersion": {"const": 2},
     "experimentName": {"type": "string"},
     "softwareVersion": {"type": "string"},
     "configuration": {"type": "string", "description": "the resolved experiment, verbatim"},
@@ -32,7 +32,16 @@ public enum ReportSchema {
       "type": "object", "additionalProperties": false, "required": ["plannedTasks", "missingTasks"],
       "description": "planned tasks and those missing from the journal; a report with missing tasks is INCOMPLETE",
       "properties": {"plannedTasks": {"$ref": "#/$defs/count"}, "missingTasks": {"type": "array", "items": {"type": "string"}}}
-    }
+    },
+    "trainingProtocol": {"type": "array", "description": "per variant: training.order, init_rng, init_scope", "items": {
+      "type": "object", "additionalProperties": false, "required": ["variant", "order", "initRNG", "initScope"],
+      "properties": {"variant": {"type": "string"}, "order": {"enum": ["csv", "class-grouped", "shuffle"]},
+                     "initRNG": {"enum": ["torch", "splitmix"]}, "initScope": {"enum": ["seed", "fold"]}}}},
+    "datasetCurves": {"type": "array", "description": "test accuracy per epoch per source dataset (fold accuracies weighted by test samples, pooled over folds and seeds)", "items": {
+      "type": "object", "additionalProperties": false, "required": ["variant", "dataset", "points"],
+      "properties": {"variant": {"type": "string"}, "dataset": {"type": "string"}, "points": {"type": "array", "items": {
+        "type": "object", "additionalProperties": false, "required": ["epoch", "accuracy", "samples"],
+        "properties": {"epoch": {"$ref": "#/$defs/count"}, "accuracy": {"$ref": "#/$defs/real"}, "samples": {"$ref": "#/$defs/count"}}}}}}}
   },
   "$defs": {
     "real": {"oneOf": [{"type": "number"}, {"enum": ["Infinity", "-Infinity", "NaN"]}]},

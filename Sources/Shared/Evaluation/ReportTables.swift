@@ -107,6 +107,20 @@ enum ReportTables {
                     })
     }
 
+    static func trainingProtocol(_ p: [VariantTrainingProtocol]) -> ReportTable {
+        ReportTable(header: ["variant", "order", "initial weights (init_rng; init_scope)"],
+                    rows: p.map { [$0.variant, $0.orderNote, $0.startNote] })
+    }
+
+    /// Test accuracy per epoch per (variant, dataset): the first epoch, every 5th, and the last 5.
+    static func datasetCurves(_ curves: [DatasetCurve]) -> ReportTable {
+        let last = curves.flatMap { $0.points.map(\.epoch) }.max() ?? 0
+        let epochs = (1...max(1, last)).filter { $0 == 1 || $0 % 5 == 0 || $0 > last - 5 }
+        let lookup = curves.map { c in Dictionary(uniqueKeysWithValues: c.points.map { ($0.epoch, $0.accuracy) }) }
+        return ReportTable(header: ["epoch"] + curves.map { "\($0.variant): \($0.dataset)" },
+                           rows: epochs.map { e in ["\(e)"] + lookup.map { ReportFormat.score($0[e]) } })
+    }
+
     /// The statistical conventions, stated once in every report.
     static let conventions = [
         "UF1 = scikit-learn f1_score(average='macro') over the classes present in the labels or the predictions; UAR = balanced_accuracy_score (mean recall over classes present in the labels).",

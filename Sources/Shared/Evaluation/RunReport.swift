@@ -141,8 +141,12 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var curves: [MeanCurve]
     /// Planned vs journalled tasks, when the journal records its plan.
     public var completeness: Completeness?
+    /// Each variant's batch order and starting point (training.order / init_rng / init_scope).
+    public var trainingProtocol: [VariantTrainingProtocol]
+    /// Test accuracy per epoch per source dataset.
+    public var datasetCurves: [DatasetCurve]
 
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
 
     public init(_ run: RunRecord, settings: PairwiseComparison.Settings = PairwiseComparison.Settings()) throws {
         let classCount = try RunReport.classCount(run)
@@ -162,6 +166,8 @@ public struct RunReport: Codable, Equatable, Sendable {
         let curvesByVariant = Dictionary(grouping: run.curves, by: \.variant)
         curves = orderedUnique(run.curves.map(\.variant)).map { MeanCurve(variant: $0, curves: curvesByVariant[$0]!) }
         completeness = run.completeness
+        trainingProtocol = VariantTrainingProtocol.parse(configuration: run.configuration)
+        datasetCurves = DatasetCurve.curves(run: run)
     }
 
     /// The class count: the class list's length, checked against every label and prediction.

@@ -27,6 +27,22 @@ public enum Checkpoint {
         }
     }
 
+    /// The parameters in `layout` order (the engine's one contiguous buffer), read from
+    /// `tensors[prefix + name]`, with the same checks as `load`.
+    public static func parameters(_ file: SafeTensorsFile, prefix: String = "", layout: ParameterLayout, source: String) throws -> [Float] {
+        var values = [Float](repeating: 0, count: layout.count)
+        for slot in layout.slots {
+            guard let stored = file.tensors[prefix + slot.name] else {
+                throw LoadError(source: source, problem: "missing parameter '\(prefix + slot.name)' for this config")
+            }
+            guard stored.shape == slot.shape else {
+                throw LoadError(source: source, problem: "tensor '\(prefix + slot.name)' has shape \(stored.shape), HTNet expects \(slot.shape)")
+            }
+            values.replaceSubrange(slot.offset..<(slot.offset + slot.count), with: stored.floats)
+        }
+        return values
+    }
+
     public static func load(path: String, into model: HTNetModel) throws {
         try load(try SafeTensorsFile.read(path: path), into: model, source: path)
     }

@@ -3,22 +3,45 @@ import Foundation
 import Tensor
 
 /// Trains a fresh HTNet on one fold and evaluates the test subject after every epoch, as the
-/// reference does (Adam, mini-batches in dataset order unless shuffling is asked for).
-/// The random streams (initialisation, optional shuffling) derive from `seedKeys` only, so a task
-/// gives the same numbers whichever worker runs it.
+/// reference does (Adam, mini-batches of `batchSize` in `training.order`).
+/// The starting weights and the shuffle stream derive from the task's identity only (`start`,
+/// `seedKeys`), so a task gives the same numbers whichever worker runs it.
 public struct FoldTrainer {
     public let model: HTNetConfig
     public let training: TrainingConfig
+    /// The task's keys; they seed `order: shuffle` (with the epoch).
     public let seedKeys: [UInt64]
+    /// Where the model starts.
+    public let start: StartingWeights
+    /// Given weights (reference layout) that replace `start`, e.g. `train-fold --init CHECKPOINT`.
+    public var initialParameters: [Float]?
+    /// Sees the test logits [testCount][classes] after each epoch (1-based), for trajectory dumps.
+    public var testLogitsObserver: ((Int, [[Float]]) -> Void)?
 
-    public init(model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64]) {
+    /// `start` defaults to today's per-task SplitMix64 draw from `seedKeys`.
+    public init(model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64], start: StartingWeights? = nil) {
         self.model = model
         self.training = training
         self.seedKeys = seedKeys
+        self.start = start ?? .splitmix(keys: seedKeys + [StartingWeights.initialisationStream])
     }
 
-    static let initialisationStream: UInt64 = 1
     static let shuffleStream: UInt64 = 2
+
+    /// The sample order of one epoch (indices into the fold's training samples).
+    public static func epochOrder(_ order: TrainingOrder, labels: [Int], epoch: Int, seedKeys: [UInt64]) -> [Int] {
+        switch order {
+        case .csv: return Array(labels.indices)
+        case .classGrouped:
+            // Stable: each label's samples keep dataset order.
+            return labels.indices.sorted { labels[$0] != labels[$1] ? labels[$0] < labels[$1] : $0 < $1 }
+        case .shuffle:
+            var rng = DeterministicRNG(keys: seedKeys + [shuffleStream, UInt64(epoch)])
+            var o = Array(labels.indices)
+            o.shuffle(using: &rng)
+            return o
+        }
+    }
 
     /// `progress` sees every epoch's record as it finishes; `finished` sees the trained model (for
     /// checkpoints) before it is released.
@@ -30,9 +53,14 @@ public struct FoldTrainer {
         let trainCount = data.trainLabels.count, testCount = data.testLabels.count
         let maxBatch = max(1, min(training.batchSize, max(trainCount, testCount)))
         let net = HTNetModel(config: model, maxBatch: maxBatch)
-        var initRNG = DeterministicRNG(keys: seedKeys + [FoldTrainer.initialisationStream])
-        net.initialise(rng: &initRNG)
-        var shuffleRNG = DeterministicRNG(keys: seedKeys + [FoldTrainer.shuffleStream])
+        if let given = initialParameters {
+            guard given.count == net.layout.count else {
+                throw FoldTrainingError.badData("initial weights hold \(given.count) values, the model \(net.layout.count)")
+            }
+            net.parameters.copy(from: given)
+        } else {
+            start.initialise(net)
+        }
         let adam = AdamOptimizer(parameterCount: net.layout.count, learningRate: training.learningRate)
         let weights = training.loss == .weightedCrossEntropy
             ? SoftmaxCrossEntropy.inverseFrequencyWeights(labels: data.trainLabels, classes: classes) : nil
@@ -40,14 +68,15 @@ public struct FoldTrainer {
         let batchImages = FloatBuffer(count: maxBatch * sampleSize)
         var batchLabels = [Int](repeating: 0, count: maxBatch)
         let dLogits = FloatBuffer(count: maxBatch * classes)
-        var order = Array(0..<trainCount)
+        let fixedOrder = training.order == .shuffle ? [] : FoldTrainer.epochOrder(training.order, labels: data.trainLabels, epoch: 0, seedKeys: seedKeys)
         var records: [EpochRecord] = []
         var best = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
         var finalLogits: [[Float]] = []
 
         for epoch in 1...max(1, training.epochs) {
             let started = DispatchTime.now().uptimeNanoseconds
-            if training.shuffle { order.shuffle(using: &shuffleRNG) }
+            let order = training.order == .shuffle
+                ? FoldTrainer.epochOrder(.shuffle, labels: data.trainLabels, epoch: epoch, seedKeys: seedKeys) : fixedOrder
             var lossSum = 0.0, correct = 0, step = 0
             var start = 0
             while start < trainCount {
@@ -76,6 +105,7 @@ public struct FoldTrainer {
             let accuracy = testCount > 0 ? Double(evaluation.correct) / Double(testCount) : 0
             if accuracy >= best.accuracy { best = (epoch, accuracy, evaluation.logits) }
             finalLogits = evaluation.logits
+            testLogitsObserver?(epoch, evaluation.logits)
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(trainCount),
                                      trainAccuracy: Double(correct) / Double(trainCount),
                                      testLoss: evaluation.loss, testAccuracy: accuracy,

@@ -21,33 +21,81 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
     case weightedCrossEntropy = "weighted-cross-entropy"
 }
 
+/// The order in which a fold's training samples form each epoch's batches (`training.order`).
+public enum TrainingOrder: String, Codable, Sendable, CaseIterable {
+    /// Dataset (CSV) order every epoch.
+    case csv
+    /// The reference script's order: all label-0 samples, then label 1, then label 2, ..., each
+    /// group in dataset order (it reads `u_train/<label>/` folders one label after another).
+    case classGrouped = "class-grouped"
+    /// A fresh permutation of dataset order every epoch, from a stream keyed by the task and the
+    /// epoch, so any worker count gives the same order.
+    case shuffle
+
+    public var reportLabel: String {
+        switch self {
+        case .csv: return "dataset (CSV) order"
+        case .classGrouped: return "class-grouped (reference script's order)"
+        case .shuffle: return "shuffled per epoch (seeded by task and epoch)"
+        }
+    }
+}
+
 public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     public var epochs: Int = 800
     public var batchSize: Int = 256
     public var learningRate: Float = 5e-5
-    /// The reference trains in dataset order; shuffling (seeded per task) is an option.
-    public var shuffle: Bool = false
+    public var order: TrainingOrder = .csv
     public var loss: LossKind = .crossEntropy
+    /// Which generator draws the initial weights (`init_rng`).
+    public var initRNG: InitialisationRNG = .splitmix
+    /// Which tasks share one set of initial weights (`init_scope`).
+    public var initScope: InitialisationScope = .fold
 
     public init(epochs: Int = 800, batchSize: Int = 256, learningRate: Float = 5e-5,
-                shuffle: Bool = false, loss: LossKind = .crossEntropy) {
+                order: TrainingOrder = .csv, loss: LossKind = .crossEntropy,
+                initRNG: InitialisationRNG = .splitmix, initScope: InitialisationScope = .fold) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
-        self.shuffle = shuffle
+        self.order = order
         self.loss = loss
+        self.initRNG = initRNG
+        self.initScope = initScope
     }
 
-    enum CodingKeys: String, CodingKey { case epochs, batchSize = "batch_size", learningRate = "lr", shuffle, loss }
+    enum CodingKeys: String, CodingKey {
+        case epochs, batchSize = "batch_size", learningRate = "lr", order, loss
+        case initRNG = "init_rng", initScope = "init_scope"
+    }
 
+    /// Every key optional (defaults above).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = TrainingConfig()
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
-        shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
+        order = try c.decodeIfPresent(TrainingOrder.self, forKey: .order) ?? d.order
         loss = try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? d.loss
+        initRNG = try c.decodeIfPresent(InitialisationRNG.self, forKey: .initRNG) ?? d.initRNG
+        initScope = try c.decodeIfPresent(InitialisationScope.self, forKey: .initScope) ?? d.initScope
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(order, forKey: .order)
+        try c.encode(loss, forKey: .loss)
+        try c.encode(initRNG, forKey: .initRNG)
+        try c.encode(initScope, forKey: .initScope)
+    }
+
+    /// One line for reports and journals: the order and the starting point.
+    public var protocolDescription: String {
+        "order: \(order.rawValue); init_rng: \(initRNG.rawValue); init_scope: \(initScope.rawValue)"
     }
 }
 

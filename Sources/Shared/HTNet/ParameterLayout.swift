@@ -10,7 +10,10 @@ public struct ParameterSlot: Sendable, Equatable {
     public let initialisation: Initialisation
 
     public enum Initialisation: Sendable, Equatable {
-        case uniform(bound: Float)   // conv / linear weights and biases: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+        /// A conv / linear weight: `kaiming_uniform_(a = sqrt(5))`, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        case weight(fanIn: Int)
+        /// A conv / linear bias: `uniform_(-1/sqrt(fan_in), 1/sqrt(fan_in))`, fan_in of its weight.
+        case bias(fanIn: Int)
         case ones, zeros             // LayerNorm g and b
         case standardNormal          // pos_emb
     }
@@ -27,8 +30,8 @@ public struct ParameterLayout: Sendable {
 
     public init(config c: HTNetConfig) {
         let patchFan = c.patchDim
-        add("to_patch_embedding.1.weight", [c.dim, c.patchDim, 1, 1], .uniform(bound: bound(patchFan)))
-        add("to_patch_embedding.1.bias", [c.dim], .uniform(bound: bound(patchFan)))
+        add("to_patch_embedding.1.weight", [c.dim, c.patchDim, 1, 1], .weight(fanIn: patchFan))
+        add("to_patch_embedding.1.bias", [c.dim], .bias(fanIn: patchFan))
         for level in 0..<c.numHierarchies {
             let ch = c.channels(level: level)
             let inner = c.innerDim(level: level)
@@ -39,21 +42,21 @@ public struct ParameterLayout: Sendable {
                 let a = "\(t).layers.\(i).0"
                 add("\(a).norm.g", [1, ch, 1, 1], .ones)
                 add("\(a).norm.b", [1, ch, 1, 1], .zeros)
-                add("\(a).fn.to_qkv.weight", [3 * inner, ch, 1, 1], .uniform(bound: bound(ch)))
-                add("\(a).fn.to_out.0.weight", [ch, inner, 1, 1], .uniform(bound: bound(inner)))
-                add("\(a).fn.to_out.0.bias", [ch], .uniform(bound: bound(inner)))
+                add("\(a).fn.to_qkv.weight", [3 * inner, ch, 1, 1], .weight(fanIn: ch))
+                add("\(a).fn.to_out.0.weight", [ch, inner, 1, 1], .weight(fanIn: inner))
+                add("\(a).fn.to_out.0.bias", [ch], .bias(fanIn: inner))
                 let f = "\(t).layers.\(i).1"
                 add("\(f).norm.g", [1, ch, 1, 1], .ones)
                 add("\(f).norm.b", [1, ch, 1, 1], .zeros)
-                add("\(f).fn.net.0.weight", [hidden, ch, 1, 1], .uniform(bound: bound(ch)))
-                add("\(f).fn.net.0.bias", [hidden], .uniform(bound: bound(ch)))
-                add("\(f).fn.net.3.weight", [ch, hidden, 1, 1], .uniform(bound: bound(hidden)))
-                add("\(f).fn.net.3.bias", [ch], .uniform(bound: bound(hidden)))
+                add("\(f).fn.net.0.weight", [hidden, ch, 1, 1], .weight(fanIn: ch))
+                add("\(f).fn.net.0.bias", [hidden], .bias(fanIn: ch))
+                add("\(f).fn.net.3.weight", [ch, hidden, 1, 1], .weight(fanIn: hidden))
+                add("\(f).fn.net.3.bias", [ch], .bias(fanIn: hidden))
             }
             if level < c.numHierarchies - 1 {
                 let out = c.channels(level: level + 1)
-                add("layers.\(level).1.0.weight", [out, ch, 3, 3], .uniform(bound: bound(ch * 9)))
-                add("layers.\(level).1.0.bias", [out], .uniform(bound: bound(ch * 9)))
+                add("layers.\(level).1.0.weight", [out, ch, 3, 3], .weight(fanIn: ch * 9))
+                add("layers.\(level).1.0.bias", [out], .bias(fanIn: ch * 9))
                 add("layers.\(level).1.1.g", [1, out, 1, 1], .ones)
                 add("layers.\(level).1.1.b", [1, out, 1, 1], .zeros)
             }
@@ -61,11 +64,9 @@ public struct ParameterLayout: Sendable {
         let top = c.topChannels
         add("mlp_head.0.g", [1, top, 1, 1], .ones)
         add("mlp_head.0.b", [1, top, 1, 1], .zeros)
-        add("mlp_head.2.weight", [c.numClasses, top], .uniform(bound: bound(top)))
-        add("mlp_head.2.bias", [c.numClasses], .uniform(bound: bound(top)))
+        add("mlp_head.2.weight", [c.numClasses, top], .weight(fanIn: top))
+        add("mlp_head.2.bias", [c.numClasses], .bias(fanIn: top))
     }
-
-    private func bound(_ fanIn: Int) -> Float { 1 / Float(fanIn).squareRoot() }
 
     private mutating func add(_ name: String, _ shape: [Int], _ initialisation: ParameterSlot.Initialisation) {
         let slot = ParameterSlot(name: name, shape: shape, offset: count, initialisation: initialisation)
@@ -81,12 +82,15 @@ public struct ParameterLayout: Sendable {
 
     public func slot(named name: String) -> ParameterSlot? { index[name].map { slots[$0] } }
 
-    /// Fills `buffer` as PyTorch's default initialisation would (not bit-identical to torch's RNG).
+    /// Fills `buffer` with PyTorch's default distributions drawn from our own SplitMix64 stream
+    /// (`training.init_rng: splitmix`): same bounds and shapes as torch, not torch's numbers.
     public func initialise(_ buffer: UnsafeMutablePointer<Float>, rng: inout DeterministicRNG) {
         for slot in slots {
             let p = buffer + slot.offset
             switch slot.initialisation {
-            case let .uniform(bound): for i in 0..<slot.count { p[i] = rng.uniform(-bound, bound) }
+            case let .weight(fanIn), let .bias(fanIn):
+                let bound = 1 / Float(fanIn).squareRoot()
+                for i in 0..<slot.count { p[i] = rng.uniform(-bound, bound) }
             case .ones: p.update(repeating: 1, count: slot.count)
             case .zeros: p.update(repeating: 0, count: slot.count)
             case .standardNormal: for i in 0..<slot.count { p[i] = rng.normal() }

@@ -43,15 +43,19 @@ public struct TaskAssignment: Equatable, Sendable {
     public var training: TrainingConfig
     /// Derived from (experiment, variant, seed, fold) only; never from the worker.
     public var seedKeys: [UInt64]
+    /// The task's initial weights, resolved by the planner from training.init_rng / init_scope.
+    public var start: StartingWeights
     /// Sample indices into the dataset, in dataset order.
     public var trainIndices: [Int]
     public var testIndices: [Int]
+    /// `start` defaults to the per-task SplitMix64 stream of `seedKeys` (init_rng splitmix, scope fold).
     public init(taskID: String, model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64],
-                trainIndices: [Int], testIndices: [Int]) {
+                start: StartingWeights? = nil, trainIndices: [Int], testIndices: [Int]) {
         self.taskID = taskID
         self.model = model
         self.training = training
         self.seedKeys = seedKeys
+        self.start = start ?? .splitmix(keys: seedKeys + [1])
         self.trainIndices = trainIndices
         self.testIndices = testIndices
     }

@@ -77,7 +77,7 @@ public final class FoldTaskRunner {
         }
         let prepared = Date()
         do {
-            let outcome = try FoldTrainer(model: a.model, training: a.training, seedKeys: a.seedKeys).run(data, progress: progress)
+            let outcome = try FoldTrainer(model: a.model, training: a.training, seedKeys: a.seedKeys, start: a.start).run(data, progress: progress)
             if let row = (outcome.finalLogits + outcome.bestTestLogits).first(where: { $0.contains { !$0.isFinite } }) {
                 return failure("training diverged: non-finite test logits \(row)")
             }

@@ -26,7 +26,7 @@ public enum MessageCodec {
             p.write(worker); p.write(threads)
         case let .assignment(a):
             p.write(a.taskID)
-            p.write(encodeJSON(a.model)); p.write(encodeJSON(a.training))
+            p.write(encodeJSON(a.model)); p.write(encodeJSON(a.training)); p.write(encodeJSON(a.start))
             p.write(words: a.seedKeys); p.write(ints: a.trainIndices); p.write(ints: a.testIndices)
         case let .progress(e):
             p.write(e.taskID); write(e.record, to: &p)
@@ -91,8 +91,9 @@ public enum MessageCodec {
             let id = try r.readString()
             let model = try decodeJSON(HTNetConfig.self, try r.readString())
             let training = try decodeJSON(TrainingConfig.self, try r.readString())
+            let start = try decodeJSON(StartingWeights.self, try r.readString())
             message = .assignment(TaskAssignment(taskID: id, model: model, training: training,
-                                                 seedKeys: try r.readWords(), trainIndices: try r.readInts(),
+                                                 seedKeys: try r.readWords(), start: start, trainIndices: try r.readInts(),
                                                  testIndices: try r.readInts()))
         case .progress:
             message = .progress(EpochProgress(taskID: try r.readString(), record: try readRecord(&r)))
