@@ -66,7 +66,7 @@ struct RunCommand: ParsableCommand {
         let session = CoordinatorSession(options: options, communicator: communicator.size > 1 ? communicator : nil, log: log)
         let status = session.run()
         communicator.finalize()
-        // An abandoned in-process fold may still be training on its thread; leave without it.
+        // Exit with the session's status; an in-process fold was stopped and joined before run() returned.
         Foundation.exit(status)
     }
 }

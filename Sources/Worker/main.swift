@@ -24,7 +24,7 @@ struct WorkerCommand: ParsableCommand {
         let local = try communicator.nodeLocalWorldRanks()
         let status = WorkerSession(communicator: communicator, threads: threads, log: log).run(localWorldRanks: local)
         communicator.finalize()
-        // The training thread of an abandoned fold may still run; leave without waiting for it.
+        // WorkerSession has stopped and joined any training thread before returning.
         Foundation.exit(status)
     }
 }

@@ -22,8 +22,13 @@ struct InProcessExecutor {
             while !runner.wait(seconds: 0.2) {
                 if let last = runner.takeProgress().last { context.scheduler.progress(worker: hello.name, epoch: last.epoch) }
                 context.printProgress()
-                // The fold is abandoned on a signal; it runs again on --resume.
-                if StopSignal.isSet { return }
+                // On a signal the fold is stopped (its thread ends before we return) and abandoned; it
+                // runs again on --resume.
+                if StopSignal.isSet {
+                    runner.cancel()
+                    while !runner.wait(seconds: 0.05) {}
+                    return
+                }
             }
             switch runner.outcome! {
             case let .success(result): try context.accept(result, worker: hello.name)

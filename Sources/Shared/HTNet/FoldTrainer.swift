@@ -17,6 +17,9 @@ public struct FoldTrainer {
     public var initialParameters: [Float]?
     /// Sees the test logits [testCount][classes] after each epoch (1-based), for trajectory dumps.
     public var testLogitsObserver: ((Int, [[Float]]) -> Void)?
+    /// Asked before every step; `true` ends training with `FoldTrainingError.cancelled`, so a worker that
+    /// must leave can wait for its training thread instead of exiting under it.
+    public var shouldStop: (() -> Bool)?
 
     /// `start` defaults to today's per-task SplitMix64 draw from `seedKeys`.
     public init(model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64], start: StartingWeights? = nil) {
@@ -80,6 +83,7 @@ public struct FoldTrainer {
             var lossSum = 0.0, correct = 0, step = 0
             var start = 0
             while start < trainCount {
+                if let shouldStop, shouldStop() { throw FoldTrainingError.cancelled(epoch: epoch) }
                 let b = min(maxBatch, trainCount - start)
                 data.trainInputs.withUnsafeBufferPointer { src in
                     for i in 0..<b {

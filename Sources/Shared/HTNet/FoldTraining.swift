@@ -102,8 +102,11 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
 public enum FoldTrainingError: Error, CustomStringConvertible {
     case nonFiniteLoss(epoch: Int, step: Int)
     case badData(String)
+    /// `FoldTrainer.shouldStop` asked to stop (a worker leaving on a shutdown or a signal).
+    case cancelled(epoch: Int)
     public var description: String {
         switch self {
+        case let .cancelled(epoch): return "stopped during epoch \(epoch) on request"
         case let .nonFiniteLoss(epoch, step): return "training diverged: non-finite loss at epoch \(epoch), step \(step)"
         case let .badData(why): return "bad fold data: \(why)"
         }

@@ -10,6 +10,7 @@ public final class FoldTaskRunner {
     private let lock = NSLock()
     private var pendingProgress: [EpochRecord] = []
     private var finished: Result<TaskResult, TaskFailure>?
+    private var cancelled = false
     private let done = DispatchSemaphore(value: 0)
 
     public init(assignment: TaskAssignment) { self.assignment = assignment }
@@ -17,7 +18,8 @@ public final class FoldTaskRunner {
     /// Starts training; `worker` is the "host:rank" name the result carries.
     public func start(dataset: ComposedDataset, worker: String) {
         let thread = Thread { [self] in
-            let outcome = FoldTaskRunner.train(assignment, dataset: dataset, worker: worker) { record in
+            let outcome = FoldTaskRunner.train(assignment, dataset: dataset, worker: worker,
+                                               shouldStop: { self.isCancelled }) { record in
                 self.lock.lock(); self.pendingProgress.append(record); self.lock.unlock()
             }
             lock.lock(); finished = outcome; lock.unlock()
@@ -25,6 +27,16 @@ public final class FoldTaskRunner {
         }
         thread.stackSize = 64 << 20
         thread.start()
+    }
+
+    /// Asks the training thread to stop at its next step; `wait` then returns once it has.
+    public func cancel() {
+        lock.lock(); cancelled = true; lock.unlock()
+    }
+
+    private var isCancelled: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return cancelled
     }
 
     /// Epoch records produced since the last call.
@@ -49,7 +61,7 @@ public final class FoldTaskRunner {
 
     /// Slices the fold out of the dataset, checks it, and trains. Bad data and divergence come back as
     /// a `TaskFailure`, never as a crash.
-    static func train(_ a: TaskAssignment, dataset: ComposedDataset, worker: String,
+    static func train(_ a: TaskAssignment, dataset: ComposedDataset, worker: String, shouldStop: @escaping () -> Bool = { false },
                       progress: @escaping (EpochRecord) -> Void) -> Result<TaskResult, TaskFailure> {
         func failure(_ message: String) -> Result<TaskResult, TaskFailure> {
             .failure(TaskFailure(taskID: a.taskID, worker: worker, message: message))
@@ -77,7 +89,9 @@ public final class FoldTaskRunner {
         }
         let prepared = Date()
         do {
-            let outcome = try FoldTrainer(model: a.model, training: a.training, seedKeys: a.seedKeys, start: a.start).run(data, progress: progress)
+            var trainer = FoldTrainer(model: a.model, training: a.training, seedKeys: a.seedKeys, start: a.start)
+            trainer.shouldStop = shouldStop
+            let outcome = try trainer.run(data, progress: progress)
             if let row = (outcome.finalLogits + outcome.bestTestLogits).first(where: { $0.contains { !$0.isFinite } }) {
                 return failure("training diverged: non-finite test logits \(row)")
             }

@@ -70,10 +70,17 @@ public final class WorkerSession {
         }
     }
 
-    /// Trains one fold; returns a reason when the worker must stop instead (shutdown or signal).
+    /// Trains one fold; returns a reason when the worker must stop instead (shutdown or signal). The
+    /// training thread has ended whenever this returns: a worker never exits under a running fold
+    /// (OpenBLAS's exit handlers would free buffers the thread still uses).
     private func train(_ assignment: TaskAssignment, dataset: ComposedDataset, worker: String) throws -> String? {
         let runner = FoldTaskRunner(assignment: assignment)
         runner.start(dataset: dataset, worker: worker)
+        // However this returns (done, dismissed, signalled, or an MPI error thrown), the thread has ended.
+        defer {
+            runner.cancel()
+            while !runner.wait(seconds: 0.05) {}
+        }
         while !runner.wait(seconds: 0.02) {
             for record in runner.takeProgress() {
                 try send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
