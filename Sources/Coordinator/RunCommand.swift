@@ -39,12 +39,23 @@ struct RunCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads per worker (default: cores on the node / workers on the node).")
     var threads: Int = 0
 
+    @Option(help: ArgumentHelp("Seconds a worker may stay silent before it is declared lost.",
+                                discussion: "Workers send a heartbeat every 2 s while they train and answer everything else at once."))
+    var workerTimeout: Double = 120
+
+    @Option(help: "What a lost worker means: 'requeue' gives its task to another worker; 'stop' ends the run (resumable).")
+    var onLostWorker: String = "requeue"
+
     @Option(help: "Seconds between progress lines.")
     var progressInterval: Double = 10
 
     func validate() throws {
         if threads < 0 { throw ValidationError("--threads must be at least 1 (or 0 for the default)") }
         if force && !resume { throw ValidationError("--force only applies with --resume") }
+        if !(workerTimeout > 0) { throw ValidationError("--worker-timeout must be a positive number of seconds") }
+        if WorkerLiveness.OnLost(rawValue: onLostWorker) == nil {
+            throw ValidationError("--on-lost-worker must be one of: \(WorkerLiveness.OnLost.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() throws {
@@ -63,8 +74,15 @@ struct RunCommand: ParsableCommand {
         options.force = force
         options.threads = threads
         options.progressInterval = progressInterval
+        options.liveness = WorkerLiveness(timeoutSeconds: workerTimeout, onLost: WorkerLiveness.OnLost(rawValue: onLostWorker)!,
+                                          stopGraceSeconds: min(workerTimeout, 15))
         let session = CoordinatorSession(options: options, communicator: communicator.size > 1 ? communicator : nil, log: log)
         let status = session.run()
+        if !session.lostRanks.isEmpty {
+            // A lost worker never reaches MPI_Finalize; end the job instead (everything is written).
+            log("ending the job with MPI_Abort: worker rank(s) \(session.lostRanks.map(String.init).joined(separator: ", ")) were declared lost")
+            communicator.abort(code: status)
+        }
         communicator.finalize()
         // Exit with the session's status; an in-process fold was stopped and joined before run() returned.
         Foundation.exit(status)

@@ -18,6 +18,8 @@ public struct RunOptions: Sendable {
     public var threads = 0
     /// Seconds between progress lines (a line is also printed whenever a task finishes).
     public var progressInterval = 10.0
+    /// Worker timeout and what a lost worker means (`--worker-timeout`, `--on-lost-worker`).
+    public var liveness = WorkerLiveness()
     public init(experimentPath: String) { self.experimentPath = experimentPath }
 }
 
@@ -27,6 +29,10 @@ public final class CoordinatorSession {
     public let options: RunOptions
     private let communicator: MPICommunicator?
     private let log: (String) -> Void
+
+    /// Worker ranks declared lost during the run: MPI_Finalize would wait for them, so the caller ends
+    /// the job with MPI_Abort instead (after everything is written).
+    public private(set) var lostRanks: [Int] = []
 
     public init(options: RunOptions, communicator: MPICommunicator?, log: @escaping (String) -> Void) {
         self.options = options
@@ -38,7 +44,7 @@ public final class CoordinatorSession {
     /// failed (no report; `--resume` retries them), 128+signal when interrupted (resumable).
     public func run() -> Int32 {
         let workerRanks = communicator.map { Array(1..<$0.size) } ?? []
-        var link = communicator.map { WorkerLink(communicator: $0, ranks: workerRanks, log: log) }
+        var link = communicator.map { WorkerLink(communicator: $0, ranks: workerRanks, liveness: options.liveness, log: log) }
         do {
             let started = Date()
             // Everything that can be wrong with the input is found before any training.
@@ -81,17 +87,18 @@ public final class CoordinatorSession {
                                      scheduler: TaskScheduler(tasks: remaining, alreadyDone: plan.count - remaining.count),
                                      log: log, progressInterval: options.progressInterval)
             if !remaining.isEmpty {
-                if var link {
+                if link != nil {
                     let cache = try FeatureCache.encode(dataset)
-                    try link.run(setup: WorkerSetup(experimentName: experiment.name, threads: options.threads,
-                                                    featureCache: [UInt8](cache)), context: &context)
+                    try link!.run(setup: WorkerSetup(experimentName: experiment.name, threads: options.threads,
+                                                     featureCache: [UInt8](cache)), context: &context)
                 } else {
                     log("no workers (started without mpirun): training in-process. For a cluster: mpirun -np 1 coordinator run EXPERIMENT : -np N worker")
                     try InProcessExecutor(threads: options.threads, log: log).run(context: &context)
                 }
-            } else if var link {
-                link.dismissAll(reason: "all tasks are already journalled")
+            } else if link != nil {
+                link!.dismissAll(reason: "all tasks are already journalled")
             }
+            lostRanks = link?.lostRanks ?? []
             link = nil
             let wall = Date().timeIntervalSince(started)
             let scheduler = context.scheduler
@@ -125,6 +132,7 @@ public final class CoordinatorSession {
         } catch {
             log("error: \(error)")
             link?.dismissAll(reason: "the coordinator stopped on an error")
+            lostRanks = link?.lostRanks ?? lostRanks
             return 1
         }
     }

@@ -8,9 +8,20 @@ import Wire
 struct WorkerLink {
     let communicator: MPICommunicator
     let log: (String) -> Void
+    let liveness: WorkerLiveness
     private var states: [Int: State]
     private var names: [Int: String] = [:]
     private var hellos: [Int: WorkerHello] = [:]
+    /// When each rank was last heard from (any message); a worker training sends heartbeats.
+    private var lastHeard: [Int: Date]
+    /// Set once the run stops on a signal or an error: the wait for byes is then bounded more tightly.
+    private var stoppingSince: Date?
+    /// Ranks declared lost (silent beyond the timeout). MPI_Finalize would wait for them forever, so
+    /// the coordinator ends the job with MPI_Abort once its journal and report are written.
+    private(set) var lostRanks: [Int] = []
+    /// Active workers with nothing to do while other workers' tasks still run: kept (not dismissed),
+    /// because a lost worker's task may come back to the queue. Not expected to send anything.
+    private var idle: [Int] = []
 
     enum State: Equatable {
         case connecting
@@ -18,34 +29,98 @@ struct WorkerLink {
         /// Shutdown sent; waiting for its bye.
         case dismissed
         case gone
+        /// Silent beyond the timeout: no longer waited for; whatever it sends later is ignored.
+        case lost
     }
 
-    init(communicator: MPICommunicator, ranks: [Int], log: @escaping (String) -> Void) {
+    init(communicator: MPICommunicator, ranks: [Int], liveness: WorkerLiveness, log: @escaping (String) -> Void) {
         self.communicator = communicator
         self.log = log
+        self.liveness = liveness
         states = Dictionary(uniqueKeysWithValues: ranks.map { ($0, State.connecting) })
+        let now = Date()
+        lastHeard = Dictionary(uniqueKeysWithValues: ranks.map { ($0, now) })
+    }
+
+    private var waitingFor: [Int] { states.keys.sorted().filter { states[$0] != .gone && states[$0] != .lost } }
+
+    /// The silence allowed now: the timeout, or the shorter grace once the run is stopping.
+    private func allowedSilence(now: Date) -> Double {
+        stoppingSince == nil ? liveness.timeoutSeconds : min(liveness.timeoutSeconds, liveness.stopGraceSeconds)
+    }
+
+    /// A rank we wait for that has been silent too long, if any.
+    private func silentRank(now: Date = Date()) -> Int? {
+        let allowed = allowedSilence(now: now)
+        return waitingFor.first { rank in
+            if idle.contains(rank) { return false }
+            let since = max(lastHeard[rank] ?? now, stoppingSince ?? .distantPast)
+            return now.timeIntervalSince(since) > allowed
+        }
+    }
+
+    /// Declares `rank` lost: its task goes back to the queue (or the run stops, by policy).
+    private mutating func declareLost(_ rank: Int, context: inout RunContext) {
+        let silence = Date().timeIntervalSince(lastHeard[rank] ?? Date())
+        let task = names[rank].flatMap { context.scheduler.running[$0]?.task.id }
+        states[rank] = .lost
+        lostRanks.append(rank)
+        let what = "\(name(rank)) silent for \(Int(silence)) s (worker timeout \(Int(allowedSilence(now: Date()))) s): declared lost"
+        if let task, let worker = names[rank] {
+            switch liveness.onLost {
+            case .requeue:
+                context.scheduler.requeue(worker: worker)
+                log("\(what); its task \(task) " + (context.scheduler.stopping ? "runs again on --resume" : "goes to another worker"))
+                serveIdle(context: &context)
+            case .stop:
+                log("\(what) during \(task)")
+                if context.fatal == nil { context.fatal = "\(what) during \(task) (--on-lost-worker stop)" }
+            }
+        } else {
+            log(what)
+        }
     }
 
     private func name(_ rank: Int) -> String { names[rank] ?? "rank \(rank)" }
 
+    /// Sends without ever blocking on a frozen or vanished worker: a send it does not take within the
+    /// allowed silence marks it lost (the caller requeues its task through the scheduler as for any
+    /// worker that leaves).
     private mutating func send(_ message: ClusterMessage, to rank: Int) {
-        do { try communicator.send(MessageCodec.encode(message), to: rank) } catch {
+        do {
+            let allowed = allowedSilence(now: Date())
+            if try !communicator.send(MessageCodec.encode(message), to: rank, within: allowed) {
+                log("\(name(rank)) did not take a \(message.kind) message within \(Int(allowed)) s: declared lost")
+                states[rank] = .lost
+                lostRanks.append(rank)
+            }
+        } catch {
             log("cannot reach \(name(rank)): \(error)")
             states[rank] = .gone
         }
     }
 
     private mutating func dismiss(_ rank: Int, reason: String) {
+        idle.removeAll { $0 == rank }
         guard let state = states[rank], state == .connecting || state == .active else { return }
         send(.shutdown(reason: reason), to: rank)
-        if states[rank] != .gone { states[rank] = .dismissed }
+        if states[rank] != .gone && states[rank] != .lost { states[rank] = .dismissed }
     }
 
     /// Sends every worker a shutdown and waits for their byes (used on errors and when nothing is left).
     mutating func dismissAll(reason: String) {
         for rank in states.keys.sorted() { dismiss(rank, reason: reason) }
-        while states.values.contains(where: { $0 != .gone }) {
-            guard let (source, bytes) = try? communicator.receive(interval: 0.01) else { break }
+        if stoppingSince == nil { stoppingSince = Date() }
+        while !waitingFor.isEmpty {
+            guard let (source, bytes) = try? communicator.receive(interval: 0.01, stop: { silentRank() != nil }) else {
+                guard let silent = silentRank() else { break }
+                log("\(name(silent)) did not answer the shutdown within \(Int(allowedSilence(now: Date()))) s: declared lost")
+                states[silent] = .lost
+                lostRanks.append(silent)
+                continue
+            }
+            lastHeard[source] = Date()
+            if states[source] == .lost { continue }
             switch try? MessageCodec.decode(bytes) {
             case .shutdown?: states[source] = .gone
             case .hello?: dismiss(source, reason: reason)
@@ -60,18 +135,33 @@ struct WorkerLink {
     /// Hands out the scheduler's tasks until none is left (or a signal / fatal error stops the run),
     /// journalling each result as it arrives.
     mutating func run(setup: WorkerSetup, context: inout RunContext) throws {
-        while states.values.contains(where: { $0 != .gone }) {
+        while !waitingFor.isEmpty {
             if (StopSignal.isSet || context.fatal != nil) && !context.scheduler.stopping {
                 context.scheduler.stop()
+                stoppingSince = Date()
                 if let signo = StopSignal.caught {
                     log("\(StopSignal.name(signo)): handing out no more work; running folds are abandoned and run again on --resume")
                 }
                 for rank in states.keys.sorted() { dismiss(rank, reason: "the run is stopping") }
             }
             context.printProgress()
+            let stopping = context.scheduler.stopping
             guard let (source, bytes) = try communicator.receive(interval: 0.01, stop: {
-                (StopSignal.isSet || context.fatal != nil) && !context.scheduler.stopping
-            }) else { continue }
+                ((StopSignal.isSet || context.fatal != nil) && !stopping) || silentRank() != nil
+            }) else {
+                if let silent = silentRank() { declareLost(silent, context: &context) }
+                continue
+            }
+            lastHeard[source] = Date()
+            if states[source] == .lost {
+                // It woke up after its task was given away: ignore what it sends, tell it to leave once.
+                if case .shutdown? = try? MessageCodec.decode(bytes) {} else {
+                    log("\(name(source)) is back after being declared lost; its message is ignored and it is dismissed")
+                    send(.shutdown(reason: "declared lost"), to: source)
+                    states[source] = .lost
+                }
+                continue
+            }
             let message: ClusterMessage
             do { message = try MessageCodec.decode(bytes) } catch {
                 // A peer we cannot understand ends the run: results must come from one program version.
@@ -102,6 +192,8 @@ struct WorkerLink {
                 if let w = names[source], context.scheduler.running[w]?.task.id == p.taskID {
                     context.scheduler.progress(worker: w, epoch: p.record.epoch)
                 }
+            case .heartbeat:
+                break  // lastHeard is updated for every message
             case let .result(result):
                 try context.accept(result, worker: name(source))
                 assign(source, context: &context)
@@ -124,11 +216,30 @@ struct WorkerLink {
 
     private mutating func assign(_ rank: Int, context: inout RunContext) {
         guard states[rank] == .active else { return }
+        idle.removeAll { $0 == rank }
         if let task = context.scheduler.nextTask(for: name(rank)) {
             send(.assignment(task.assignment), to: rank)
-            if states[rank] == .gone { context.scheduler.requeue(worker: name(rank)) }
+            if states[rank] == .gone || states[rank] == .lost { context.scheduler.requeue(worker: name(rank)) }
+        } else if !context.scheduler.stopping && !context.scheduler.running.isEmpty {
+            idle.append(rank)
         } else {
             dismiss(rank, reason: context.scheduler.stopping ? "the run is stopping" : "no tasks left")
+        }
+        serveIdle(context: &context)
+    }
+
+    /// Gives requeued tasks to idle workers, and dismisses them once nothing is left to wait for.
+    private mutating func serveIdle(context: inout RunContext) {
+        while let rank = idle.first {
+            let nothingLeft = context.scheduler.stopping || context.scheduler.running.isEmpty
+            guard !context.scheduler.pending.isEmpty || nothingLeft else { return }
+            idle.removeFirst()
+            if let task = context.scheduler.nextTask(for: name(rank)) {
+                send(.assignment(task.assignment), to: rank)
+                if states[rank] == .gone || states[rank] == .lost { context.scheduler.requeue(worker: name(rank)) }
+            } else {
+                dismiss(rank, reason: context.scheduler.stopping ? "the run is stopping" : "no tasks left")
+            }
         }
     }
 }

@@ -115,6 +115,9 @@ public enum ClusterMessage: Equatable, Sendable {
     case result(TaskResult)
     case failure(TaskFailure)
     case shutdown(reason: String)
+    /// Sent by a worker every `WorkerSession.heartbeatSeconds` while it trains, so the coordinator can
+    /// tell a long epoch from a frozen or vanished worker.
+    case heartbeat(taskID: String)
 
     public var kind: MessageKind {
         switch self {
@@ -126,10 +129,11 @@ public enum ClusterMessage: Equatable, Sendable {
         case .result: return .result
         case .failure: return .failure
         case .shutdown: return .shutdown
+        case .heartbeat: return .heartbeat
         }
     }
 }
 
 public enum MessageKind: UInt16, Sendable, CaseIterable {
-    case hello = 1, setup, ready, assignment, progress, result, failure, shutdown
+    case hello = 1, setup, ready, assignment, progress, result, failure, shutdown, heartbeat
 }

@@ -52,6 +52,30 @@ public final class MPICommunicator {
         }
     }
 
+    /// Sends one encoded message without waiting on the peer for longer than `seconds`: returns false
+    /// when the peer has not taken it by then (a frozen or vanished rank). Large messages travel only
+    /// when the receiver asks for them, so a plain MPI_Send to a dead rank would never return.
+    /// On a timeout the copy of the message stays allocated, because MPI may still read it; the caller
+    /// then ends the job with `abort`.
+    public func send(_ bytes: [UInt8], to destination: Int, within seconds: Double, tag: Int = 0) throws -> Bool {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        var request: MPI_Request? = cmpi_request_null()
+        try check(MPI_Isend(buffer.baseAddress, Int32(bytes.count), cmpi_byte(), Int32(destination), Int32(tag),
+                            cmpi_comm_world(), &request), "MPI_Isend to rank \(destination)")
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            var done: Int32 = 0
+            try check(MPI_Test(&request, &done, cmpi_status_ignore()), "MPI_Test of a send to rank \(destination)")
+            if done != 0 {
+                buffer.deallocate()
+                return true
+            }
+            if Date() >= deadline { return false }
+            usleep(500)
+        }
+    }
+
     /// Returns the next pending message from any rank (or from `source`), or nil if none is waiting.
     public func poll(from source: Int? = nil) throws -> (source: Int, bytes: [UInt8])? {
         var flag: Int32 = 0

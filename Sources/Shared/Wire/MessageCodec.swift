@@ -41,6 +41,8 @@ public enum MessageCodec {
             p.write(f.taskID); p.write(f.worker); p.write(f.message)
         case let .shutdown(reason):
             p.write(reason)
+        case let .heartbeat(taskID):
+            p.write(taskID)
         }
         var out = BinaryWriter()
         for b in magic { out.write(b) }
@@ -114,6 +116,8 @@ public enum MessageCodec {
             message = .failure(TaskFailure(taskID: try r.readString(), worker: try r.readString(), message: try r.readString()))
         case .shutdown:
             message = .shutdown(reason: try r.readString())
+        case .heartbeat:
+            message = .heartbeat(taskID: try r.readString())
         }
         guard r.isAtEnd else { throw ClusterError.malformedMessage("\(kind) message has trailing bytes") }
         return message

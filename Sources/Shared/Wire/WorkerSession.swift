@@ -11,6 +11,10 @@ public final class WorkerSession {
     private let threadsOverride: Int
     private let log: (String) -> Void
 
+    /// Seconds between heartbeats while a fold trains (the coordinator's `--worker-timeout` must be
+    /// well above it).
+    public static let heartbeatSeconds = 2.0
+
     public init(communicator: MPICommunicator, threads: Int, log: @escaping (String) -> Void) {
         self.communicator = communicator
         threadsOverride = threads
@@ -81,9 +85,14 @@ public final class WorkerSession {
             runner.cancel()
             while !runner.wait(seconds: 0.05) {}
         }
+        var lastBeat = Date()
         while !runner.wait(seconds: 0.02) {
             for record in runner.takeProgress() {
                 try send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
+            }
+            if Date().timeIntervalSince(lastBeat) >= Self.heartbeatSeconds {
+                try send(.heartbeat(taskID: assignment.taskID))
+                lastBeat = Date()
             }
             if let (_, bytes) = try communicator.poll(from: 0), case .shutdown = try MessageCodec.decode(bytes) {
                 return "bye"
