@@ -80,6 +80,8 @@ final class RunFolderTests: XCTestCase {
             try torn.write(toFile: path + "/journal.jsonl", atomically: true, encoding: .utf8)
             let job = try run(["e2e.yaml", "--out", out] + extra)
             XCTAssertEqual(job.status, 0, "\(out): \(job.output)")
+            // The synthetic data has undetected faces: the run log says how many use fallback landmarks.
+            XCTAssertTrue(job.output.contains("use the reference's fallback landmarks"), job.output)
             XCTAssertEqual(try taskIDs(out).count, EndToEndTests.taskCount, out)
             let setAside = (try? String(contentsOfFile: path + "/journal.jsonl.torn", encoding: .utf8)) ?? ""
             XCTAssertEqual(setAside, torn.isEmpty ? "" : torn + "\n", out)

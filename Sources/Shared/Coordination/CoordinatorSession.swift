@@ -67,6 +67,7 @@ public final class CoordinatorSession {
             } catch {
                 throw ClusterError.dataset("dataset (\(experiment.dataset.path ?? "synthetic")) of \(options.experimentPath): \(error)")
             }
+            DatasetPreparation.inputNotes(dataset).forEach(log)
             let problems = DatasetPreparation.problems(dataset, experiment: experiment)
             guard problems.isEmpty else {
                 throw ClusterError.dataset("\(options.experimentPath): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))

@@ -27,6 +27,29 @@ public enum DatasetPreparation {
         }
     }
 
+    /// What the loader decided for the user's data, for the run log: how every sample got its
+    /// landmarks (fallback landmarks change the input composition), rows skipped and why, subjects
+    /// left without samples. Silent otherwise only when there is nothing to say.
+    public static func inputNotes(_ dataset: ComposedDataset) -> [String] {
+        let m = dataset.manifest
+        var notes: [String] = []
+        let fallback = m.landmarksFallbackInFile + m.landmarksMissingRow
+        if fallback > 0 {
+            notes.append("landmarks: \(m.landmarksDetected) detected, \(m.landmarksFallbackInFile) fallback rows in "
+                         + "\(m.landmarksFile.map { ($0 as NSString).lastPathComponent } ?? "the landmarks file"), "
+                         + "\(m.landmarksMissingRow) samples with no landmarks row: \(fallback) of \(m.sampleCount) use the reference's fallback landmarks")
+        }
+        if !dataset.skipped.isEmpty {
+            notes.append("skipped \(dataset.skipped.count) sample(s) (--skip-invalid):")
+            notes += dataset.skipped.prefix(20).map { "  \($0.id): \($0.error)" }
+            if dataset.skipped.count > 20 { notes.append("  ... \(dataset.skipped.count - 20) more (coordinator dataset inspect lists all)") }
+        }
+        if !m.subjectsWithoutSamples.isEmpty {
+            notes.append("subjects without samples (no fold): \(m.subjectsWithoutSamples.joined(separator: ", "))")
+        }
+        return notes
+    }
+
     /// Problems that make the dataset unusable for this experiment, in words a user can act on.
     public static func problems(_ dataset: ComposedDataset, experiment: Experiment) -> [String] {
         var problems: [String] = []
