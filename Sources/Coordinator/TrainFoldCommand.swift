@@ -1,10 +1,13 @@
 import ArgumentParser
+import CommandLineConventions
 import Dataset
+import Evaluation
 import FoldResults
 import Foundation
 import HTNet
 import Preprocessing
 import Tensor
+import Wire
 
 /// One LOSO fold without MPI: the quickest way to see the engine learn on real or synthetic data.
 struct TrainFoldCommand: ParsableCommand {
@@ -48,6 +51,13 @@ struct TrainFoldCommand: ParsableCommand {
     var out: String?
     @Option(help: "Write the final weights to this safetensors file (reference parameter names).")
     var checkpoint: String?
+
+    func validate() throws {
+        try NumericFlag.atLeast(epochs, 1, flag: "--epochs")
+        try NumericFlag.atLeast(batch, 1, flag: "--batch")
+        try NumericFlag.above(lr, 0, flag: "--lr")
+        try NumericFlag.atLeast(threads, 1, flag: "--threads")
+    }
 
     func run() throws {
         BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -112,23 +122,28 @@ struct TrainFoldCommand: ParsableCommand {
 
     private func format(_ x: Double) -> String { String(format: "%.3f", x) }
 
+    /// Writes the project's predictions.csv format (the one reports write and `compare` reads): run
+    /// "train-fold", variant "train-fold", this seed, the held-out subject as the fold; the final
+    /// epoch's rows first, then the best-test-epoch rows, each labelled in the selection column.
     private func writePredictions(_ outcome: FoldOutcome, dataset: ComposedDataset, test: [Int], to path: String) throws {
-        let classes = dataset.classNames.count
-        var lines = ["selection,sample,subject,dataset,label,pred," + (0..<classes).map { "logit_\($0)" }.joined(separator: ",")]
-        for (selection, logits) in [("final", outcome.finalLogits), ("best-test-epoch", outcome.bestTestLogits)] {
-            for (row, index) in test.enumerated() {
+        func rows(_ logits: [[Float]]) -> [PredictionRow] {
+            test.enumerated().map { row, index in
                 let s = dataset.samples[index]
                 let l = logits[row]
                 let pred = l.indices.max { l[$0] < l[$1] || (l[$0] == l[$1] && $0 > $1) }!
-                lines.append([selection, csvField(s.id), s.subject, s.dataset, String(s.label), String(pred)].joined(separator: ",")
-                             + "," + l.map { String($0) }.joined(separator: ","))
+                return PredictionRow(variant: "train-fold", seed: seed, fold: testSubject, subject: s.subject,
+                                     dataset: s.dataset, sample: s.id, label: s.label, pred: pred, logits: l)
             }
         }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    private func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        let record = RunRecord(experimentName: "train-fold", configuration: "", selection: .final,
+                               softwareVersion: SoftwareVersion.description, classNames: dataset.classNames, hosts: [],
+                               wallSeconds: 0, rows: rows(outcome.finalLogits), alternateSelection: .bestTestEpoch,
+                               alternateRows: rows(outcome.bestTestLogits), curves: [])
+        do {
+            try PredictionsCSV.render(record).write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+        }
     }
 }
 

@@ -127,7 +127,7 @@ final class ReportWriterTests: XCTestCase {
         XCTAssertEqual(table.variants, ["a", "b"])
         XCTAssertEqual(table.classCount, 3)
         XCTAssertThrowsError(try PredictionsCSV.parse("variant,seed\nx,1\n")) { error in
-            XCTAssertTrue("\(error)".contains("missing column 'fold'"))
+            XCTAssertTrue("\(error)".contains("missing column 'subject'"))
         }
         XCTAssertThrowsError(try PredictionsCSV.parse(text.replacingOccurrences(of: ",final,a,1,", with: ",final,a,one,")))
     }

@@ -128,7 +128,9 @@ public enum HTMLReport {
                 h += "<h4>A = \(escape(c.nameA)), B = \(escape(c.nameB))</h4>"
                 h += "<p>Pairing: \(escape(c.pairing)). \(c.matchedPredictions) matched predictions over \(c.subjects) subjects and "
                     + "\(c.seedPairs) seed pair(s); unmatched: \(c.unmatchedA) in A, \(c.unmatchedB) in B.</p>"
-                h += table(ReportTables.tests(c)) + table(ReportTables.intervals(c))
+                h += "<p>Per seed pair (each seed is an independent training; p (Holm): \(escape(c.holmFamily))):</p>"
+                h += table(ReportTables.perSeedComparison(c))
+                h += "<p>Over all seed pairs:</p>" + table(ReportTables.tests(c)) + table(ReportTables.intervals(c))
             }
             h += s.comparisonNotes.map { "<p>Not compared: \(escape($0))</p>" }.joined()
         }

@@ -67,7 +67,9 @@ public enum MarkdownReport {
             + "\(c.seedPairs) seed pair(s); unmatched: \(c.unmatchedA) in A, \(c.unmatchedB) in B.\n\n"
         md += "UF1: A \(ReportFormat.score(c.uf1A)), B \(ReportFormat.score(c.uf1B)); "
             + "UAR: A \(ReportFormat.score(c.uarA)), B \(ReportFormat.score(c.uarB)) (means over seed pairs).\n\n"
-        md += table(ReportTables.tests(c))
+        md += "Per seed pair (each seed is an independent training; p (Holm): \(c.holmFamily)):\n\n"
+        md += table(ReportTables.perSeedComparison(c))
+        md += "\nOver all seed pairs:\n\n" + table(ReportTables.tests(c))
         if !c.intervals.isEmpty { md += "\n" + table(ReportTables.intervals(c)) }
         return md
     }

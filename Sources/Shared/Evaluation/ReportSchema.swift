@@ -191,12 +191,13 @@ public enum ReportSchema {
         "method": {"type": "string"},
         "effect": {"$ref": "#/$defs/real", "description": "observed effect, B - A"},
         "pHolm": {"$ref": "#/$defs/real", "description": "Holm-adjusted p across all variant pairs, per test and quantity"},
+        "pHolmWithinComparison": {"$ref": "#/$defs/real", "description": "Holm-adjusted p across every test of one comparison (pooled and per seed); see comparison.holmFamily"},
         "note": {"type": "string"}
       }
     },
     "comparison": {
       "type": "object", "additionalProperties": false,
-      "required": ["nameA", "nameB", "pairing", "matchedPredictions", "unmatchedA", "unmatchedB", "seedPairs", "subjects", "tests", "intervals"],
+      "required": ["nameA", "nameB", "pairing", "matchedPredictions", "unmatchedA", "unmatchedB", "seedPairs", "subjects", "tests", "perSeed", "intervals", "holmFamily"],
       "properties": {
         "nameA": {"type": "string"}, "nameB": {"type": "string"},
         "pairing": {"type": "string", "description": "how predictions of A and B were matched"},
@@ -205,8 +206,24 @@ public enum ReportSchema {
         "seedPairs": {"$ref": "#/$defs/count"}, "subjects": {"$ref": "#/$defs/count"},
         "uf1A": {"$ref": "#/$defs/real"}, "uf1B": {"$ref": "#/$defs/real"},
         "uarA": {"$ref": "#/$defs/real"}, "uarB": {"$ref": "#/$defs/real"},
-        "tests": {"type": "array", "items": {"$ref": "#/$defs/test"}},
-        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}}
+        "tests": {"type": "array", "items": {"$ref": "#/$defs/test"}, "description": "tests over all seed pairs; McNemar and Wilcoxon here pool the seeds (their quantity says so)"},
+        "perSeed": {"type": "array", "items": {"$ref": "#/$defs/seedPairComparison"}},
+        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}},
+        "holmFamily": {"type": "string", "description": "which p-values pHolmWithinComparison adjusts over"}
+      }
+    },
+    "seedPairComparison": {
+      "type": "object", "additionalProperties": false,
+      "required": ["seedA", "seedB", "matchedPredictions", "subjects", "onlyACorrect", "onlyBCorrect", "mcnemar", "wilcoxon"],
+      "properties": {
+        "seedA": {"type": "integer"}, "seedB": {"type": "integer"},
+        "matchedPredictions": {"$ref": "#/$defs/count"}, "subjects": {"$ref": "#/$defs/count"},
+        "uf1A": {"$ref": "#/$defs/real"}, "uf1B": {"$ref": "#/$defs/real"},
+        "uarA": {"$ref": "#/$defs/real"}, "uarB": {"$ref": "#/$defs/real"},
+        "accuracyA": {"$ref": "#/$defs/real"}, "accuracyB": {"$ref": "#/$defs/real"},
+        "onlyACorrect": {"$ref": "#/$defs/count"}, "onlyBCorrect": {"$ref": "#/$defs/count"},
+        "mcnemar": {"$ref": "#/$defs/test", "description": "exact McNemar on this seed pair's predictions"},
+        "wilcoxon": {"$ref": "#/$defs/test", "description": "Wilcoxon signed-rank on this seed pair's per-subject accuracy differences B - A"}
       }
     },
     "meanCurve": {

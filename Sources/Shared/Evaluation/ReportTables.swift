@@ -66,14 +66,32 @@ enum ReportTables {
             })
     }
 
-    /// Every test of a comparison: test, quantity, n, statistic, p (and Holm p), tail, method.
+    /// Every test of a comparison over all seed pairs: test, quantity, n, statistic, p (Holm across
+    /// pairs when several pairs are compared, Holm across all tests of the comparison), tail, method.
     static func tests(_ c: PairwiseComparison) -> ReportTable {
         let holm = c.tests.contains { $0.pHolm != nil }
         return ReportTable(
-            header: ["test", "quantity", "n", "statistic", "p"] + (holm ? ["p (Holm)"] : []) + ["tail", "method", "note"],
+            header: ["test", "quantity", "n", "statistic", "p"] + (holm ? ["p (Holm, across pairs)"] : [])
+                + ["p (Holm, all tests)", "tail", "method", "note"],
             rows: c.tests.map { t in
                 [t.test, t.quantity, "\(t.n) (\(t.nDescription))", "\(t.statisticName) = \(ReportFormat.score(t.statistic))",
-                 ReportFormat.p(t.p)] + (holm ? [ReportFormat.p(t.pHolm)] : []) + [t.tail.rawValue, t.method, t.note ?? ""]
+                 ReportFormat.p(t.p)] + (holm ? [ReportFormat.p(t.pHolm)] : [])
+                    + [ReportFormat.p(t.pHolmWithinComparison), t.tail.rawValue, t.method, t.note ?? ""]
+            })
+    }
+
+    /// Each seed pair of a comparison: both sides' UF1/UAR and that seed's exact McNemar and Wilcoxon.
+    static func perSeedComparison(_ c: PairwiseComparison) -> ReportTable {
+        ReportTable(
+            header: ["seed A", "seed B", "predictions", "UF1 A", "UF1 B", "UAR A", "UAR B",
+                     "McNemar b / c", "McNemar p", "McNemar p (Holm)", "Wilcoxon n", "Wilcoxon min(R+, R-)",
+                     "Wilcoxon p", "Wilcoxon p (Holm)", "Wilcoxon method"],
+            rows: c.perSeed.map { s in
+                ["\(s.seedA)", "\(s.seedB)", "\(s.matchedPredictions)", ReportFormat.score(s.uf1A), ReportFormat.score(s.uf1B),
+                 ReportFormat.score(s.uarA), ReportFormat.score(s.uarB), "\(s.onlyACorrect) / \(s.onlyBCorrect)",
+                 ReportFormat.p(s.mcnemar.p), ReportFormat.p(s.mcnemar.pHolmWithinComparison), "\(s.wilcoxon.n) of \(s.subjects)",
+                 ReportFormat.score(s.wilcoxon.statistic), ReportFormat.p(s.wilcoxon.p),
+                 ReportFormat.p(s.wilcoxon.pHolmWithinComparison), s.wilcoxon.method]
             })
     }
 
@@ -131,3 +149,4 @@ enum ReportTables {
         "Approximate randomisation: seeded random paired swaps (rounds stated per test), p = (count + 1) / (rounds + 1). Bootstrap: subject-level percentile 95% intervals, seeded (resamples stated per interval). Holm correction across all variant pairs, per test, when more than one pair is compared.",
     ]
 }
+
