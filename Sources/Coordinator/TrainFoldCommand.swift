@@ -24,13 +24,13 @@ struct TrainFoldCommand: ParsableCommand {
     var data: String
     @Option(help: "The held-out subject (the fold key).")
     var testSubject: String
-    @Option(help: "Seed of this run; the fold's random streams derive from it and the subject.")
+    @Option(parsing: .unconditional, help: "Seed of this run; the fold's random streams derive from it and the subject.")
     var seed = 1
-    @Option(help: "Training epochs.")
+    @Option(parsing: .unconditional, help: "Training epochs.")
     var epochs = 800
-    @Option(help: "Mini-batch size (the reference uses 256).")
+    @Option(parsing: .unconditional, help: "Mini-batch size (the reference uses 256).")
     var batch = 256
-    @Option(help: "Adam learning rate (the reference uses 5e-5).")
+    @Option(parsing: .unconditional, help: "Adam learning rate (the reference uses 5e-5).")
     var lr: Float = 5e-5
     @Option(help: "Training order: csv (dataset order), class-grouped (the reference script's), shuffle (per epoch, seeded).")
     var order: TrainingOrder = .csv
@@ -52,6 +52,8 @@ struct TrainFoldCommand: ParsableCommand {
     @Option(help: "Write the final weights to this safetensors file (reference parameter names).")
     var checkpoint: String?
 
+    // Numeric options parse their next argument unconditionally, so `--epochs -3` reaches validate()
+    // and fails with the range error instead of "missing value".
     func validate() throws {
         try NumericFlag.atLeast(epochs, 1, flag: "--epochs")
         try NumericFlag.atLeast(batch, 1, flag: "--batch")
@@ -75,7 +77,8 @@ struct TrainFoldCommand: ParsableCommand {
                             testInputs: dataset.inputs(at: test), testLabels: test.map { dataset.samples[$0].label })
         print("train-fold: \(testSubject) held out (\(test.count) test / \(train.count) train samples), " +
               "dim \(config.dim), repeats \(config.blockRepeats), \(epochs) epochs, batch \(batch), lr \(lr), \(BLAS.threads) threads")
-        print("epoch  train_loss  train_acc  test_loss  test_acc  seconds")
+        print("epoch  train_loss  train_acc  test_loss  test_acc  seconds  eta")
+        let estimate = ProgressEstimate(total: epochs)
         let keys = [UInt64(seed), stableHash("train-fold"), stableHash(testSubject)]
         var trainer = FoldTrainer(model: config, training: training, seedKeys: keys,
                                   start: initRNG == .torch ? .torch(seed: UInt64(seed)) : nil)
@@ -92,8 +95,8 @@ struct TrainFoldCommand: ParsableCommand {
         if trajectory != nil { trainer.testLogitsObserver = { _, logits in epochLogits.append(logits) } }
         var lastModel: HTNetModel?
         let outcome = try trainer.run(fold, progress: { r in
-            print(String(format: "%5d  %10.4f  %9.3f  %9.4f  %8.3f  %7.2f", r.epoch, r.trainLoss, r.trainAccuracy,
-                         r.testLoss, r.testAccuracy, r.seconds))
+            print(String(format: "%5d  %10.4f  %9.3f  %9.4f  %8.3f  %7.2f  ", r.epoch, r.trainLoss, r.trainAccuracy,
+                         r.testLoss, r.testAccuracy, r.seconds) + ProgressEstimate.duration(estimate.secondsLeft(completed: r.epoch) ?? 0))
             fflush(stdout)
         }, finished: { lastModel = $0 })
         print("final epoch: test accuracy \(format(outcome.epochs.last!.testAccuracy))")
