@@ -20,7 +20,7 @@ public enum HTMLReport {
         var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         h += "<title>Report: \(escape(r.experimentName))</title><style>\(style)</style></head><body>\n"
         h += "<h1>Report: \(escape(r.experimentName))</h1>\n"
-        h += "<nav><a href=\"#run\">Run</a><a href=\"#results\">Results</a><a href=\"#tests\">Tests</a>"
+        h += "<nav><a href=\"#run\">Run</a><a href=\"#provenance\">Provenance</a><a href=\"#results\">Results</a><a href=\"#tests\">Tests</a>"
             + (r.alternate != nil ? "<a href=\"#alternate\">Other selection</a>" : "")
             + "<a href=\"#curves\">Training curves</a><a href=\"#conventions\">Conventions</a><a href=\"#configuration\">Configuration</a></nav>\n"
         if let c = r.completeness, !c.isComplete { h += "<div class=\"banner optimistic\"><strong>\(escape(c.summary))</strong></div>\n" }
@@ -34,6 +34,12 @@ public enum HTMLReport {
         h += "<li>Hosts: \(escape(r.hosts.isEmpty ? "—" : r.hosts.joined(separator: "; ")))</li></ul>\n"
         if !r.timings.workers.isEmpty { h += table(ReportTables.workers(r.timings)) }
         if !r.trainingProtocol.isEmpty { h += "<h3>Training protocol</h3>" + table(ReportTables.trainingProtocol(r.trainingProtocol)) }
+        h += "<h3 id=\"provenance\">Provenance</h3>"
+        if let p = r.provenance, !p.sessions.isEmpty {
+            h += "<div class=\"scroll\">" + table(ReportTables.provenance(p)) + "</div>"
+        } else {
+            h += "<p>Not recorded (a run journalled before provenance was recorded).</p>"
+        }
         h += results(r.main, classNames: r.classNames, idPrefix: "", heading: "Results — \(r.main.protocolDescription.label)")
         if let alt = r.alternate {
             h += "<section class=\"alternate\" id=\"alternate\"><h2>Other epoch selection, reported separately: "

@@ -15,6 +15,12 @@ public enum MarkdownReport {
         md += "- Hosts: \(r.hosts.isEmpty ? "—" : text(r.hosts.joined(separator: "; ")))\n\n"
         if !r.timings.workers.isEmpty { md += table(ReportTables.workers(r.timings)) }
         if !r.trainingProtocol.isEmpty { md += "\n### Training protocol\n\n" + table(ReportTables.trainingProtocol(r.trainingProtocol)) }
+        md += "\n## Provenance\n\n"
+        if let p = r.provenance, !p.sessions.isEmpty {
+            md += table(ReportTables.provenance(p))
+        } else {
+            md += "Not recorded (a run journalled before provenance was recorded).\n"
+        }
         md += results(r.main, classNames: r.classNames, heading: "Results — \(r.main.protocolDescription.label)")
         if let alt = r.alternate {
             md += "\n---\n\n## Other epoch selection, reported separately: \(alt.protocolDescription.label)\n\n"

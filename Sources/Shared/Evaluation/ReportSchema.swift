@@ -41,9 +41,30 @@ public enum ReportSchema {
       "type": "object", "additionalProperties": false, "required": ["variant", "dataset", "points"],
       "properties": {"variant": {"type": "string"}, "dataset": {"type": "string"}, "points": {"type": "array", "items": {
         "type": "object", "additionalProperties": false, "required": ["epoch", "accuracy", "samples"],
-        "properties": {"epoch": {"$ref": "#/$defs/count"}, "accuracy": {"$ref": "#/$defs/real"}, "samples": {"$ref": "#/$defs/count"}}}}}}}
+        "properties": {"epoch": {"$ref": "#/$defs/count"}, "accuracy": {"$ref": "#/$defs/real"}, "samples": {"$ref": "#/$defs/count"}}}}}}},
+    "provenance": {"$ref": "#/$defs/provenance"}
   },
   "$defs": {
+    "provenance": {
+      "type": "object", "additionalProperties": false, "required": ["sessions"],
+      "properties": {"sessions": {"type": "array", "items": {
+        "type": "object", "additionalProperties": false, "required": ["session", "started", "workerHosts"],
+        "properties": {
+          "session": {"type": "integer"},
+          "started": {"type": "string", "description": "ISO 8601"}, "ended": {"type": "string", "description": "ISO 8601"},
+          "outcome": {"enum": ["complete", "interrupted", "failed"]},
+          "software": {"type": "string", "description": "release and git commit of the coordinator"},
+          "coordinatorHost": {"type": "string"},
+          "experimentFile": {"type": "string"}, "experimentSHA256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+          "dataset": {"type": "string"}, "datasetSHA256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+          "datasetDigestOf": {"type": "string"},
+          "workers": {"$ref": "#/$defs/count"},
+          "workerHosts": {"type": "array", "items": {"type": "string"}},
+          "openBLASCoreType": {"type": "string"},
+          "mpiLibrary": {"type": "string", "description": "MPI_Get_library_version"}
+        }
+      }}}
+    },
     "real": {"oneOf": [{"type": "number"}, {"enum": ["Infinity", "-Infinity", "NaN"]}]},
     "count": {"type": "integer", "minimum": 0},
     "timings": {
@@ -126,7 +147,8 @@ public enum ReportSchema {
         "dataset": {"type": "string"},
         "pooled": {"$ref": "#/$defs/scores"},
         "uf1OverSeeds": {"$ref": "#/$defs/seedSpread"},
-        "uarOverSeeds": {"$ref": "#/$defs/seedSpread"}
+        "uarOverSeeds": {"$ref": "#/$defs/seedSpread"},
+        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}, "description": "subject-level bootstrap CIs over this dataset's subjects (absent or empty per seed)"}
       }
     },
     "subjectScores": {

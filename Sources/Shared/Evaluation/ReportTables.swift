@@ -12,6 +12,28 @@ enum ReportTables {
                     rows: t.workers.map { [$0.worker, "\($0.tasks)", ReportFormat.seconds($0.seconds)] })
     }
 
+    /// Provenance: one column per session of the run, one row per recorded fact.
+    static func provenance(_ p: RunProvenance) -> ReportTable {
+        let s = p.sessions
+        func row(_ name: String, _ value: (RunProvenance.Session) -> String?) -> [String] {
+            [name] + s.map { value($0) ?? "—" }
+        }
+        return ReportTable(header: [""] + s.map { "session \($0.session)" }, rows: [
+            row("started") { $0.started },
+            row("ended") { x in x.ended.map { "\($0) (\(x.outcome ?? "?"))" } },
+            row("software (release, commit)") { $0.software },
+            row("coordinator host") { $0.coordinatorHost },
+            row("experiment file") { $0.experimentFile },
+            row("experiment SHA-256") { $0.experimentSHA256 },
+            row("dataset") { $0.dataset },
+            row("dataset SHA-256") { x in x.datasetSHA256.map { "\($0) (\(x.datasetDigestOf ?? "?"))" } },
+            row("workers") { $0.workers.map(String.init) },
+            row("worker hosts") { $0.workerHosts.isEmpty ? nil : $0.workerHosts.joined(separator: "; ") },
+            row("OpenBLAS core type (coordinator)") { $0.openBLASCoreType },
+            row("MPI library") { $0.mpiLibrary },
+        ])
+    }
+
     static func summary(_ s: SelectionResults) -> ReportTable {
         ReportTable(header: ["variant", "seeds", "UF1", "UF1 95% CI", "UAR", "UAR 95% CI", "accuracy"],
                     rows: s.variants.map { v in
@@ -23,10 +45,14 @@ enum ReportTables {
     }
 
     static func datasets(_ s: SelectionResults) -> ReportTable {
-        ReportTable(header: ["variant", "dataset", "predictions (all seeds)", "UF1", "UAR", "accuracy (pooled)"],
+        ReportTable(header: ["variant", "dataset", "predictions (all seeds)", "UF1", "UF1 95% CI", "UAR", "UAR 95% CI",
+                             "accuracy (pooled)"],
                     rows: s.variants.flatMap { v in v.datasets.map { d in
                         [v.name, d.dataset, "\(d.pooled.samples)", ReportFormat.spread(d.uf1OverSeeds),
-                         ReportFormat.spread(d.uarOverSeeds), ReportFormat.score(d.pooled.accuracy)]
+                         ReportFormat.interval(ReportFormat.interval(d.intervals, .uf1, of: v.name)),
+                         ReportFormat.spread(d.uarOverSeeds),
+                         ReportFormat.interval(ReportFormat.interval(d.intervals, .uar, of: v.name)),
+                         ReportFormat.score(d.pooled.accuracy)]
                     } })
     }
 

@@ -145,6 +145,9 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var trainingProtocol: [VariantTrainingProtocol]
     /// Test accuracy per epoch per source dataset.
     public var datasetCurves: [DatasetCurve]
+    /// Commit, input digests, dates and machines of each session (absent for runs journalled before
+    /// provenance was recorded).
+    public var provenance: RunProvenance?
 
     public static let currentSchemaVersion = 2
 
@@ -156,6 +159,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         configuration = run.configuration
         classNames = (0..<classCount).map { $0 < run.classNames.count ? run.classNames[$0] : "class \($0)" }
         hosts = run.hosts
+        provenance = run.provenance
         timings = RunTimings(run: run)
         main = SelectionResults(selection: run.selection, rows: run.rows, classCount: classCount, settings: settings)
         if let other = run.alternateSelection, !run.alternateRows.isEmpty {
