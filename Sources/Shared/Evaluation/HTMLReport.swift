@@ -48,33 +48,21 @@ public enum HTMLReport {
                 + "\(escape(r.main.protocolDescription.label))) and must not be quoted as its result.</strong></p>"
             h += banner(alt.protocolDescription)
             h += "<h3>Gap between the two selections</h3>" + table(ReportTables.gap(main: r.main, alternate: alt))
+            if let optimism = r.optimism, !optimism.isEmpty {
+                h += "<p>Optimism of best-test-epoch (best-test-epoch − final), subject-level bootstrap 95% CI:</p>"
+                h += table(ReportTables.optimism(optimism)) + HTMLCharts.optimism(optimism)
+            }
             h += results(alt, classNames: r.classNames, idPrefix: "alt-", heading: "Results — \(alt.protocolDescription.label) (separate)")
             h += "</section>\n"
         }
         h += "<h2 id=\"curves\">Training curves</h2>"
         h += "<p>Mean over the tasks (folds × seeds) of each variant, per epoch.</p>"
         h += table(ReportTables.curves(r.curves))
-        if !r.curves.isEmpty {
-            let names = r.curves.map(\.variant)
-            func series(_ train: (MeanCurve.Point) -> Double, _ test: (MeanCurve.Point) -> Double) -> [(name: String, colorIndex: Int, dashed: Bool, points: [(x: Double, y: Double)])] {
-                r.curves.enumerated().flatMap { i, c in [
-                    (name: "\(c.variant) test", colorIndex: i, dashed: false, points: c.points.map { (x: Double($0.epoch), y: test($0)) }),
-                    (name: "\(c.variant) train", colorIndex: i, dashed: true, points: c.points.map { (x: Double($0.epoch), y: train($0)) }),
-                ] }
-            }
-            h += "<div class=\"charts\">"
-            h += SVGChart.lines(series({ $0.trainLoss }, { $0.testLoss }), title: "Loss", xLabel: "epoch", yLabel: "cross-entropy", legendNames: names)
-            h += SVGChart.lines(series({ $0.trainAccuracy }, { $0.testAccuracy }), title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", legendNames: names)
-            h += "</div>\n"
-        }
+        h += "<div class=\"charts\">" + HTMLCharts.curves(r.curves) + "</div>\n"
         if !r.datasetCurves.isEmpty {
             h += "<h3>Test accuracy per epoch per source dataset</h3><p>Each fold's test accuracy weighted by its test samples, "
                 + "pooled over the folds and seeds of that dataset.</p>"
-            let series = r.datasetCurves.enumerated().map { i, c in
-                (name: "\(c.variant): \(c.dataset)", colorIndex: i, dashed: false, points: c.points.map { (x: Double($0.epoch), y: $0.accuracy) })
-            }
-            h += "<div class=\"charts\">" + SVGChart.lines(series, title: "Test accuracy per dataset", xLabel: "epoch", yLabel: "accuracy",
-                                                         legendNames: series.map(\.name)) + "</div>\n"
+            h += "<div class=\"charts\">" + HTMLCharts.datasetCurves(r.datasetCurves) + "</div>\n"
             h += table(ReportTables.datasetCurves(r.datasetCurves))
         }
         h += "<h2 id=\"conventions\">Conventions</h2><ul>" + ReportTables.conventions.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
@@ -92,40 +80,21 @@ public enum HTMLReport {
         var h = "<h2 id=\"\(idPrefix)results\">\(escape(heading))</h2>"
         h += table(ReportTables.summary(s))
         h += "<p>UF1 / UAR: mean over seeds ± sample std (ddof = 1); CI: subject-level bootstrap.</p>"
-        var rows: [(label: String, estimate: Double?, lower: Double?, upper: Double?, colorIndex: Int)] = []
-        for metric in [ScoreMetric.uf1, .uar] {
-            for (i, v) in s.variants.enumerated() {
-                let ci = ReportFormat.interval(v.intervals, metric, of: v.name)
-                rows.append((label: "\(metric.rawValue) \(v.name)", estimate: metric == .uf1 ? v.uf1.mean : v.uar.mean,
-                             lower: ci?.lower, upper: ci?.upper, colorIndex: i))
-            }
-        }
-        h += "<div class=\"charts\">" + SVGChart.intervals(rows, title: "Variants: score with 95% subject-bootstrap CI", zeroLine: false)
-        if !s.comparisons.isEmpty {
-            let diffs = s.comparisons.flatMap { c in [ScoreMetric.uf1, .uar].map { m -> (label: String, estimate: Double?, lower: Double?, upper: Double?, colorIndex: Int) in
-                let d = ReportFormat.differenceInterval(c.intervals, m)
-                return (label: "\(m.rawValue) \(c.nameB) − \(c.nameA)", estimate: d?.estimate, lower: d?.lower, upper: d?.upper,
-                        colorIndex: m == .uf1 ? 0 : 1)
-            } }
-            h += SVGChart.intervals(diffs, title: "Differences between variants (B − A), 95% CI", zeroLine: true)
-        }
+        h += "<div class=\"charts\">" + HTMLCharts.variants(s)
+        if !s.comparisons.isEmpty { h += HTMLCharts.differences(s) }
         h += "</div>"
         h += "<h3>Per source dataset</h3>" + table(ReportTables.datasets(s))
+        h += "<div class=\"charts\">" + HTMLCharts.datasets(s) + "</div>"
         h += "<h3>Per seed</h3>" + table(ReportTables.perSeed(s))
         h += "<h3>Per class and confusion matrices (pooled over seeds)</h3><div class=\"charts\">"
         for v in s.variants {
             h += "<div><h4>\(escape(v.name))</h4>" + table(ReportTables.perClass(v, classNames: classNames))
-            h += SVGChart.confusionMatrix(v.pooled.confusion.counts, classNames: classNames,
-                                          title: "\(v.name): true (rows) × predicted") + "</div>"
+            h += HTMLCharts.confusion(v, classNames: classNames) + "</div>"
         }
         h += "</div>"
         h += "<h3>Per subject (pooled over seeds)</h3>"
         let subjectTable = ReportTables.subjects(s)
-        let subjects = subjectTable.rows.map { $0[0] }
-        h += "<div class=\"scroll\">" + SVGChart.groupedBars(
-            categories: subjects,
-            series: s.variants.map { v in (name: v.name, values: subjects.map { n in v.subjects.first { $0.subject == n }?.accuracy }) },
-            title: "Per-subject accuracy", yLabel: "accuracy") + "</div>"
+        h += "<div class=\"scroll\">" + HTMLCharts.subjects(s) + "</div>"
         h += "<details><summary>Per-subject table</summary>" + table(subjectTable) + "</details>"
         if !s.comparisons.isEmpty || !s.comparisonNotes.isEmpty {
             h += "<h3 id=\"\(idPrefix)tests\">Significance tests between variants</h3>"

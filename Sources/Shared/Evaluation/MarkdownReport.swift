@@ -28,6 +28,10 @@ public enum MarkdownReport {
                 + "(\(r.main.protocolDescription.label)) and must not be quoted as its result.\n\n"
             md += protocolBanner(alt.protocolDescription) + "\n"
             md += "### Gap between the two selections\n\n" + table(ReportTables.gap(main: r.main, alternate: alt))
+            if let optimism = r.optimism, !optimism.isEmpty {
+                md += "\nOptimism of best-test-epoch (best-test-epoch − final), subject-level bootstrap 95% CI:\n\n"
+                md += table(ReportTables.optimism(optimism))
+            }
             md += results(alt, classNames: r.classNames, heading: "Results — \(alt.protocolDescription.label) (separate)")
         }
         md += "\n## Training curves\n\n" + table(ReportTables.curves(r.curves))

@@ -42,7 +42,11 @@ public enum ReportSchema {
       "properties": {"variant": {"type": "string"}, "dataset": {"type": "string"}, "points": {"type": "array", "items": {
         "type": "object", "additionalProperties": false, "required": ["epoch", "accuracy", "samples"],
         "properties": {"epoch": {"$ref": "#/$defs/count"}, "accuracy": {"$ref": "#/$defs/real"}, "samples": {"$ref": "#/$defs/count"}}}}}}},
-    "provenance": {"$ref": "#/$defs/provenance"}
+    "provenance": {"$ref": "#/$defs/provenance"},
+    "optimism": {"type": "array", "description": "per variant: best-test-epoch minus final epoch (UF1, UAR) with subject-bootstrap CIs", "items": {
+      "type": "object", "additionalProperties": false, "required": ["variant", "intervals"],
+      "properties": {"variant": {"type": "string"}, "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}}}
+    }}
   },
   "$defs": {
     "provenance": {
@@ -64,6 +68,10 @@ public enum ReportSchema {
           "mpiLibrary": {"type": "string", "description": "MPI_Get_library_version"}
         }
       }}}
+    },
+    "valueRange": {
+      "type": "object", "additionalProperties": false, "required": ["min", "max"], "description": "lowest and highest over the tasks (folds x seeds) at one epoch",
+      "properties": {"min": {"$ref": "#/$defs/real"}, "max": {"$ref": "#/$defs/real"}}
     },
     "real": {"oneOf": [{"type": "number"}, {"enum": ["Infinity", "-Infinity", "NaN"]}]},
     "count": {"type": "integer", "minimum": 0},
@@ -258,7 +266,9 @@ public enum ReportSchema {
           "properties": {
             "epoch": {"type": "integer", "minimum": 1}, "tasks": {"$ref": "#/$defs/count"},
             "trainLoss": {"$ref": "#/$defs/real"}, "trainAccuracy": {"$ref": "#/$defs/real"},
-            "testLoss": {"$ref": "#/$defs/real"}, "testAccuracy": {"$ref": "#/$defs/real"}
+            "testLoss": {"$ref": "#/$defs/real"}, "testAccuracy": {"$ref": "#/$defs/real"},
+            "trainLossRange": {"$ref": "#/$defs/valueRange"}, "trainAccuracyRange": {"$ref": "#/$defs/valueRange"},
+            "testLossRange": {"$ref": "#/$defs/valueRange"}, "testAccuracyRange": {"$ref": "#/$defs/valueRange"}
           }
         }},
         "selectedEpochMean": {"$ref": "#/$defs/real"},

@@ -140,6 +140,13 @@ enum ReportTables {
                            })
     }
 
+    static func optimism(_ optimism: [SelectionOptimism]) -> ReportTable {
+        ReportTable(header: ["variant", "quantity", "estimate", "95% CI", "subjects", "method"],
+                    rows: optimism.flatMap { o in o.intervals.map { i in
+                        [o.variant, i.quantity, ReportFormat.score(i.estimate), ReportFormat.interval(i), "\(i.units)", i.method]
+                    } })
+    }
+
     static func curves(_ curves: [MeanCurve]) -> ReportTable {
         ReportTable(header: ["variant", "epochs", "selected epoch (mean, min–max)", "last-epoch test accuracy (mean over tasks)",
                              "last-epoch train loss"],

@@ -56,6 +56,21 @@ public struct MeanCurve: Codable, Equatable, Sendable {
         public var trainAccuracy: Double
         public var testLoss: Double
         public var testAccuracy: Double
+        /// Lowest and highest value over the tasks (folds x seeds) at this epoch: the band of the charts.
+        public var trainLossRange: ValueRange?
+        public var trainAccuracyRange: ValueRange?
+        public var testLossRange: ValueRange?
+        public var testAccuracyRange: ValueRange?
+    }
+    /// The smallest and largest of a set of values.
+    public struct ValueRange: Codable, Equatable, Sendable {
+        public var min: Double
+        public var max: Double
+        init?(_ values: [Double]) {
+            guard let lo = values.min(), let hi = values.max() else { return nil }
+            min = lo
+            max = hi
+        }
     }
     public var variant: String
     public var points: [Point]
@@ -74,7 +89,11 @@ public struct MeanCurve: Codable, Equatable, Sendable {
                          trainLoss: records.reduce(0) { $0 + $1.trainLoss } / n,
                          trainAccuracy: records.reduce(0) { $0 + $1.trainAccuracy } / n,
                          testLoss: records.reduce(0) { $0 + $1.testLoss } / n,
-                         testAccuracy: records.reduce(0) { $0 + $1.testAccuracy } / n)
+                         testAccuracy: records.reduce(0) { $0 + $1.testAccuracy } / n,
+                         trainLossRange: ValueRange(records.map(\.trainLoss)),
+                         trainAccuracyRange: ValueRange(records.map(\.trainAccuracy)),
+                         testLossRange: ValueRange(records.map(\.testLoss)),
+                         testAccuracyRange: ValueRange(records.map(\.testAccuracy)))
         }
         let selected = curves.map(\.selectedEpoch)
         selectedEpochMean = SampleStatistics.mean(selected.map(Double.init))
@@ -148,6 +167,8 @@ public struct RunReport: Codable, Equatable, Sendable {
     /// Commit, input digests, dates and machines of each session (absent for runs journalled before
     /// provenance was recorded).
     public var provenance: RunProvenance?
+    /// Best-test-epoch minus final epoch per variant, with bootstrap CIs (when both rules are journalled).
+    public var optimism: [SelectionOptimism]?
 
     public static let currentSchemaVersion = 2
 
@@ -166,6 +187,17 @@ public struct RunReport: Codable, Equatable, Sendable {
             alternate = SelectionResults(selection: other, rows: run.alternateRows, classCount: classCount, settings: settings)
         } else {
             alternate = nil
+        }
+        if let other = run.alternateSelection, !run.alternateRows.isEmpty {
+            let (final, best) = other == .bestTestEpoch ? (run.rows, run.alternateRows) : (run.alternateRows, run.rows)
+            let finalByVariant = Dictionary(grouping: final, by: \.variant), bestByVariant = Dictionary(grouping: best, by: \.variant)
+            optimism = orderedUnique(final.map(\.variant)).compactMap { v in
+                guard let f = finalByVariant[v], let b = bestByVariant[v] else { return nil }
+                return SelectionOptimism(variant: v, final: f, best: b, classCount: classCount,
+                                         resamples: settings.bootstrapResamples, seed: settings.seed)
+            }
+        } else {
+            optimism = nil
         }
         let curvesByVariant = Dictionary(grouping: run.curves, by: \.variant)
         curves = orderedUnique(run.curves.map(\.variant)).map { MeanCurve(variant: $0, curves: curvesByVariant[$0]!) }
