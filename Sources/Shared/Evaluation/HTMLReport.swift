@@ -5,7 +5,8 @@
 public enum HTMLReport {
     static let style = """
     body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-    table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}
+    table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px;display:block;max-width:100%;overflow-x:auto}
+    svg{max-width:100%;height:auto}
     th,td{border:1px solid #ccc;padding:3px 7px;text-align:left}th{background:#f2f2f2}
     .banner{padding:.6em 1em;border-left:6px solid #2c7;background:#eefaf2;margin:1em 0}
     .banner.optimistic{border-color:#d33;background:#fdecec}

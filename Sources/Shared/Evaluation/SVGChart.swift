@@ -106,9 +106,10 @@ enum SVGChart {
             for (j, c) in row.enumerated() {
                 let rate = total > 0 ? Double(c) / Double(total) : 0
                 let x = left + cell * Double(j), y = top + cell * Double(i)
-                let ink = rate > 0.55 ? "fill=\"#fff\"" : ""
+                // Light to dark blue; white ink only on the dark cells, so text keeps its contrast.
+                let ink = rate > 0.6 ? "fill=\"#fff\"" : ""
                 body += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(cell))\" height=\"\(n(cell))\" "
-                    + "fill=\"rgb(\(Int(255 - 200 * rate)),\(Int(255 - 140 * rate)),255)\" stroke=\"#fff\">"
+                    + "fill=\"rgb(\(Int(245 - 215 * rate)),\(Int(248 - 175 * rate)),\(Int(255 - 85 * rate)))\" stroke=\"#fff\">"
                     + "<title>true \(escape(classNames[i])), predicted \(escape(classNames[j])): \(c) of \(total) (\(String(format: "%.1f", 100 * rate))% of the row)</title></rect>"
                 body += text(x + cell / 2, y + cell / 2, String(format: "%.0f%%", 100 * rate), size: 13, extra: "font-weight=\"bold\" " + ink)
                 body += text(x + cell / 2, y + cell / 2 + 15, "(\(c))", size: 10, extra: ink)
