@@ -18,18 +18,16 @@ struct ChartScale {
         var lo = finite.min() ?? 0, hi = finite.max() ?? 1
         if hi - lo < 1e-9 { lo -= 0.05; hi += 0.05 }
         let step = ChartScale.niceNumber((hi - lo) / Double(max(1, targetTicks - 1)), round: true)
-        lo = (lo / step).rounded(.down) * step
-        hi = (hi / step).rounded(.up) * step
+        // Whole multiples of the step, counted in integers so that rounding never drops a tick.
+        let first = Int((lo / step + 1e-9).rounded(.down)), last = Int((hi / step - 1e-9).rounded(.up))
+        lo = Double(first) * step
+        hi = Double(max(last, first + 1)) * step
         if let clamp { lo = max(lo, clamp.lowerBound); hi = min(hi, clamp.upperBound) }
         lower = lo
         upper = hi
         self.step = step
-        var ticks: [Double] = []
-        var t = (lo / step).rounded(.up) * step
-        while t <= hi + step * 1e-9 {
-            ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
-        }
+        let ticks = (first...max(last, first + 1)).map { Double($0) * step }
+            .filter { $0 >= lo - step * 1e-9 && $0 <= hi + step * 1e-9 }
         self.ticks = ticks
         decimals = max(0, Int((-log10(step)).rounded(.up)))
     }

@@ -71,27 +71,28 @@ enum HTMLCharts {
         SVGChart.confusionMatrix(v.pooled.confusion.counts, classNames: classNames, title: "\(v.name): confusion matrix (all seeds)")
     }
 
-    /// Loss and accuracy per epoch: mean over tasks (line) and min–max over tasks (band), test solid,
-    /// train dashed.
+    /// Loss and accuracy per epoch: mean over tasks (line), test solid and train dashed, and a band of
+    /// ± 1 sd over tasks around the test line.
     static func curves(_ curves: [MeanCurve]) -> String {
         guard !curves.isEmpty else { return "" }
-        typealias Pick = (MeanCurve.Point) -> (Double, MeanCurve.ValueRange?)
+        typealias Pick = (MeanCurve.Point) -> (mean: Double, sd: Double?)
         func series(train: @escaping Pick, test: @escaping Pick) -> [SVGChart.LineSeries] {
-            curves.enumerated().flatMap { i, c -> [SVGChart.LineSeries] in
-                let parts: [(dashed: Bool, pick: Pick, name: String)] = [(false, test, "test"), (true, train, "train")]
-                return parts.map { dashed, pick, name in
-                    SVGChart.LineSeries(name: "\(c.variant) \(name)", colorIndex: i, dashed: dashed, points: c.points.map { p in
-                        let (y, range) = pick(p)
-                        return (x: Double(p.epoch), y: y, low: range?.min, high: range?.max)
-                    })
-                }
-            }
+            curves.enumerated().flatMap { i, c -> [SVGChart.LineSeries] in [
+                SVGChart.LineSeries(name: "\(c.variant) test", colorIndex: i, dashed: false, points: c.points.map { p in
+                    let (y, sd) = test(p)
+                    return (x: Double(p.epoch), y: y, low: sd.map { y - $0 }, high: sd.map { y + $0 })
+                }),
+                SVGChart.LineSeries(name: "\(c.variant) train", colorIndex: i, dashed: true, points: c.points.map { p in
+                    (x: Double(p.epoch), y: train(p).mean, low: nil, high: nil)
+                }),
+            ] }
         }
-        let notes = ["solid: test, dashed: train", "line: mean over folds × seeds", "band: min–max over them"]
+        let notes = ["solid: test, dashed: train", "line: mean over folds × seeds", "band: test mean ± 1 sd over them"]
         let names = curves.map(\.variant)
-        return SVGChart.lines(series(train: { ($0.trainLoss, $0.trainLossRange) }, test: { ($0.testLoss, $0.testLossRange) }),
-                              title: "Loss per epoch", xLabel: "epoch", yLabel: "cross-entropy", legendNames: names, notes: notes)
-            + SVGChart.lines(series(train: { ($0.trainAccuracy, $0.trainAccuracyRange) }, test: { ($0.testAccuracy, $0.testAccuracyRange) }),
+        return SVGChart.lines(series(train: { ($0.trainLoss, $0.trainLossSD) }, test: { ($0.testLoss, $0.testLossSD) }),
+                              title: "Loss per epoch", xLabel: "epoch", yLabel: "cross-entropy", legendNames: names, notes: notes,
+                              clamp: 0...Double.greatestFiniteMagnitude)
+            + SVGChart.lines(series(train: { ($0.trainAccuracy, $0.trainAccuracySD) }, test: { ($0.testAccuracy, $0.testAccuracySD) }),
                              title: "Accuracy per epoch (test accuracy of every epoch)", xLabel: "epoch", yLabel: "accuracy",
                              legendNames: names, notes: notes, clamp: 0...1)
     }

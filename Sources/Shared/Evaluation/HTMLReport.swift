@@ -27,7 +27,7 @@ public enum HTMLReport {
         if let c = r.completeness, !c.isComplete { h += "<div class=\"banner optimistic\"><strong>\(escape(c.summary))</strong></div>\n" }
         h += banner(r.main.protocolDescription)
         h += "<h2 id=\"run\">Run</h2><ul>"
-        h += "<li>Software version: \(escape(r.softwareVersion))</li>"
+        h += "<li>Software version: \(escape(r.provenance?.sessions.last?.software ?? r.softwareVersion))</li>"
         h += "<li>Classes: \(escape(r.classNames.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", ")))</li>"
         h += "<li>Wall time: \(ReportFormat.seconds(r.timings.wallSeconds)); \(r.timings.tasks) tasks, "
             + "\(ReportFormat.seconds(r.timings.taskSecondsTotal)) of training in total, mean \(ReportFormat.seconds(r.timings.taskSecondsMean)), "

@@ -7,7 +7,7 @@ public enum MarkdownReport {
         if let c = r.completeness, !c.isComplete { md += "> **\(text(c.summary))**\n\n" }
         md += protocolBanner(r.main.protocolDescription) + "\n"
         md += "## Run\n\n"
-        md += "- Software version: \(r.softwareVersion)\n"
+        md += "- Software version: \(r.provenance?.sessions.last?.software ?? r.softwareVersion)\n"
         md += "- Classes: \(r.classNames.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "))\n"
         md += "- Wall time: \(ReportFormat.seconds(r.timings.wallSeconds)); \(r.timings.tasks) tasks, "
             + "\(ReportFormat.seconds(r.timings.taskSecondsTotal)) of training in total, "

@@ -69,10 +69,6 @@ public enum ReportSchema {
         }
       }}}
     },
-    "valueRange": {
-      "type": "object", "additionalProperties": false, "required": ["min", "max"], "description": "lowest and highest over the tasks (folds x seeds) at one epoch",
-      "properties": {"min": {"$ref": "#/$defs/real"}, "max": {"$ref": "#/$defs/real"}}
-    },
     "real": {"oneOf": [{"type": "number"}, {"enum": ["Infinity", "-Infinity", "NaN"]}]},
     "count": {"type": "integer", "minimum": 0},
     "timings": {
@@ -267,8 +263,9 @@ public enum ReportSchema {
             "epoch": {"type": "integer", "minimum": 1}, "tasks": {"$ref": "#/$defs/count"},
             "trainLoss": {"$ref": "#/$defs/real"}, "trainAccuracy": {"$ref": "#/$defs/real"},
             "testLoss": {"$ref": "#/$defs/real"}, "testAccuracy": {"$ref": "#/$defs/real"},
-            "trainLossRange": {"$ref": "#/$defs/valueRange"}, "trainAccuracyRange": {"$ref": "#/$defs/valueRange"},
-            "testLossRange": {"$ref": "#/$defs/valueRange"}, "testAccuracyRange": {"$ref": "#/$defs/valueRange"}
+            "trainLossSD": {"$ref": "#/$defs/real"}, "trainAccuracySD": {"$ref": "#/$defs/real"},
+            "testLossSD": {"$ref": "#/$defs/real", "description": "sample sd (ddof = 1) over the tasks at this epoch"},
+            "testAccuracySD": {"$ref": "#/$defs/real", "description": "sample sd (ddof = 1) over the tasks at this epoch"}
           }
         }},
         "selectedEpochMean": {"$ref": "#/$defs/real"},

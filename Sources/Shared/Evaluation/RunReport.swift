@@ -56,21 +56,12 @@ public struct MeanCurve: Codable, Equatable, Sendable {
         public var trainAccuracy: Double
         public var testLoss: Double
         public var testAccuracy: Double
-        /// Lowest and highest value over the tasks (folds x seeds) at this epoch: the band of the charts.
-        public var trainLossRange: ValueRange?
-        public var trainAccuracyRange: ValueRange?
-        public var testLossRange: ValueRange?
-        public var testAccuracyRange: ValueRange?
-    }
-    /// The smallest and largest of a set of values.
-    public struct ValueRange: Codable, Equatable, Sendable {
-        public var min: Double
-        public var max: Double
-        init?(_ values: [Double]) {
-            guard let lo = values.min(), let hi = values.max() else { return nil }
-            min = lo
-            max = hi
-        }
+        /// Sample standard deviation (ddof = 1) over the tasks (folds x seeds) at this epoch; nil with
+        /// one task. The charts draw mean ± sd as a band (min–max is dominated by the smallest folds).
+        public var trainLossSD: Double?
+        public var trainAccuracySD: Double?
+        public var testLossSD: Double?
+        public var testAccuracySD: Double?
     }
     public var variant: String
     public var points: [Point]
@@ -90,10 +81,10 @@ public struct MeanCurve: Codable, Equatable, Sendable {
                          trainAccuracy: records.reduce(0) { $0 + $1.trainAccuracy } / n,
                          testLoss: records.reduce(0) { $0 + $1.testLoss } / n,
                          testAccuracy: records.reduce(0) { $0 + $1.testAccuracy } / n,
-                         trainLossRange: ValueRange(records.map(\.trainLoss)),
-                         trainAccuracyRange: ValueRange(records.map(\.trainAccuracy)),
-                         testLossRange: ValueRange(records.map(\.testLoss)),
-                         testAccuracyRange: ValueRange(records.map(\.testAccuracy)))
+                         trainLossSD: SampleStatistics.standardDeviation(records.map(\.trainLoss)),
+                         trainAccuracySD: SampleStatistics.standardDeviation(records.map(\.trainAccuracy)),
+                         testLossSD: SampleStatistics.standardDeviation(records.map(\.testLoss)),
+                         testAccuracySD: SampleStatistics.standardDeviation(records.map(\.testAccuracy)))
         }
         let selected = curves.map(\.selectedEpoch)
         selectedEpochMean = SampleStatistics.mean(selected.map(Double.init))

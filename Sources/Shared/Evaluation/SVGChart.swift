@@ -262,7 +262,7 @@ enum SVGChart {
     /// Per-subject dot plot in two panels (accuracy, UF1), one compact row per subject, in the given
     /// order (the caller sorts), each labelled with its dataset and number of predictions.
     static func subjectDots(_ rows: [SubjectRow], seriesNames: [String], title: String, notes: [String]) -> String {
-        let labelWidth = 190.0, panel = 250.0, panelGap = 36.0, top = 62.0
+        let labelWidth = 190.0, panel = 250.0, panelGap = 50.0, top = 62.0
         let rowHeight = rows.count > 40 ? 12.0 : 18.0
         let h = rowHeight * Double(rows.count)
         let scale = ChartScale(values: [0, 1], targetTicks: 6, clamp: 0...1)
@@ -279,7 +279,9 @@ enum SVGChart {
                 for (s, v) in row[keyPath: values].enumerated() {
                     guard let v else { continue }
                     let cx = left + panel * scale.fraction(v)
-                    body += "<circle cx=\"\(n(cx))\" cy=\"\(n(y))\" r=\"\(rowHeight > 12 ? "4" : "3.2")\" fill=\"\(color(s))\" fill-opacity=\"0.85\">"
+                    // Variants sit a little apart vertically, so equal values stay visible.
+                    let cy = y + (Double(s) - Double(seriesNames.count - 1) / 2) * (rowHeight > 12 ? 3 : 2.2)
+                    body += "<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(rowHeight > 12 ? "4" : "3.2")\" fill=\"\(color(s))\" fill-opacity=\"0.85\">"
                         + "<title>\(escape(row.subject)) (\(escape(row.dataset)), n = \(row.predictions)), \(escape(seriesNames[s])): "
                         + "\(name) \(String(format: "%.3f", v))</title></circle>"
                 }
