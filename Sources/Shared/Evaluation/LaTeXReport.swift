@@ -13,7 +13,7 @@ public enum LaTeXReport {
         var selections = [r.main]
         if let alt = r.alternate { selections.append(alt) }
         var tex = """
-        % report.tex of run '\(comment(r.experimentName))', written by the LOSO HTNet trainer \(comment(r.softwareVersion)).
+        % report.tex of run '\(comment(r.experimentName))', written by the LOSO HTNet trainer \(comment(r.provenance?.sessions.last?.software ?? r.softwareVersion)).
         % Compile with: pdflatex report.tex   (needs booktabs)
         \\documentclass{article}
         \\usepackage[T1]{fontenc}
