@@ -104,8 +104,7 @@ enum HTMLCharts {
                                 points: c.points.map { (x: Double($0.epoch), y: $0.accuracy, low: nil, high: nil) })
         }
         return SVGChart.lines(series, title: "Test accuracy per epoch per source dataset", xLabel: "epoch", yLabel: "test accuracy",
-                              legendNames: series.map(\.name), notes: ["fold accuracies weighted by test samples,",
-                                                                       "pooled over folds and seeds"], clamp: 0...1)
+                              legendNames: series.map(\.name), notes: ["weighted by test samples,", "pooled over folds × seeds"], clamp: 0...1)
     }
 
     /// How much best-test-epoch flatters each variant (best − final), with 95% subject-bootstrap CIs.
