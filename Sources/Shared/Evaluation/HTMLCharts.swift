@@ -107,16 +107,24 @@ enum HTMLCharts {
                               legendNames: series.map(\.name), notes: ["weighted by test samples,", "pooled over folds × seeds"], clamp: 0...1)
     }
 
-    /// How much best-test-epoch flatters each variant (best − final), with 95% subject-bootstrap CIs.
-    static func optimism(_ optimism: [SelectionOptimism]) -> String {
+    /// How much best-test-epoch flatters each variant (best − final), with 95% subject-bootstrap CIs
+    /// and the gap of each seed (open dots).
+    static func optimism(_ optimism: [SelectionOptimism], main: SelectionResults, alternate: SelectionResults) -> String {
+        let (final, best) = main.protocolDescription.optimistic ? (alternate, main) : (main, alternate)
         let rows = optimism.enumerated().flatMap { i, o in
-            o.intervals.map { iv in
-                SVGChart.IntervalRow(label: "\(iv.quantity.hasPrefix("UAR") ? "UAR" : "UF1") \(o.variant)", estimate: iv.estimate,
-                                     lower: iv.lower, upper: iv.upper, colorIndex: i)
+            o.intervals.map { iv -> SVGChart.IntervalRow in
+                let isUAR = iv.quantity.hasPrefix("UAR")
+                let f = final.variants.first { $0.name == o.variant }, b = best.variants.first { $0.name == o.variant }
+                let seeds = f.flatMap { f in b.map { b in
+                    zip(isUAR ? b.uar.values : b.uf1.values, isUAR ? f.uar.values : f.uf1.values).map { $0 - $1 }
+                } } ?? []
+                return SVGChart.IntervalRow(label: "\(isUAR ? "UAR" : "UF1") \(o.variant)", estimate: iv.estimate,
+                                            lower: iv.lower, upper: iv.upper, colorIndex: i, seeds: seeds)
             }
         }
         guard !rows.isEmpty else { return "" }
         return SVGChart.intervals(rows, title: "Optimism of best-test-epoch: best-test-epoch − final",
-                                  axisLabel: "score difference (dot: mean over seeds; bar: 95% subject-bootstrap CI)", zeroLine: true)
+                                  axisLabel: "score difference (filled: mean over seeds; open: each seed; bar: 95% subject-bootstrap CI)",
+                                  zeroLine: true)
     }
 }

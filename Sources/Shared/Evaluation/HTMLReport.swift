@@ -51,7 +51,7 @@ public enum HTMLReport {
             h += "<h3>Gap between the two selections</h3>" + table(ReportTables.gap(main: r.main, alternate: alt))
             if let optimism = r.optimism, !optimism.isEmpty {
                 h += "<p>Optimism of best-test-epoch (best-test-epoch − final), subject-level bootstrap 95% CI:</p>"
-                h += table(ReportTables.optimism(optimism)) + HTMLCharts.optimism(optimism)
+                h += table(ReportTables.optimism(optimism)) + HTMLCharts.optimism(optimism, main: r.main, alternate: alt)
             }
             h += results(alt, classNames: r.classNames, idPrefix: "alt-", heading: "Results — \(alt.protocolDescription.label) (separate)")
             h += "</section>\n"
