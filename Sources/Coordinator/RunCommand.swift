@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
         try NumericFlag.atLeast(threads, 0, flag: "--threads")
         try NumericFlag.above(progressInterval, 0, flag: "--progress-interval")
         if force && !resume { throw ValidationError("--force only applies with --resume") }
-        if !(workerTimeout > 0) { throw ValidationError("--worker-timeout must be a positive number of seconds") }
+        try NumericFlag.above(workerTimeout, 0, flag: "--worker-timeout")
         if WorkerLiveness.OnLost(rawValue: onLostWorker) == nil {
             throw ValidationError("--on-lost-worker must be one of: \(WorkerLiveness.OnLost.allCases.map(\.rawValue).joined(separator: ", "))")
         }
