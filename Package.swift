@@ -43,6 +43,8 @@ let package = Package(
 
         // Resolves the bridge's functions at run time (dlopen), so executables link no OpenCV.
         .target(name: "OpenCVRuntime", path: "\(shared)/OpenCVRuntime", linkerSettings: [.linkedLibrary("dl")]),
+        // The git commit embedded at build time (-Xcc -DLOSO_GIT_COMMIT=...), read by SoftwareVersion.
+        .target(name: "CBuildInfo", path: "\(shared)/CBuildInfo"),
         // Elementwise kernels built per ISA level (AVX-512 / AVX2 / baseline), chosen at load time.
         .target(name: "CKernels", path: "\(shared)/CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
 
@@ -64,7 +66,7 @@ let package = Package(
                 path: "\(shared)/Preprocessing"),
         .target(name: "Evaluation", dependencies: ["Tensor", "FoldResults"], path: "\(shared)/Evaluation"),
         // The coordinator-worker protocol and the worker's side of it.
-        .target(name: "Wire", dependencies: ["CMPI", "Tensor", "HTNet", "FoldResults", "Dataset"],
+        .target(name: "Wire", dependencies: ["CMPI", "CBuildInfo", "Tensor", "HTNet", "FoldResults", "Dataset"],
                 path: "\(shared)/Wire"),
         // The coordinator's side: experiment files, planning, scheduling, the journal, reports.
         .target(name: "Coordination", dependencies: ["Wire", "Tensor", "HTNet", "FoldResults", "Dataset",
@@ -72,15 +74,20 @@ let package = Package(
                                                      .product(name: "Yams", package: "Yams")],
                 path: "\(shared)/Coordination"),
 
+        // The command-line conventions of both executables: one error style, named range checks.
+        .target(name: "CommandLineConventions",
+                dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "\(shared)/CommandLineConventions"),
+
         // Executables. The worker links the engine, the data core and the wire only: a compute node
         // needs OpenBLAS, Open MPI and zstd, nothing else.
         .executableTarget(name: "Coordinator",
                           dependencies: ["Tensor", "HTNet", "FoldResults", "Dataset", "Preprocessing",
-                                         "Evaluation", "Wire", "Coordination",
+                                         "Evaluation", "Wire", "Coordination", "CommandLineConventions",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Coordinator"),
         .executableTarget(name: "Worker",
-                          dependencies: ["Tensor", "Wire",
+                          dependencies: ["Tensor", "Wire", "CommandLineConventions",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Worker"),
 

@@ -1,9 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages the project needs (only those missing), so a fresh Debian machine
 # with nothing but Swift can build and test. Safe to run again: it does nothing when all are there.
-#   cluster/setup.sh
+#   cluster/setup.sh                  what building and the tests need
+#   cluster/setup.sh --report-tools   also pdflatex and headless Chromium, for the tests that compile
+#                                     report.tex and render report.html (they skip without them);
+#                                     TeX took 167 s to download and install on a Debian 12 VM
 set -eu
 packages="pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libopencv-dev opencv-data libzstd-dev iproute2 util-linux libdlib-dev libdlib-data binutils"
+if [ "${1:-}" = "--report-tools" ]; then
+    packages="$packages texlive-latex-base texlive-latex-recommended chromium"
+fi
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

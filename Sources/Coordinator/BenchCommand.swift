@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineConventions
 import Foundation
 import HTNet
 import Tensor
@@ -29,6 +30,15 @@ struct BenchCommand: ParsableCommand {
     var classes = 3
     @Flag(help: "Print the result as JSON.")
     var json = false
+
+    func validate() throws {
+        try NumericFlag.atLeast(batch, 1, flag: "--batch")
+        try NumericFlag.atLeast(steps, 1, flag: "--steps")
+        try NumericFlag.atLeast(rounds, 1, flag: "--rounds")
+        try NumericFlag.atLeast(square, 1, flag: "--square")
+        try NumericFlag.atLeast(threads, 1, flag: "--threads")
+        try NumericFlag.atLeast(classes, 2, flag: "--classes")
+    }
 
     func run() throws {
         BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)

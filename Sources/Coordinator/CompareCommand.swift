@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineConventions
 import Evaluation
 import Foundation
 
@@ -43,8 +44,8 @@ struct CompareCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
-        guard resamples >= 1 else { throw ValidationError("--resamples must be at least 1") }
+        try NumericFlag.atLeast(rounds, 1, flag: "--rounds")
+        try NumericFlag.atLeast(resamples, 1, flag: "--resamples")
     }
 
     func run() throws {

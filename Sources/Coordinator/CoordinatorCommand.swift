@@ -1,4 +1,6 @@
 import ArgumentParser
+import CommandLineConventions
+import Wire
 import Preprocessing
 import Tensor
 
@@ -11,6 +13,7 @@ struct CoordinatorCommand: ParsableCommand {
         discussion: """
         Main job:  mpirun -np 1 coordinator run EXPERIMENT : -np N worker
         """,
+        version: SoftwareVersion.description,
         subcommands: [
             // One file per subcommand in this folder; register it here.
             SynthCommand.self,
@@ -28,6 +31,6 @@ struct CoordinatorCommand: ParsableCommand {
 
     static func main() {
         OpenBLASCoreType.reexecIfGeneric()
-        main(nil)
+        mainWithUniformErrors()
     }
 }

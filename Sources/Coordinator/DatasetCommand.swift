@@ -38,7 +38,10 @@ struct DatasetCommand: ParsableCommand {
         @OptionGroup var options: DatasetOptions
 
         func run() throws {
-            let data = try CompositeLoader(directory: directory, options: options.loadOptions).load()
+            let loader = CompositeLoader(directory: directory, options: options.loadOptions) {
+                FileHandle.standardError.write(Data(("cache: " + $0 + "\n").utf8))
+            }
+            let data = try loader.load()
             try FeatureCache.write(data, to: out)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
             print("wrote \(out): \(data.samples.count) samples, \(data.subjects.count) subjects, \(bytes) bytes")

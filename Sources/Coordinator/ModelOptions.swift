@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineConventions
 import HTNet
 
 /// HTNet hyper-parameters as command-line flags (defaults: the paper's configuration).
@@ -15,6 +16,18 @@ struct ModelOptions: ParsableArguments {
     var mlpMult = 4
     @Option(help: "Patch side in pixels (paper: 7).")
     var patch = 7
+
+    func validate() throws {
+        try NumericFlag.atLeast(dim, 1, flag: "--dim")
+        try NumericFlag.atLeast(heads, 1, flag: "--heads")
+        try NumericFlag.atLeast(hierarchies, 1, flag: "--hierarchies")
+        try NumericFlag.atLeast(mlpMult, 1, flag: "--mlp-mult")
+        try NumericFlag.atLeast(patch, 1, flag: "--patch")
+        let parsed = repeats.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parsed.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--repeats must be positive integers separated by commas (got '\(repeats)')")
+        }
+    }
 
     func config(classes: Int) throws -> HTNetConfig {
         let parsed = repeats.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineConventions
 import Dataset
 import Foundation
 import Preprocessing
@@ -57,6 +58,17 @@ struct PreprocessCommand: ParsableCommand {
     @Option(name: .customLong("landmarks"),
             help: "Landmark convention: mtcnn (dlib's points calibrated to where the reference's MTCNN puts them) or dlib-raw.")
     var landmarkConvention: LandmarkConvention = .mtcnn
+
+    func validate() throws {
+        try NumericFlag.atLeast(workers, 1, flag: "--workers")
+        try NumericFlag.between(pyrScale, 0, 1, flag: "--pyr-scale")
+        try NumericFlag.atLeast(levels, 1, flag: "--levels")
+        try NumericFlag.atLeast(winsize, 1, flag: "--winsize")
+        try NumericFlag.atLeast(iterations, 1, flag: "--iterations")
+        try NumericFlag.oneOf(polyN, [5, 7], flag: "--poly-n")
+        try NumericFlag.above(polySigma, 0, flag: "--poly-sigma")
+        try NumericFlag.atLeast(faceSize, 8, flag: "--face-size")
+    }
 
     func run() throws {
         var p = PreprocessParameters()

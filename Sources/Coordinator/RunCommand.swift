@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineConventions
 import Coordination
 import Foundation
 import Wire
@@ -50,9 +51,10 @@ struct RunCommand: ParsableCommand {
     var progressInterval: Double = 10
 
     func validate() throws {
-        if threads < 0 { throw ValidationError("--threads must be at least 1 (or 0 for the default)") }
+        try NumericFlag.atLeast(threads, 0, flag: "--threads")
+        try NumericFlag.above(progressInterval, 0, flag: "--progress-interval")
         if force && !resume { throw ValidationError("--force only applies with --resume") }
-        if !(workerTimeout > 0) { throw ValidationError("--worker-timeout must be a positive number of seconds") }
+        try NumericFlag.above(workerTimeout, 0, flag: "--worker-timeout")
         if WorkerLiveness.OnLost(rawValue: onLostWorker) == nil {
             throw ValidationError("--on-lost-worker must be one of: \(WorkerLiveness.OnLost.allCases.map(\.rawValue).joined(separator: ", "))")
         }

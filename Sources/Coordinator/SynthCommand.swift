@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineConventions
 import Dataset
 import Foundation
 import Preprocessing
@@ -20,7 +21,7 @@ struct SynthCommand: ParsableCommand {
     var samples: Int?
 
     func validate() throws {
-        if let subjects, subjects < 1 { throw ValidationError("--subjects must be at least 1") }
+        try NumericFlag.atLeast(subjects, 1, flag: "--subjects")
         if let samples, samples < (subjects ?? 1) {
             throw ValidationError("--samples must be at least the number of subjects")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineConventions
 import Dataset
 import Foundation
 import Preprocessing
@@ -23,8 +24,10 @@ struct SynthFramesCommand: ParsableCommand {
     @Option(help: "Peak displacement at the apex, pixels.") var amplitude = 3.0
 
     func validate() throws {
-        if subjects < 1 || samples < 1 { throw ValidationError("--subjects and --samples must be at least 1") }
-        if frames < 5 { throw ValidationError("--frames must be at least 5") }
+        try NumericFlag.atLeast(subjects, 1, flag: "--subjects")
+        try NumericFlag.atLeast(samples, 1, flag: "--samples")
+        try NumericFlag.atLeast(frames, 5, flag: "--frames")
+        try NumericFlag.above(amplitude, 0, flag: "--amplitude")
     }
 
     func run() throws {

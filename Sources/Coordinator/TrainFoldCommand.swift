@@ -1,10 +1,13 @@
 import ArgumentParser
+import CommandLineConventions
 import Dataset
+import Evaluation
 import FoldResults
 import Foundation
 import HTNet
 import Preprocessing
 import Tensor
+import Wire
 
 /// One LOSO fold without MPI: the quickest way to see the engine learn on real or synthetic data.
 struct TrainFoldCommand: ParsableCommand {
@@ -21,13 +24,13 @@ struct TrainFoldCommand: ParsableCommand {
     var data: String
     @Option(help: "The held-out subject (the fold key).")
     var testSubject: String
-    @Option(help: "Seed of this run; the fold's random streams derive from it and the subject.")
+    @Option(parsing: .unconditional, help: "Seed of this run; the fold's random streams derive from it and the subject.")
     var seed = 1
-    @Option(help: "Training epochs.")
+    @Option(parsing: .unconditional, help: "Training epochs.")
     var epochs = 800
-    @Option(help: "Mini-batch size (the reference uses 256).")
+    @Option(parsing: .unconditional, help: "Mini-batch size (the reference uses 256).")
     var batch = 256
-    @Option(help: "Adam learning rate (the reference uses 5e-5).")
+    @Option(parsing: .unconditional, help: "Adam learning rate (the reference uses 5e-5).")
     var lr: Float = 5e-5
     @Option(help: "Training order: csv (dataset order), class-grouped (the reference script's), shuffle (per epoch, seeded).")
     var order: TrainingOrder = .csv
@@ -49,6 +52,15 @@ struct TrainFoldCommand: ParsableCommand {
     @Option(help: "Write the final weights to this safetensors file (reference parameter names).")
     var checkpoint: String?
 
+    // Numeric options parse their next argument unconditionally, so `--epochs -3` reaches validate()
+    // and fails with the range error instead of "missing value".
+    func validate() throws {
+        try NumericFlag.atLeast(epochs, 1, flag: "--epochs")
+        try NumericFlag.atLeast(batch, 1, flag: "--batch")
+        try NumericFlag.above(lr, 0, flag: "--lr")
+        try NumericFlag.atLeast(threads, 1, flag: "--threads")
+    }
+
     func run() throws {
         BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let dataset = try ComposedDataset.open(path: data, options: LoadOptions(crop: crop))
@@ -65,7 +77,8 @@ struct TrainFoldCommand: ParsableCommand {
                             testInputs: dataset.inputs(at: test), testLabels: test.map { dataset.samples[$0].label })
         print("train-fold: \(testSubject) held out (\(test.count) test / \(train.count) train samples), " +
               "dim \(config.dim), repeats \(config.blockRepeats), \(epochs) epochs, batch \(batch), lr \(lr), \(BLAS.threads) threads")
-        print("epoch  train_loss  train_acc  test_loss  test_acc  seconds")
+        print("epoch  train_loss  train_acc  test_loss  test_acc  seconds  eta")
+        let estimate = ProgressEstimate(total: epochs)
         let keys = [UInt64(seed), stableHash("train-fold"), stableHash(testSubject)]
         var trainer = FoldTrainer(model: config, training: training, seedKeys: keys,
                                   start: initRNG == .torch ? .torch(seed: UInt64(seed)) : nil)
@@ -82,8 +95,8 @@ struct TrainFoldCommand: ParsableCommand {
         if trajectory != nil { trainer.testLogitsObserver = { _, logits in epochLogits.append(logits) } }
         var lastModel: HTNetModel?
         let outcome = try trainer.run(fold, progress: { r in
-            print(String(format: "%5d  %10.4f  %9.3f  %9.4f  %8.3f  %7.2f", r.epoch, r.trainLoss, r.trainAccuracy,
-                         r.testLoss, r.testAccuracy, r.seconds))
+            print(String(format: "%5d  %10.4f  %9.3f  %9.4f  %8.3f  %7.2f  ", r.epoch, r.trainLoss, r.trainAccuracy,
+                         r.testLoss, r.testAccuracy, r.seconds) + ProgressEstimate.duration(estimate.secondsLeft(completed: r.epoch) ?? 0))
             fflush(stdout)
         }, finished: { lastModel = $0 })
         print("final epoch: test accuracy \(format(outcome.epochs.last!.testAccuracy))")
@@ -112,23 +125,28 @@ struct TrainFoldCommand: ParsableCommand {
 
     private func format(_ x: Double) -> String { String(format: "%.3f", x) }
 
+    /// Writes the project's predictions.csv format (the one reports write and `compare` reads): run
+    /// "train-fold", variant "train-fold", this seed, the held-out subject as the fold; the final
+    /// epoch's rows first, then the best-test-epoch rows, each labelled in the selection column.
     private func writePredictions(_ outcome: FoldOutcome, dataset: ComposedDataset, test: [Int], to path: String) throws {
-        let classes = dataset.classNames.count
-        var lines = ["selection,sample,subject,dataset,label,pred," + (0..<classes).map { "logit_\($0)" }.joined(separator: ",")]
-        for (selection, logits) in [("final", outcome.finalLogits), ("best-test-epoch", outcome.bestTestLogits)] {
-            for (row, index) in test.enumerated() {
+        func rows(_ logits: [[Float]]) -> [PredictionRow] {
+            test.enumerated().map { row, index in
                 let s = dataset.samples[index]
                 let l = logits[row]
                 let pred = l.indices.max { l[$0] < l[$1] || (l[$0] == l[$1] && $0 > $1) }!
-                lines.append([selection, csvField(s.id), s.subject, s.dataset, String(s.label), String(pred)].joined(separator: ",")
-                             + "," + l.map { String($0) }.joined(separator: ","))
+                return PredictionRow(variant: "train-fold", seed: seed, fold: testSubject, subject: s.subject,
+                                     dataset: s.dataset, sample: s.id, label: s.label, pred: pred, logits: l)
             }
         }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    private func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        let record = RunRecord(experimentName: "train-fold", configuration: "", selection: .final,
+                               softwareVersion: SoftwareVersion.description, classNames: dataset.classNames, hosts: [],
+                               wallSeconds: 0, rows: rows(outcome.finalLogits), alternateSelection: .bestTestEpoch,
+                               alternateRows: rows(outcome.bestTestLogits), curves: [])
+        do {
+            try PredictionsCSV.render(record).write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineConventions
 import Wire
 import Foundation
 import Tensor
@@ -8,10 +9,15 @@ struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Trains the folds the coordinator (rank 0) hands out. Start it under mpirun.",
-        discussion: "Example: mpirun -np 1 coordinator run experiments/demo.yaml : -np 2 worker")
+        discussion: "Example: mpirun -np 1 coordinator run experiments/demo.yaml : -np 2 worker",
+        version: SoftwareVersion.description)
 
     @Option(help: "OpenBLAS threads for this worker (default: the coordinator's --threads, else cores on the node / workers on the node).")
     var threads: Int = 0
+
+    func validate() throws {
+        try NumericFlag.atLeast(threads, 0, flag: "--threads")
+    }
 
     func run() throws {
         StopSignal.install()
@@ -31,4 +37,4 @@ struct WorkerCommand: ParsableCommand {
 
 // Before anything else: OpenBLAS must not run its generic kernels on a CPU it failed to recognise.
 OpenBLASCoreType.reexecIfGeneric()
-WorkerCommand.main()
+WorkerCommand.mainWithUniformErrors()

@@ -1,3 +1,4 @@
+import Dataset
 import Evaluation
 import Foundation
 import XCTest
@@ -76,7 +77,24 @@ final class EndToEndTests: XCTestCase {
         }
         let reportFile = "\(directory!)/out/report.json"
         let written = try Data(contentsOf: URL(fileURLWithPath: reportFile))
-        for file in ["report.json", "report.md", "report.html", "report.schema.json", "predictions.csv"] {
+        // Provenance: the experiment file's SHA-256 (as sha256sum prints it), the dataset digest, dates,
+        // the workers, the OpenBLAS kernels and the MPI library, in report.json and report.md.
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: written) as? [String: Any])
+        let sessions = try XCTUnwrap((report["provenance"] as? [String: Any])?["sessions"] as? [[String: Any]])
+        XCTAssertEqual(sessions.count, 1)
+        let session = sessions[0]
+        let experimentBytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/e2e.yaml"))
+        XCTAssertEqual(session["experimentSHA256"] as? String, SHA256.hex(experimentBytes))
+        XCTAssertEqual((session["datasetSHA256"] as? String)?.count, 64)
+        XCTAssertEqual(session["outcome"] as? String, "complete")
+        XCTAssertNotNil(session["ended"] as? String)
+        XCTAssertEqual((session["workerHosts"] as? [String])?.count, 2)
+        XCTAssertTrue((session["software"] as? String)?.hasPrefix("0.1.0 (commit ") == true)
+        XCTAssertTrue((session["mpiLibrary"] as? String)?.contains("MPI") == true, "\(session)")
+        XCTAssertFalse((session["openBLASCoreType"] as? String ?? "").isEmpty)
+        let markdown = try String(contentsOfFile: "\(directory!)/out/report.md", encoding: .utf8)
+        XCTAssertTrue(markdown.contains("## Provenance") && markdown.contains(SHA256.hex(experimentBytes)))
+        for file in ["report.json", "report.md", "report.html", "report.tex", "report.schema.json", "predictions.csv"] {
             try FileManager.default.removeItem(atPath: "\(directory!)/out/\(file)")
         }
         let rebuilt = try MPIJob.runDirect(MPIJob.coordinator, ["report", "out"], in: directory)

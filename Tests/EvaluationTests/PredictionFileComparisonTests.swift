@@ -51,7 +51,7 @@ final class PredictionFileComparisonTests: XCTestCase {
         let c = try PredictionFileComparison.compare(a: t, nameA: "run", b: nil, nameB: nil, variantA: "baseline",
                                                      variantB: "weighted", selection: nil, settings: settings)
         let text = MarkdownReport.comparison(c)
-        for needle in ["| test | quantity | n | statistic | p | tail | method | note |", "exact McNemar", "Wilcoxon signed-rank",
+        for needle in ["| test | quantity | n | statistic | p | p (Holm, all tests) | tail | method | note |", "| seed A | seed B |", "exact McNemar", "Wilcoxon signed-rank",
                        "composite UF1 per seed", "composite UAR per seed", "UF1 difference (B - A)", "UAR difference (B - A)",
                        "UF1 of baseline", "UAR difference (weighted - baseline)", "two-sided"] {
             XCTAssertTrue(text.contains(needle), needle)

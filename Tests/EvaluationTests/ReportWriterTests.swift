@@ -66,8 +66,8 @@ final class ReportWriterTests: XCTestCase {
         XCTAssertFalse(md[..<optimisticStart].contains("Results — best-test-epoch"))
 
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
-        for needle in ["<!DOCTYPE html>", "id=\"alternate\"", "class=\"banner optimistic\"", "Per-subject accuracy",
-                       "true (rows) × predicted", "Variants: score with 95% subject-bootstrap CI",
+        for needle in ["<!DOCTYPE html>", "id=\"alternate\"", "class=\"banner optimistic\"", "Per subject (pooled over seeds), sorted by mean accuracy",
+                       "confusion matrix (all seeds)", "Variants: UF1 and UAR, seeds and 95% CI",
                        "Differences between variants", "<polyline", "&lt;test &amp; escape&gt;", "Training curves"] {
             XCTAssertTrue(html.contains(needle), "report.html lacks \(needle)")
         }
@@ -127,7 +127,7 @@ final class ReportWriterTests: XCTestCase {
         XCTAssertEqual(table.variants, ["a", "b"])
         XCTAssertEqual(table.classCount, 3)
         XCTAssertThrowsError(try PredictionsCSV.parse("variant,seed\nx,1\n")) { error in
-            XCTAssertTrue("\(error)".contains("missing column 'fold'"))
+            XCTAssertTrue("\(error)".contains("missing column 'subject'"))
         }
         XCTAssertThrowsError(try PredictionsCSV.parse(text.replacingOccurrences(of: ",final,a,1,", with: ",final,a,one,")))
     }

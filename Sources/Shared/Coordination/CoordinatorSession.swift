@@ -82,14 +82,16 @@ public final class CoordinatorSession {
             log("dataset: \(dataset.samples.count) samples, \(dataset.subjects.count) subjects, classes \(dataset.classNames.joined(separator: "/")); "
                 + "\(plan.count) tasks, \(plan.count - remaining.count) already journalled, \(remaining.count) to run")
             let session = opened.session
+            let cache = try FeatureCache.encode(dataset)
+            let provenance = SessionProvenance.probe(experimentPath: options.experimentPath, spec: experiment.dataset,
+                                                     encodedCache: cache)
             try opened.journal.append(SessionRecord(session: session, event: .start, time: RunDirectory.timestamp(),
-                                                    workers: max(1, workerRanks.count)))
+                                                    workers: max(1, workerRanks.count), provenance: provenance))
             var context = RunContext(journal: opened.journal, dataset: dataset, session: session,
                                      scheduler: TaskScheduler(tasks: remaining, alreadyDone: plan.count - remaining.count),
                                      log: log, progressInterval: options.progressInterval)
             if !remaining.isEmpty {
                 if link != nil {
-                    let cache = try FeatureCache.encode(dataset)
                     try link!.run(setup: WorkerSetup(experimentName: experiment.name, threads: options.threads,
                                                      featureCache: [UInt8](cache)), context: &context)
                 } else {

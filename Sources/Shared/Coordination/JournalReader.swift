@@ -124,6 +124,18 @@ public enum JournalReader {
             if !hosts.contains(text) { hosts.append(text) }
         }
         let wall = journal.sessions.compactMap(\.wallSeconds).reduce(0, +)
+        let provenance = RunProvenance(sessions: journal.sessions.filter { $0.event == .start }.map { start in
+            let end = journal.sessions.first { $0.session == start.session && $0.event != .start }
+            let p = start.provenance
+            let workers = journal.workers.filter { $0.session == start.session }.map {
+                "\($0.host):\($0.rank) (\($0.cores) cores, \($0.workersOnNode) workers on node, \($0.threads) threads)"
+            }
+            return RunProvenance.Session(session: start.session, started: start.time, ended: end?.time, outcome: end?.event.rawValue,
+                                         software: p?.software, coordinatorHost: p?.host, experimentFile: p?.experimentFile,
+                                         experimentSHA256: p?.experimentSHA256, dataset: p?.dataset, datasetSHA256: p?.datasetSHA256,
+                                         datasetDigestOf: p?.datasetDigestOf, workers: start.workers, workerHosts: workers,
+                                         openBLASCoreType: p?.openBLASCoreType, mpiLibrary: p?.mpiLibrary)
+        })
         var record = RunRecord(experimentName: header.experimentName, configuration: header.configuration,
                                selection: selection, softwareVersion: header.softwareVersion, classNames: header.classNames,
                                hosts: hosts, wallSeconds: wall, rows: rows(selection), alternateSelection: alternate,
@@ -131,6 +143,7 @@ public enum JournalReader {
         record.completeness = journal.plan.map { plan in
             Completeness(plannedTasks: plan.tasks.count, missingTasks: plan.tasks.filter { journal.tasks[$0] == nil })
         }
+        record.provenance = provenance.sessions.isEmpty ? nil : provenance
         return record
     }
 

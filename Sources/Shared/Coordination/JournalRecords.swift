@@ -122,4 +122,6 @@ public struct SessionRecord: Codable, Equatable, Sendable {
     public var wallSeconds: Double?
     public var workers: Int?
     public var note: String?
+    /// Inputs and machine of the session (start events; absent in journals written before it was recorded).
+    public var provenance: SessionProvenance?
 }

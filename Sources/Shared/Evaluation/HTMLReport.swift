@@ -5,7 +5,8 @@
 public enum HTMLReport {
     static let style = """
     body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-    table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px}
+    table{border-collapse:collapse;margin:.5em 0 1em;font-size:13px;display:block;max-width:100%;overflow-x:auto}
+    svg{max-width:100%;height:auto}
     th,td{border:1px solid #ccc;padding:3px 7px;text-align:left}th{background:#f2f2f2}
     .banner{padding:.6em 1em;border-left:6px solid #2c7;background:#eefaf2;margin:1em 0}
     .banner.optimistic{border-color:#d33;background:#fdecec}
@@ -20,13 +21,13 @@ public enum HTMLReport {
         var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         h += "<title>Report: \(escape(r.experimentName))</title><style>\(style)</style></head><body>\n"
         h += "<h1>Report: \(escape(r.experimentName))</h1>\n"
-        h += "<nav><a href=\"#run\">Run</a><a href=\"#results\">Results</a><a href=\"#tests\">Tests</a>"
+        h += "<nav><a href=\"#run\">Run</a><a href=\"#provenance\">Provenance</a><a href=\"#results\">Results</a><a href=\"#tests\">Tests</a>"
             + (r.alternate != nil ? "<a href=\"#alternate\">Other selection</a>" : "")
             + "<a href=\"#curves\">Training curves</a><a href=\"#conventions\">Conventions</a><a href=\"#configuration\">Configuration</a></nav>\n"
         if let c = r.completeness, !c.isComplete { h += "<div class=\"banner optimistic\"><strong>\(escape(c.summary))</strong></div>\n" }
         h += banner(r.main.protocolDescription)
         h += "<h2 id=\"run\">Run</h2><ul>"
-        h += "<li>Software version: \(escape(r.softwareVersion))</li>"
+        h += "<li>Software version: \(escape(r.provenance?.sessions.last?.software ?? r.softwareVersion))</li>"
         h += "<li>Classes: \(escape(r.classNames.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", ")))</li>"
         h += "<li>Wall time: \(ReportFormat.seconds(r.timings.wallSeconds)); \(r.timings.tasks) tasks, "
             + "\(ReportFormat.seconds(r.timings.taskSecondsTotal)) of training in total, mean \(ReportFormat.seconds(r.timings.taskSecondsMean)), "
@@ -34,6 +35,12 @@ public enum HTMLReport {
         h += "<li>Hosts: \(escape(r.hosts.isEmpty ? "—" : r.hosts.joined(separator: "; ")))</li></ul>\n"
         if !r.timings.workers.isEmpty { h += table(ReportTables.workers(r.timings)) }
         if !r.trainingProtocol.isEmpty { h += "<h3>Training protocol</h3>" + table(ReportTables.trainingProtocol(r.trainingProtocol)) }
+        h += "<h3 id=\"provenance\">Provenance</h3>"
+        if let p = r.provenance, !p.sessions.isEmpty {
+            h += "<div class=\"scroll\">" + table(ReportTables.provenance(p)) + "</div>"
+        } else {
+            h += "<p>Not recorded (a run journalled before provenance was recorded).</p>"
+        }
         h += results(r.main, classNames: r.classNames, idPrefix: "", heading: "Results — \(r.main.protocolDescription.label)")
         if let alt = r.alternate {
             h += "<section class=\"alternate\" id=\"alternate\"><h2>Other epoch selection, reported separately: "
@@ -42,33 +49,21 @@ public enum HTMLReport {
                 + "\(escape(r.main.protocolDescription.label))) and must not be quoted as its result.</strong></p>"
             h += banner(alt.protocolDescription)
             h += "<h3>Gap between the two selections</h3>" + table(ReportTables.gap(main: r.main, alternate: alt))
+            if let optimism = r.optimism, !optimism.isEmpty {
+                h += "<p>Optimism of best-test-epoch (best-test-epoch − final), subject-level bootstrap 95% CI:</p>"
+                h += table(ReportTables.optimism(optimism)) + HTMLCharts.optimism(optimism, main: r.main, alternate: alt)
+            }
             h += results(alt, classNames: r.classNames, idPrefix: "alt-", heading: "Results — \(alt.protocolDescription.label) (separate)")
             h += "</section>\n"
         }
         h += "<h2 id=\"curves\">Training curves</h2>"
         h += "<p>Mean over the tasks (folds × seeds) of each variant, per epoch.</p>"
         h += table(ReportTables.curves(r.curves))
-        if !r.curves.isEmpty {
-            let names = r.curves.map(\.variant)
-            func series(_ train: (MeanCurve.Point) -> Double, _ test: (MeanCurve.Point) -> Double) -> [(name: String, colorIndex: Int, dashed: Bool, points: [(x: Double, y: Double)])] {
-                r.curves.enumerated().flatMap { i, c in [
-                    (name: "\(c.variant) test", colorIndex: i, dashed: false, points: c.points.map { (x: Double($0.epoch), y: test($0)) }),
-                    (name: "\(c.variant) train", colorIndex: i, dashed: true, points: c.points.map { (x: Double($0.epoch), y: train($0)) }),
-                ] }
-            }
-            h += "<div class=\"charts\">"
-            h += SVGChart.lines(series({ $0.trainLoss }, { $0.testLoss }), title: "Loss", xLabel: "epoch", yLabel: "cross-entropy", legendNames: names)
-            h += SVGChart.lines(series({ $0.trainAccuracy }, { $0.testAccuracy }), title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", legendNames: names)
-            h += "</div>\n"
-        }
+        h += "<div class=\"charts\">" + HTMLCharts.curves(r.curves) + "</div>\n"
         if !r.datasetCurves.isEmpty {
             h += "<h3>Test accuracy per epoch per source dataset</h3><p>Each fold's test accuracy weighted by its test samples, "
                 + "pooled over the folds and seeds of that dataset.</p>"
-            let series = r.datasetCurves.enumerated().map { i, c in
-                (name: "\(c.variant): \(c.dataset)", colorIndex: i, dashed: false, points: c.points.map { (x: Double($0.epoch), y: $0.accuracy) })
-            }
-            h += "<div class=\"charts\">" + SVGChart.lines(series, title: "Test accuracy per dataset", xLabel: "epoch", yLabel: "accuracy",
-                                                         legendNames: series.map(\.name)) + "</div>\n"
+            h += "<div class=\"charts\">" + HTMLCharts.datasetCurves(r.datasetCurves) + "</div>\n"
             h += table(ReportTables.datasetCurves(r.datasetCurves))
         }
         h += "<h2 id=\"conventions\">Conventions</h2><ul>" + ReportTables.conventions.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
@@ -86,40 +81,21 @@ public enum HTMLReport {
         var h = "<h2 id=\"\(idPrefix)results\">\(escape(heading))</h2>"
         h += table(ReportTables.summary(s))
         h += "<p>UF1 / UAR: mean over seeds ± sample std (ddof = 1); CI: subject-level bootstrap.</p>"
-        var rows: [(label: String, estimate: Double?, lower: Double?, upper: Double?, colorIndex: Int)] = []
-        for metric in [ScoreMetric.uf1, .uar] {
-            for (i, v) in s.variants.enumerated() {
-                let ci = ReportFormat.interval(v.intervals, metric, of: v.name)
-                rows.append((label: "\(metric.rawValue) \(v.name)", estimate: metric == .uf1 ? v.uf1.mean : v.uar.mean,
-                             lower: ci?.lower, upper: ci?.upper, colorIndex: i))
-            }
-        }
-        h += "<div class=\"charts\">" + SVGChart.intervals(rows, title: "Variants: score with 95% subject-bootstrap CI", zeroLine: false)
-        if !s.comparisons.isEmpty {
-            let diffs = s.comparisons.flatMap { c in [ScoreMetric.uf1, .uar].map { m -> (label: String, estimate: Double?, lower: Double?, upper: Double?, colorIndex: Int) in
-                let d = ReportFormat.differenceInterval(c.intervals, m)
-                return (label: "\(m.rawValue) \(c.nameB) − \(c.nameA)", estimate: d?.estimate, lower: d?.lower, upper: d?.upper,
-                        colorIndex: m == .uf1 ? 0 : 1)
-            } }
-            h += SVGChart.intervals(diffs, title: "Differences between variants (B − A), 95% CI", zeroLine: true)
-        }
+        h += "<div class=\"charts\">" + HTMLCharts.variants(s)
+        if !s.comparisons.isEmpty { h += HTMLCharts.differences(s) }
         h += "</div>"
         h += "<h3>Per source dataset</h3>" + table(ReportTables.datasets(s))
+        h += "<div class=\"charts\">" + HTMLCharts.datasets(s) + "</div>"
         h += "<h3>Per seed</h3>" + table(ReportTables.perSeed(s))
         h += "<h3>Per class and confusion matrices (pooled over seeds)</h3><div class=\"charts\">"
         for v in s.variants {
             h += "<div><h4>\(escape(v.name))</h4>" + table(ReportTables.perClass(v, classNames: classNames))
-            h += SVGChart.confusionMatrix(v.pooled.confusion.counts, classNames: classNames,
-                                          title: "\(v.name): true (rows) × predicted") + "</div>"
+            h += HTMLCharts.confusion(v, classNames: classNames) + "</div>"
         }
         h += "</div>"
         h += "<h3>Per subject (pooled over seeds)</h3>"
         let subjectTable = ReportTables.subjects(s)
-        let subjects = subjectTable.rows.map { $0[0] }
-        h += "<div class=\"scroll\">" + SVGChart.groupedBars(
-            categories: subjects,
-            series: s.variants.map { v in (name: v.name, values: subjects.map { n in v.subjects.first { $0.subject == n }?.accuracy }) },
-            title: "Per-subject accuracy", yLabel: "accuracy") + "</div>"
+        h += "<div class=\"scroll\">" + HTMLCharts.subjects(s) + "</div>"
         h += "<details><summary>Per-subject table</summary>" + table(subjectTable) + "</details>"
         if !s.comparisons.isEmpty || !s.comparisonNotes.isEmpty {
             h += "<h3 id=\"\(idPrefix)tests\">Significance tests between variants</h3>"
@@ -128,7 +104,9 @@ public enum HTMLReport {
                 h += "<h4>A = \(escape(c.nameA)), B = \(escape(c.nameB))</h4>"
                 h += "<p>Pairing: \(escape(c.pairing)). \(c.matchedPredictions) matched predictions over \(c.subjects) subjects and "
                     + "\(c.seedPairs) seed pair(s); unmatched: \(c.unmatchedA) in A, \(c.unmatchedB) in B.</p>"
-                h += table(ReportTables.tests(c)) + table(ReportTables.intervals(c))
+                h += "<p>Per seed pair (each seed is an independent training; p (Holm): \(escape(c.holmFamily))):</p>"
+                h += table(ReportTables.perSeedComparison(c))
+                h += "<p>Over all seed pairs:</p>" + table(ReportTables.tests(c)) + table(ReportTables.intervals(c))
             }
             h += s.comparisonNotes.map { "<p>Not compared: \(escape($0))</p>" }.joined()
         }

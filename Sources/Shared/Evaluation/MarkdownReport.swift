@@ -7,7 +7,7 @@ public enum MarkdownReport {
         if let c = r.completeness, !c.isComplete { md += "> **\(text(c.summary))**\n\n" }
         md += protocolBanner(r.main.protocolDescription) + "\n"
         md += "## Run\n\n"
-        md += "- Software version: \(r.softwareVersion)\n"
+        md += "- Software version: \(r.provenance?.sessions.last?.software ?? r.softwareVersion)\n"
         md += "- Classes: \(r.classNames.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "))\n"
         md += "- Wall time: \(ReportFormat.seconds(r.timings.wallSeconds)); \(r.timings.tasks) tasks, "
             + "\(ReportFormat.seconds(r.timings.taskSecondsTotal)) of training in total, "
@@ -15,6 +15,12 @@ public enum MarkdownReport {
         md += "- Hosts: \(r.hosts.isEmpty ? "—" : text(r.hosts.joined(separator: "; ")))\n\n"
         if !r.timings.workers.isEmpty { md += table(ReportTables.workers(r.timings)) }
         if !r.trainingProtocol.isEmpty { md += "\n### Training protocol\n\n" + table(ReportTables.trainingProtocol(r.trainingProtocol)) }
+        md += "\n## Provenance\n\n"
+        if let p = r.provenance, !p.sessions.isEmpty {
+            md += table(ReportTables.provenance(p))
+        } else {
+            md += "Not recorded (a run journalled before provenance was recorded).\n"
+        }
         md += results(r.main, classNames: r.classNames, heading: "Results — \(r.main.protocolDescription.label)")
         if let alt = r.alternate {
             md += "\n---\n\n## Other epoch selection, reported separately: \(alt.protocolDescription.label)\n\n"
@@ -22,6 +28,10 @@ public enum MarkdownReport {
                 + "(\(r.main.protocolDescription.label)) and must not be quoted as its result.\n\n"
             md += protocolBanner(alt.protocolDescription) + "\n"
             md += "### Gap between the two selections\n\n" + table(ReportTables.gap(main: r.main, alternate: alt))
+            if let optimism = r.optimism, !optimism.isEmpty {
+                md += "\nOptimism of best-test-epoch (best-test-epoch − final), subject-level bootstrap 95% CI:\n\n"
+                md += table(ReportTables.optimism(optimism))
+            }
             md += results(alt, classNames: r.classNames, heading: "Results — \(alt.protocolDescription.label) (separate)")
         }
         md += "\n## Training curves\n\n" + table(ReportTables.curves(r.curves))
@@ -67,7 +77,9 @@ public enum MarkdownReport {
             + "\(c.seedPairs) seed pair(s); unmatched: \(c.unmatchedA) in A, \(c.unmatchedB) in B.\n\n"
         md += "UF1: A \(ReportFormat.score(c.uf1A)), B \(ReportFormat.score(c.uf1B)); "
             + "UAR: A \(ReportFormat.score(c.uarA)), B \(ReportFormat.score(c.uarB)) (means over seed pairs).\n\n"
-        md += table(ReportTables.tests(c))
+        md += "Per seed pair (each seed is an independent training; p (Holm): \(c.holmFamily)):\n\n"
+        md += table(ReportTables.perSeedComparison(c))
+        md += "\nOver all seed pairs:\n\n" + table(ReportTables.tests(c))
         if !c.intervals.isEmpty { md += "\n" + table(ReportTables.intervals(c)) }
         return md
     }

@@ -14,8 +14,14 @@ public struct PairwiseComparison: Codable, Equatable, Sendable {
     public var uf1B: Double?
     public var uarA: Double?
     public var uarB: Double?
+    /// The tests over all seed pairs: McNemar and Wilcoxon pooled over seeds (labelled so), paired
+    /// t-tests across seed pairs, approximate randomisation.
     public var tests: [TestResult]
+    /// Every seed pair on its own: both sides' UF1/UAR and the per-seed exact McNemar and Wilcoxon.
+    public var perSeed: [SeedPairComparison]
     public var intervals: [BootstrapInterval]
+    /// What `pHolmWithinComparison` adjusts over.
+    public var holmFamily: String
 
     /// How many rounds and resamples the randomised procedures use; tests of this code use fewer.
     public struct Settings: Sendable {
@@ -30,15 +36,20 @@ public struct PairwiseComparison: Codable, Equatable, Sendable {
         }
     }
 
+    /// Below this many seed pairs the paired t-test carries a caution (df = n - 1 is tiny).
+    public static let fewSeedPairs = 5
+
     /// Runs, on the matched predictions:
-    /// - exact McNemar on per-prediction correctness, pooled over seed pairs (each (seed, sample) is
-    ///   one pair; with several seeds the pairs of one sample are not independent, so read it with the
-    ///   subject-level tests);
-    /// - Wilcoxon signed-rank on per-subject accuracy differences B - A (a subject's accuracy pools its
-    ///   predictions over the seed pairs);
-    /// - paired t-tests across seed pairs on composite UF1 and UAR;
+    /// - per seed pair: UF1/UAR of A and B, exact McNemar on that seed's per-sample correctness,
+    ///   Wilcoxon signed-rank on that seed's per-subject accuracy differences B - A;
+    /// - exact McNemar pooled over seed pairs (each (seed, sample) is one pair; with several seeds the
+    ///   pairs of one sample are not independent, so it is labelled pooled and read with the others);
+    /// - Wilcoxon signed-rank on per-subject accuracy differences B - A pooled over seed pairs;
+    /// - paired t-tests across seed pairs on composite UF1 and UAR (df = seed pairs - 1; a caution
+    ///   below `fewSeedPairs`);
     /// - approximate randomisation for the UF1 and UAR differences;
-    /// - subject-level bootstrap 95% intervals for UF1 and UAR of A, of B, and of B - A.
+    /// - subject-level bootstrap 95% intervals for UF1 and UAR of A, of B, and of B - A;
+    /// - Holm's adjustment over every p-value above (`pHolmWithinComparison`).
     public init(_ paired: PairedPredictions, nameA: String, nameB: String, settings: Settings = Settings()) {
         self.nameA = nameA
         self.nameB = nameB
@@ -56,24 +67,30 @@ public struct PairwiseComparison: Codable, Equatable, Sendable {
         uarA = meanOverSeeds(pooled.a, .uar)
         uarB = meanOverSeeds(pooled.b, .uar)
 
+        let bySeedPair = Dictionary(grouping: paired.items, by: \.seedPair)
+        perSeed = paired.seedPairs.enumerated().map { p, seeds in
+            SeedPairComparison(seedA: seeds.a, seedB: seeds.b, items: bySeedPair[p] ?? [], classCount: paired.classCount)
+        }
+
+        let pooledLabel = seedPairs > 1 ? ", pooled over \(seedPairs) seed pairs" : ""
         var tests: [TestResult] = []
         var mcnemar = McNemarTest.exact(aCorrect: paired.items.map { $0.predA == $0.label },
                                         bCorrect: paired.items.map { $0.predB == $0.label })
-        if seedPairs > 1 { mcnemar.note = "pairs pooled over \(seedPairs) seed pairs: not independent across seeds" }
+        mcnemar.quantity += pooledLabel
+        if seedPairs > 1 { mcnemar.note = "pairs pooled over \(seedPairs) seed pairs: not independent across seeds; see the per-seed tests" }
         tests.append(mcnemar)
-
-        let bySubject = Dictionary(grouping: paired.items, by: \.subject)
-        let differences = subjectNames.map { name -> Double in
-            let rows = bySubject[name]!
-            let a = rows.filter { $0.predA == $0.label }.count, b = rows.filter { $0.predB == $0.label }.count
-            return Double(b - a) / Double(rows.count)
-        }
-        tests.append(WilcoxonSignedRank.test(differences: differences, quantity: "per-subject accuracy (B - A)"))
+        tests.append(WilcoxonSignedRank.test(differences: Self.subjectAccuracyDifferences(paired.items),
+                                             quantity: "per-subject accuracy (B - A)\(pooledLabel)"))
 
         for metric in [ScoreMetric.uf1, .uar] {
             let a = pooled.a.map { ClassificationScores(confusion: $0).value(of: metric) ?? 0 }
             let b = pooled.b.map { ClassificationScores(confusion: $0).value(of: metric) ?? 0 }
-            tests.append(PairedTTest.test(a, b, quantity: "composite \(metric.rawValue) per seed (B - A)"))
+            var t = PairedTTest.test(a, b, quantity: "composite \(metric.rawValue) per seed (B - A)")
+            if a.count >= 2 && a.count < Self.fewSeedPairs {
+                let caution = "caution: only \(a.count) seed pairs (df = \(a.count - 1)): very low power, and the normality of the differences cannot be checked; read with the per-seed and subject-level tests"
+                t.note = t.note.map { $0 + "; " + caution } ?? caution
+            }
+            tests.append(t)
         }
         for metric in [ScoreMetric.uf1, .uar] {
             tests.append(PermutationTest.test(paired, metric: metric, rounds: settings.permutationRounds,
@@ -81,6 +98,7 @@ public struct PairwiseComparison: Codable, Equatable, Sendable {
         }
         self.tests = tests
 
+        let bySubject = Dictionary(grouping: paired.items, by: \.subject)
         let units = subjectNames.map { name -> [[ConfusionMatrix]] in
             let c = paired.confusions(of: bySubject[name]!)
             return [c.a, c.b]
@@ -88,6 +106,34 @@ public struct PairwiseComparison: Codable, Equatable, Sendable {
         intervals = [ScoreMetric.uf1, .uar].flatMap {
             SubjectBootstrap.intervals(units: units, systemNames: [nameA, nameB], metric: $0,
                                        resamples: settings.bootstrapResamples, seed: settings.seed)
+        }
+
+        let perSeedTests = perSeed.count * 2
+        holmFamily = "Holm over all \(tests.count + perSeedTests) tests of this comparison "
+            + "(\(tests.count) over all seed pairs, \(perSeedTests) per seed pair)"
+        applyHolmWithinComparison()
+    }
+
+    /// Per-subject accuracy of B minus that of A, subjects in first-seen order; a subject's accuracy
+    /// pools all its given items (over seed pairs, when several are given).
+    static func subjectAccuracyDifferences(_ items: [PairedPredictions.Item]) -> [Double] {
+        let bySubject = Dictionary(grouping: items, by: \.subject)
+        return orderedUnique(items.map(\.subject)).map { name -> Double in
+            let rows = bySubject[name]!
+            let a = rows.filter { $0.predA == $0.label }.count, b = rows.filter { $0.predB == $0.label }.count
+            return Double(b - a) / Double(rows.count)
+        }
+    }
+
+    /// Fills `pHolmWithinComparison` of every test (pooled and per seed) with Holm's adjustment over
+    /// all of them: a reader who looks at every p-value of `compare` is protected as a family.
+    mutating func applyHolmWithinComparison() {
+        let all = tests.map(\.p) + perSeed.flatMap { [$0.mcnemar.p, $0.wilcoxon.p] }
+        let adjusted = HolmCorrection.adjust(all)
+        for i in tests.indices { tests[i].pHolmWithinComparison = adjusted[i] }
+        for (s, i) in zip(perSeed.indices, stride(from: tests.count, to: all.count, by: 2)) {
+            perSeed[s].mcnemar.pHolmWithinComparison = adjusted[i]
+            perSeed[s].wilcoxon.pHolmWithinComparison = adjusted[i + 1]
         }
     }
 

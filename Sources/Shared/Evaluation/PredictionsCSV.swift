@@ -73,7 +73,9 @@ public enum PredictionsCSV {
         guard let header = records.first else { throw ParseError(file: file, line: 1, reason: "empty file") }
         var column: [String: Int] = [:]
         for (i, name) in header.enumerated() { column[name] = i }
-        let required = ["variant", "seed", "fold", "subject", "sample", "label", "pred"]
+        // variant, seed and fold may be absent (predictions written by train-fold before it used this
+        // format): they default to "default", seed 0 and the subject.
+        let required = ["subject", "sample", "label", "pred"]
         for name in required where column[name] == nil {
             throw ParseError(file: file, line: 1, reason: "missing column '\(name)' (header: \(header.joined(separator: ",")))")
         }
@@ -106,7 +108,10 @@ public enum PredictionsCSV {
             let selection = field("selection")
             if !selections.contains(selection) { selections.append(selection) }
             if run.isEmpty { run = field("run") }
-            rows.append((selection, PredictionRow(variant: field("variant"), seed: try integer("seed"), fold: field("fold"),
+            let variant = column["variant"] == nil ? "default" : field("variant")
+            let seed = column["seed"] == nil ? 0 : try integer("seed")
+            let fold = column["fold"] == nil ? field("subject") : field("fold")
+            rows.append((selection, PredictionRow(variant: variant, seed: seed, fold: fold,
                                                   subject: field("subject"), dataset: field("dataset"),
                                                   sample: field("sample"), label: label, pred: pred, logits: logits)))
         }

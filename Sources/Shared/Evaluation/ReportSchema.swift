@@ -41,9 +41,34 @@ public enum ReportSchema {
       "type": "object", "additionalProperties": false, "required": ["variant", "dataset", "points"],
       "properties": {"variant": {"type": "string"}, "dataset": {"type": "string"}, "points": {"type": "array", "items": {
         "type": "object", "additionalProperties": false, "required": ["epoch", "accuracy", "samples"],
-        "properties": {"epoch": {"$ref": "#/$defs/count"}, "accuracy": {"$ref": "#/$defs/real"}, "samples": {"$ref": "#/$defs/count"}}}}}}}
+        "properties": {"epoch": {"$ref": "#/$defs/count"}, "accuracy": {"$ref": "#/$defs/real"}, "samples": {"$ref": "#/$defs/count"}}}}}}},
+    "provenance": {"$ref": "#/$defs/provenance"},
+    "optimism": {"type": "array", "description": "per variant: best-test-epoch minus final epoch (UF1, UAR) with subject-bootstrap CIs", "items": {
+      "type": "object", "additionalProperties": false, "required": ["variant", "intervals"],
+      "properties": {"variant": {"type": "string"}, "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}}}
+    }}
   },
   "$defs": {
+    "provenance": {
+      "type": "object", "additionalProperties": false, "required": ["sessions"],
+      "properties": {"sessions": {"type": "array", "items": {
+        "type": "object", "additionalProperties": false, "required": ["session", "started", "workerHosts"],
+        "properties": {
+          "session": {"type": "integer"},
+          "started": {"type": "string", "description": "ISO 8601"}, "ended": {"type": "string", "description": "ISO 8601"},
+          "outcome": {"enum": ["complete", "interrupted", "failed"]},
+          "software": {"type": "string", "description": "release and git commit of the coordinator"},
+          "coordinatorHost": {"type": "string"},
+          "experimentFile": {"type": "string"}, "experimentSHA256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+          "dataset": {"type": "string"}, "datasetSHA256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+          "datasetDigestOf": {"type": "string"},
+          "workers": {"$ref": "#/$defs/count"},
+          "workerHosts": {"type": "array", "items": {"type": "string"}},
+          "openBLASCoreType": {"type": "string"},
+          "mpiLibrary": {"type": "string", "description": "MPI_Get_library_version"}
+        }
+      }}}
+    },
     "real": {"oneOf": [{"type": "number"}, {"enum": ["Infinity", "-Infinity", "NaN"]}]},
     "count": {"type": "integer", "minimum": 0},
     "timings": {
@@ -126,7 +151,8 @@ public enum ReportSchema {
         "dataset": {"type": "string"},
         "pooled": {"$ref": "#/$defs/scores"},
         "uf1OverSeeds": {"$ref": "#/$defs/seedSpread"},
-        "uarOverSeeds": {"$ref": "#/$defs/seedSpread"}
+        "uarOverSeeds": {"$ref": "#/$defs/seedSpread"},
+        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}, "description": "subject-level bootstrap CIs over this dataset's subjects (absent or empty per seed)"}
       }
     },
     "subjectScores": {
@@ -191,12 +217,13 @@ public enum ReportSchema {
         "method": {"type": "string"},
         "effect": {"$ref": "#/$defs/real", "description": "observed effect, B - A"},
         "pHolm": {"$ref": "#/$defs/real", "description": "Holm-adjusted p across all variant pairs, per test and quantity"},
+        "pHolmWithinComparison": {"$ref": "#/$defs/real", "description": "Holm-adjusted p across every test of one comparison (pooled and per seed); see comparison.holmFamily"},
         "note": {"type": "string"}
       }
     },
     "comparison": {
       "type": "object", "additionalProperties": false,
-      "required": ["nameA", "nameB", "pairing", "matchedPredictions", "unmatchedA", "unmatchedB", "seedPairs", "subjects", "tests", "intervals"],
+      "required": ["nameA", "nameB", "pairing", "matchedPredictions", "unmatchedA", "unmatchedB", "seedPairs", "subjects", "tests", "perSeed", "intervals", "holmFamily"],
       "properties": {
         "nameA": {"type": "string"}, "nameB": {"type": "string"},
         "pairing": {"type": "string", "description": "how predictions of A and B were matched"},
@@ -205,8 +232,24 @@ public enum ReportSchema {
         "seedPairs": {"$ref": "#/$defs/count"}, "subjects": {"$ref": "#/$defs/count"},
         "uf1A": {"$ref": "#/$defs/real"}, "uf1B": {"$ref": "#/$defs/real"},
         "uarA": {"$ref": "#/$defs/real"}, "uarB": {"$ref": "#/$defs/real"},
-        "tests": {"type": "array", "items": {"$ref": "#/$defs/test"}},
-        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}}
+        "tests": {"type": "array", "items": {"$ref": "#/$defs/test"}, "description": "tests over all seed pairs; McNemar and Wilcoxon here pool the seeds (their quantity says so)"},
+        "perSeed": {"type": "array", "items": {"$ref": "#/$defs/seedPairComparison"}},
+        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}},
+        "holmFamily": {"type": "string", "description": "which p-values pHolmWithinComparison adjusts over"}
+      }
+    },
+    "seedPairComparison": {
+      "type": "object", "additionalProperties": false,
+      "required": ["seedA", "seedB", "matchedPredictions", "subjects", "onlyACorrect", "onlyBCorrect", "mcnemar", "wilcoxon"],
+      "properties": {
+        "seedA": {"type": "integer"}, "seedB": {"type": "integer"},
+        "matchedPredictions": {"$ref": "#/$defs/count"}, "subjects": {"$ref": "#/$defs/count"},
+        "uf1A": {"$ref": "#/$defs/real"}, "uf1B": {"$ref": "#/$defs/real"},
+        "uarA": {"$ref": "#/$defs/real"}, "uarB": {"$ref": "#/$defs/real"},
+        "accuracyA": {"$ref": "#/$defs/real"}, "accuracyB": {"$ref": "#/$defs/real"},
+        "onlyACorrect": {"$ref": "#/$defs/count"}, "onlyBCorrect": {"$ref": "#/$defs/count"},
+        "mcnemar": {"$ref": "#/$defs/test", "description": "exact McNemar on this seed pair's predictions"},
+        "wilcoxon": {"$ref": "#/$defs/test", "description": "Wilcoxon signed-rank on this seed pair's per-subject accuracy differences B - A"}
       }
     },
     "meanCurve": {
@@ -219,7 +262,10 @@ public enum ReportSchema {
           "properties": {
             "epoch": {"type": "integer", "minimum": 1}, "tasks": {"$ref": "#/$defs/count"},
             "trainLoss": {"$ref": "#/$defs/real"}, "trainAccuracy": {"$ref": "#/$defs/real"},
-            "testLoss": {"$ref": "#/$defs/real"}, "testAccuracy": {"$ref": "#/$defs/real"}
+            "testLoss": {"$ref": "#/$defs/real"}, "testAccuracy": {"$ref": "#/$defs/real"},
+            "trainLossSD": {"$ref": "#/$defs/real"}, "trainAccuracySD": {"$ref": "#/$defs/real"},
+            "testLossSD": {"$ref": "#/$defs/real", "description": "sample sd (ddof = 1) over the tasks at this epoch"},
+            "testAccuracySD": {"$ref": "#/$defs/real", "description": "sample sd (ddof = 1) over the tasks at this epoch"}
           }
         }},
         "selectedEpochMean": {"$ref": "#/$defs/real"},

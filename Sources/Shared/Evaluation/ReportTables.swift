@@ -12,6 +12,28 @@ enum ReportTables {
                     rows: t.workers.map { [$0.worker, "\($0.tasks)", ReportFormat.seconds($0.seconds)] })
     }
 
+    /// Provenance: one column per session of the run, one row per recorded fact.
+    static func provenance(_ p: RunProvenance) -> ReportTable {
+        let s = p.sessions
+        func row(_ name: String, _ value: (RunProvenance.Session) -> String?) -> [String] {
+            [name] + s.map { value($0) ?? "—" }
+        }
+        return ReportTable(header: [""] + s.map { "session \($0.session)" }, rows: [
+            row("started") { $0.started },
+            row("ended") { x in x.ended.map { "\($0) (\(x.outcome ?? "?"))" } },
+            row("software (release, commit)") { $0.software },
+            row("coordinator host") { $0.coordinatorHost },
+            row("experiment file") { $0.experimentFile },
+            row("experiment SHA-256") { $0.experimentSHA256 },
+            row("dataset") { $0.dataset },
+            row("dataset SHA-256") { x in x.datasetSHA256.map { "\($0) (\(x.datasetDigestOf ?? "?"))" } },
+            row("workers") { $0.workers.map(String.init) },
+            row("worker hosts") { $0.workerHosts.isEmpty ? nil : $0.workerHosts.joined(separator: "; ") },
+            row("OpenBLAS core type (coordinator)") { $0.openBLASCoreType },
+            row("MPI library") { $0.mpiLibrary },
+        ])
+    }
+
     static func summary(_ s: SelectionResults) -> ReportTable {
         ReportTable(header: ["variant", "seeds", "UF1", "UF1 95% CI", "UAR", "UAR 95% CI", "accuracy"],
                     rows: s.variants.map { v in
@@ -23,10 +45,14 @@ enum ReportTables {
     }
 
     static func datasets(_ s: SelectionResults) -> ReportTable {
-        ReportTable(header: ["variant", "dataset", "predictions (all seeds)", "UF1", "UAR", "accuracy (pooled)"],
+        ReportTable(header: ["variant", "dataset", "predictions (all seeds)", "UF1", "UF1 95% CI", "UAR", "UAR 95% CI",
+                             "accuracy (pooled)"],
                     rows: s.variants.flatMap { v in v.datasets.map { d in
                         [v.name, d.dataset, "\(d.pooled.samples)", ReportFormat.spread(d.uf1OverSeeds),
-                         ReportFormat.spread(d.uarOverSeeds), ReportFormat.score(d.pooled.accuracy)]
+                         ReportFormat.interval(ReportFormat.interval(d.intervals, .uf1, of: v.name)),
+                         ReportFormat.spread(d.uarOverSeeds),
+                         ReportFormat.interval(ReportFormat.interval(d.intervals, .uar, of: v.name)),
+                         ReportFormat.score(d.pooled.accuracy)]
                     } })
     }
 
@@ -66,14 +92,32 @@ enum ReportTables {
             })
     }
 
-    /// Every test of a comparison: test, quantity, n, statistic, p (and Holm p), tail, method.
+    /// Every test of a comparison over all seed pairs: test, quantity, n, statistic, p (Holm across
+    /// pairs when several pairs are compared, Holm across all tests of the comparison), tail, method.
     static func tests(_ c: PairwiseComparison) -> ReportTable {
         let holm = c.tests.contains { $0.pHolm != nil }
         return ReportTable(
-            header: ["test", "quantity", "n", "statistic", "p"] + (holm ? ["p (Holm)"] : []) + ["tail", "method", "note"],
+            header: ["test", "quantity", "n", "statistic", "p"] + (holm ? ["p (Holm, across pairs)"] : [])
+                + ["p (Holm, all tests)", "tail", "method", "note"],
             rows: c.tests.map { t in
                 [t.test, t.quantity, "\(t.n) (\(t.nDescription))", "\(t.statisticName) = \(ReportFormat.score(t.statistic))",
-                 ReportFormat.p(t.p)] + (holm ? [ReportFormat.p(t.pHolm)] : []) + [t.tail.rawValue, t.method, t.note ?? ""]
+                 ReportFormat.p(t.p)] + (holm ? [ReportFormat.p(t.pHolm)] : [])
+                    + [ReportFormat.p(t.pHolmWithinComparison), t.tail.rawValue, t.method, t.note ?? ""]
+            })
+    }
+
+    /// Each seed pair of a comparison: both sides' UF1/UAR and that seed's exact McNemar and Wilcoxon.
+    static func perSeedComparison(_ c: PairwiseComparison) -> ReportTable {
+        ReportTable(
+            header: ["seed A", "seed B", "predictions", "UF1 A", "UF1 B", "UAR A", "UAR B",
+                     "McNemar b / c", "McNemar p", "McNemar p (Holm)", "Wilcoxon n", "Wilcoxon min(R+, R-)",
+                     "Wilcoxon p", "Wilcoxon p (Holm)", "Wilcoxon method"],
+            rows: c.perSeed.map { s in
+                ["\(s.seedA)", "\(s.seedB)", "\(s.matchedPredictions)", ReportFormat.score(s.uf1A), ReportFormat.score(s.uf1B),
+                 ReportFormat.score(s.uarA), ReportFormat.score(s.uarB), "\(s.onlyACorrect) / \(s.onlyBCorrect)",
+                 ReportFormat.p(s.mcnemar.p), ReportFormat.p(s.mcnemar.pHolmWithinComparison), "\(s.wilcoxon.n) of \(s.subjects)",
+                 ReportFormat.score(s.wilcoxon.statistic), ReportFormat.p(s.wilcoxon.p),
+                 ReportFormat.p(s.wilcoxon.pHolmWithinComparison), s.wilcoxon.method]
             })
     }
 
@@ -94,6 +138,13 @@ enum ReportTables {
                                return [v.name, ReportFormat.score(v.uf1.mean), ReportFormat.score(o?.uf1.mean), gap(v.uf1.mean, o?.uf1.mean),
                                        ReportFormat.score(v.uar.mean), ReportFormat.score(o?.uar.mean), gap(v.uar.mean, o?.uar.mean)]
                            })
+    }
+
+    static func optimism(_ optimism: [SelectionOptimism]) -> ReportTable {
+        ReportTable(header: ["variant", "quantity", "estimate", "95% CI", "subjects", "method"],
+                    rows: optimism.flatMap { o in o.intervals.map { i in
+                        [o.variant, i.quantity, ReportFormat.score(i.estimate), ReportFormat.interval(i), "\(i.units)", i.method]
+                    } })
     }
 
     static func curves(_ curves: [MeanCurve]) -> ReportTable {
@@ -131,3 +182,4 @@ enum ReportTables {
         "Approximate randomisation: seeded random paired swaps (rounds stated per test), p = (count + 1) / (rounds + 1). Bootstrap: subject-level percentile 95% intervals, seeded (resamples stated per interval). Holm correction across all variant pairs, per test, when more than one pair is compared.",
     ]
 }
+

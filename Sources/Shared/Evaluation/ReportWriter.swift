@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes a run's report: report.md, report.json, report.schema.json, report.html and
+/// Writes a run's report: report.md, report.json, report.schema.json, report.html, report.tex and
 /// predictions.csv, all in one directory.
 ///
 /// Every file is rendered in memory first, then each is written to a temporary file in the same
@@ -13,7 +13,7 @@ public struct ReportWriter: Sendable {
         self.settings = settings
     }
 
-    public static let fileNames = ["report.md", "report.json", "report.schema.json", "report.html", "predictions.csv"]
+    public static let fileNames = ["report.md", "report.json", "report.schema.json", "report.html", "report.tex", "predictions.csv"]
 
     /// Builds the report of `run` and writes the files into `directory` (created if missing).
     @discardableResult
@@ -26,6 +26,7 @@ public struct ReportWriter: Sendable {
             ("report.json", json),
             ("report.md", Data(MarkdownReport.render(report).utf8)),
             ("report.html", Data(HTMLReport.render(report).utf8)),
+            ("report.tex", Data(LaTeXReport.render(report).utf8)),
         ]
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -69,11 +69,14 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var curves: [TaskCurve]
     /// Planned tasks missing from the journal; nil when the journal records no plan (older runs).
     public var completeness: Completeness? = nil
+    /// Commit, input digests, dates, machines and libraries of each session, when journalled.
+    public var provenance: RunProvenance?
 
     public init(experimentName: String, configuration: String, selection: EpochSelection,
                 softwareVersion: String, classNames: [String], hosts: [String], wallSeconds: Double,
                 rows: [PredictionRow], alternateSelection: EpochSelection?, alternateRows: [PredictionRow],
-                curves: [TaskCurve]) {
+                curves: [TaskCurve], provenance: RunProvenance? = nil) {
+        self.provenance = provenance
         self.experimentName = experimentName
         self.configuration = configuration
         self.selection = selection

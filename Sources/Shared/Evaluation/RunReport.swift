@@ -56,6 +56,12 @@ public struct MeanCurve: Codable, Equatable, Sendable {
         public var trainAccuracy: Double
         public var testLoss: Double
         public var testAccuracy: Double
+        /// Sample standard deviation (ddof = 1) over the tasks (folds x seeds) at this epoch; nil with
+        /// one task. The charts draw mean ± sd as a band (min–max is dominated by the smallest folds).
+        public var trainLossSD: Double?
+        public var trainAccuracySD: Double?
+        public var testLossSD: Double?
+        public var testAccuracySD: Double?
     }
     public var variant: String
     public var points: [Point]
@@ -74,7 +80,11 @@ public struct MeanCurve: Codable, Equatable, Sendable {
                          trainLoss: records.reduce(0) { $0 + $1.trainLoss } / n,
                          trainAccuracy: records.reduce(0) { $0 + $1.trainAccuracy } / n,
                          testLoss: records.reduce(0) { $0 + $1.testLoss } / n,
-                         testAccuracy: records.reduce(0) { $0 + $1.testAccuracy } / n)
+                         testAccuracy: records.reduce(0) { $0 + $1.testAccuracy } / n,
+                         trainLossSD: SampleStatistics.standardDeviation(records.map(\.trainLoss)),
+                         trainAccuracySD: SampleStatistics.standardDeviation(records.map(\.trainAccuracy)),
+                         testLossSD: SampleStatistics.standardDeviation(records.map(\.testLoss)),
+                         testAccuracySD: SampleStatistics.standardDeviation(records.map(\.testAccuracy)))
         }
         let selected = curves.map(\.selectedEpoch)
         selectedEpochMean = SampleStatistics.mean(selected.map(Double.init))
@@ -145,6 +155,11 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var trainingProtocol: [VariantTrainingProtocol]
     /// Test accuracy per epoch per source dataset.
     public var datasetCurves: [DatasetCurve]
+    /// Commit, input digests, dates and machines of each session (absent for runs journalled before
+    /// provenance was recorded).
+    public var provenance: RunProvenance?
+    /// Best-test-epoch minus final epoch per variant, with bootstrap CIs (when both rules are journalled).
+    public var optimism: [SelectionOptimism]?
 
     public static let currentSchemaVersion = 2
 
@@ -156,12 +171,24 @@ public struct RunReport: Codable, Equatable, Sendable {
         configuration = run.configuration
         classNames = (0..<classCount).map { $0 < run.classNames.count ? run.classNames[$0] : "class \($0)" }
         hosts = run.hosts
+        provenance = run.provenance
         timings = RunTimings(run: run)
         main = SelectionResults(selection: run.selection, rows: run.rows, classCount: classCount, settings: settings)
         if let other = run.alternateSelection, !run.alternateRows.isEmpty {
             alternate = SelectionResults(selection: other, rows: run.alternateRows, classCount: classCount, settings: settings)
         } else {
             alternate = nil
+        }
+        if let other = run.alternateSelection, !run.alternateRows.isEmpty {
+            let (final, best) = other == .bestTestEpoch ? (run.rows, run.alternateRows) : (run.alternateRows, run.rows)
+            let finalByVariant = Dictionary(grouping: final, by: \.variant), bestByVariant = Dictionary(grouping: best, by: \.variant)
+            optimism = orderedUnique(final.map(\.variant)).compactMap { v in
+                guard let f = finalByVariant[v], let b = bestByVariant[v] else { return nil }
+                return SelectionOptimism(variant: v, final: f, best: b, classCount: classCount,
+                                         resamples: settings.bootstrapResamples, seed: settings.seed)
+            }
+        } else {
+            optimism = nil
         }
         let curvesByVariant = Dictionary(grouping: run.curves, by: \.variant)
         curves = orderedUnique(run.curves.map(\.variant)).map { MeanCurve(variant: $0, curves: curvesByVariant[$0]!) }

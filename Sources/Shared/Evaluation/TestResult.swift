@@ -27,6 +27,9 @@ public struct TestResult: Codable, Equatable, Sendable {
     public var effect: Double?
     /// Holm-adjusted p across all variant pairs of the same test and quantity; nil with one pair.
     public var pHolm: Double?
+    /// Holm-adjusted p across every test of one comparison (pooled, per seed, t, randomisation);
+    /// see `PairwiseComparison.holmFamily`.
+    public var pHolmWithinComparison: Double?
     /// A one-line note on conventions or why a test could not run.
     public var note: String?
 

@@ -6,6 +6,9 @@ public struct DatasetScores: Codable, Equatable, Sendable {
     /// Per-seed composite scores of this dataset's predictions, mean and sample std over seeds.
     public var uf1OverSeeds: SeedSpread
     public var uarOverSeeds: SeedSpread
+    /// Subject-level bootstrap intervals of UF1 and UAR over this dataset's subjects (mean over seeds);
+    /// empty inside per-seed scores and when not computed.
+    public var intervals: [BootstrapInterval] = []
 }
 
 /// Scores of one held-out subject, pooled over seeds.
@@ -88,6 +91,14 @@ public struct VariantSummary: Codable, Equatable, Sendable {
             intervals = [ScoreMetric.uf1, .uar].flatMap {
                 SubjectBootstrap.intervals(units: units, systemNames: [variantName], metric: $0,
                                            resamples: bootstrapResamples, seed: seed)
+            }
+            // Per source dataset: the same bootstrap over that dataset's subjects only.
+            for d in datasets.indices {
+                let members = subjectNames.indices.filter { bySubject[subjectNames[$0]]![0].dataset == datasets[d].dataset }
+                datasets[d].intervals = [ScoreMetric.uf1, .uar].flatMap {
+                    SubjectBootstrap.intervals(units: members.map { units[$0] }, systemNames: [variantName], metric: $0,
+                                               resamples: bootstrapResamples, seed: seed)
+                }
             }
         } else {
             intervals = []

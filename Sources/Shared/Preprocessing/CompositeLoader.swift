@@ -18,10 +18,15 @@ import Foundation
 public struct CompositeLoader {
     public let directory: String
     public let options: LoadOptions
+    /// Called with a progress line ("composed 1200/5000 samples, eta 3m05s") at most every
+    /// `progressInterval` seconds while composing; nil for silence (tests, small folders).
+    public var progress: ((String) -> Void)?
+    public var progressInterval: TimeInterval = 5
 
-    public init(directory: String, options: LoadOptions = LoadOptions()) {
+    public init(directory: String, options: LoadOptions = LoadOptions(), progress: ((String) -> Void)? = nil) {
         self.directory = directory
         self.options = options
+        self.progress = progress
     }
 
     /// One annotation row, its fields checked but its image not yet read.
@@ -55,7 +60,13 @@ public struct CompositeLoader {
         var listedSubjects: [String] = []
         var detected = 0, fallbackInFile = 0, missingRow = 0
 
-        for row in table.rows {
+        let estimate = ProgressEstimate(total: table.rows.count)
+        var lastReport = Date()
+        for (done, row) in table.rows.enumerated() {
+            if let progress, Date().timeIntervalSince(lastReport) >= progressInterval {
+                lastReport = Date()
+                progress("composed \(done)/\(table.rows.count) samples, \(estimate.text(completed: done))")
+            }
             let subject = row.fields[columns[1]]
             if !subject.isEmpty { listedSubjects.append(subject) }
             do {

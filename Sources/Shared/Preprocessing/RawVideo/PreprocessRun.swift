@@ -74,6 +74,7 @@ public struct PreprocessRun {
         let total = entries.count
         let progress = self.progress
         let outDirectory = self.outDirectory, parameters = self.parameters
+        let estimate = ProgressEstimate(total: total)
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, max(total, 1)))) { _ in
             while let i = results.claim() {
                 let entry = entries[i]
@@ -107,7 +108,7 @@ public struct PreprocessRun {
                             String(format: "(%.2f s)", Date().timeIntervalSince(started))
                     case .failure(let e): line = "FAILED: \(e)"
                     }
-                    results.report { progress("[\(finished)/\(total)] \(entry.subject)/\(entry.sample): \(line)") }
+                    results.report { progress("[\(finished)/\(total), \(estimate.text(completed: finished))] \(entry.subject)/\(entry.sample): \(line)") }
                 }
             }
         }

@@ -1,0 +1,37 @@
+import Dataset
+import Foundation
+import Tensor
+import Wire
+
+/// What a session records about its inputs and machine at start (journalled in its `start` line):
+/// the software and commit, the SHA-256 of the experiment file and of the dataset, the host, the
+/// OpenBLAS kernels and the MPI library. Reports show it (RunProvenance); nothing reads it back into
+/// a computation.
+public struct SessionProvenance: Codable, Equatable, Sendable {
+    public var software: String
+    public var host: String
+    public var experimentFile: String
+    public var experimentSHA256: String?
+    public var dataset: String
+    public var datasetSHA256: String?
+    public var datasetDigestOf: String
+    public var openBLASCoreType: String
+    public var mpiLibrary: String
+
+    /// - Parameter encodedCache: the dataset's FeatureCache encoding; its digest stands for the dataset
+    ///   when the dataset is not a cache file (a folder or synthetic data has no single file to hash).
+    public static func probe(experimentPath: String, spec: DatasetSpec, encodedCache: Data) -> SessionProvenance {
+        let cacheFile = spec.kind == .cache ? spec.path : nil
+        let datasetDigest = cacheFile.flatMap { try? SHA256.hex(ofFile: $0) }
+        return SessionProvenance(
+            software: SoftwareVersion.description,
+            host: ProcessInfo.processInfo.hostName,
+            experimentFile: (experimentPath as NSString).standardizingPath,
+            experimentSHA256: try? SHA256.hex(ofFile: experimentPath),
+            dataset: spec.kind == .synthetic ? "synthetic (seed \(spec.seed ?? 0))" : (spec.path ?? "?"),
+            datasetSHA256: datasetDigest ?? SHA256.hex(encodedCache),
+            datasetDigestOf: datasetDigest != nil ? "the feature cache file" : "the composed inputs as a feature cache (FeatureCache encoding)",
+            openBLASCoreType: OpenBLASCoreType.current,
+            mpiLibrary: MPILibrary.version)
+    }
+}
