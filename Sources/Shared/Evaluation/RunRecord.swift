@@ -69,11 +69,22 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var curves: [TaskCurve]
     /// Planned tasks missing from the journal; nil when the journal records no plan (older runs).
     public var completeness: Completeness? = nil
+    /// Final-epoch predictions on noisy test inputs, one entry per SNR level (empty when the
+    /// experiment asks for no noise evaluation).
+    public var noise: [NoiseLevelRows]
+    /// The final models' test embeddings (empty for journals written before they were recorded).
+    public var embeddings: [EmbeddingRow]
+    /// How each variant turns scores into a prediction, for the report ("variant: rule").
+    public var predictionRules: [String]
 
     public init(experimentName: String, configuration: String, selection: EpochSelection,
                 softwareVersion: String, classNames: [String], hosts: [String], wallSeconds: Double,
                 rows: [PredictionRow], alternateSelection: EpochSelection?, alternateRows: [PredictionRow],
-                curves: [TaskCurve]) {
+                curves: [TaskCurve], noise: [NoiseLevelRows] = [], embeddings: [EmbeddingRow] = [],
+                predictionRules: [String] = []) {
+        self.noise = noise
+        self.embeddings = embeddings
+        self.predictionRules = predictionRules
         self.experimentName = experimentName
         self.configuration = configuration
         self.selection = selection
