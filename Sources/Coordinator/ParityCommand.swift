@@ -6,7 +6,7 @@ import Tensor
 struct ParityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parity",
-        abstract: "Check the engine against reference HTNet fixtures (Tests/Fixtures/README.md).",
+        abstract: "Check the engine against reference fixtures (Tests/Fixtures/README.md): HTNet and the losses.",
         discussion: """
         The kind of each fixture is read from its contents:
         - one step (htnet-parity-*): logits, loss, gradients, 3 Adam steps;
@@ -15,11 +15,13 @@ struct ParityCommand: ParsableCommand {
         - a training trajectory (htnet-trajectory): from its initial weights, train its fold in each of
           its orders (csv, grouped = class-grouped) and compare per-epoch loss, per-epoch test logits,
           predictions and final weights. --train-order trains every order in one given order instead,
-          to see a wrong order fail.
+          to see a wrong order fail;
+        - losses (losses-small, header `meta`): Proxy Anchor, ArcFace, CosFace and weighted cross-entropy,
+          loss and both gradients, in float64 (relative error <= 1e-6) and float32 (<= 1e-4).
         Exits non-zero when any check fails.
         """)
 
-    @Argument(help: "Reference fixtures (safetensors).")
+    @Argument(help: "Reference fixtures (safetensors), of any kind, in any order.")
     var fixtures: [String]
 
     @Option(help: "Trajectory fixtures only: train in this order (csv, class-grouped, shuffle) whatever the reference order.")
@@ -30,7 +32,9 @@ struct ParityCommand: ParsableCommand {
         for path in fixtures {
             let file = try SafeTensorsFile.read(path: path)
             print("\(path)")
-            if InitialWeightParity.isInitialWeightFixture(file) {
+            if LossParityCheck.isLossFixture(file) {
+                failed = try !checkLosses(file, path: path) || failed
+            } else if InitialWeightParity.isInitialWeightFixture(file) {
                 failed = !checkInitialWeights(file, path: path) || failed
             } else if TrajectoryParity.isTrajectoryFixture(file) {
                 failed = try !checkTrajectory(file, path: path) || failed
@@ -51,6 +55,17 @@ struct ParityCommand: ParsableCommand {
         }
         print("  largest gradient error in: \(report.worstGradient)")
         return report.passed
+    }
+
+    /// Relative errors: |mine - ref| / |ref| for a loss, max abs error / max |ref| for a gradient tensor.
+    func checkLosses(_ file: SafeTensorsFile, path: String) throws -> Bool {
+        print("  losses: Proxy Anchor, ArcFace, CosFace (pytorch-metric-learning 2.9.0 definitions), weighted cross-entropy")
+        let measurements = try LossParityCheck.run(file, source: path)
+        for m in measurements {
+            let verdict = m.passed ? "ok  " : "FAIL"
+            print(String(format: "  %@ %-34@ error %.3e  tolerance %.3e", verdict, m.name, m.error, m.tolerance))
+        }
+        return measurements.allSatisfy(\.passed)
     }
 
     func checkInitialWeights(_ file: SafeTensorsFile, path: String) -> Bool {

@@ -88,6 +88,44 @@ final class ExperimentFileTests: XCTestCase {
         XCTAssertTrue(found.contains { $0.hasPrefix("variants[2].epochs: unknown field") }, "\(found)")
     }
 
+    /// The study's losses with every hyper-parameter settable; settings a loss does not take are refused.
+    func testMetricLossSettingsAreReadAndChecked() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let e = try ExperimentFile.load(path: root.appendingPathComponent("experiments/losses.yaml").path)
+        XCTAssertEqual(e.variants.map(\.training.loss), [.crossEntropy, .proxyAnchor, .arcface, .cosface])
+        XCTAssertEqual(Set(e.variants.map(\.training.epochs)), [25], "same training for every variant")
+        XCTAssertEqual(e.variants[1].training.classVectorLRMultiplier, 100)
+        XCTAssertEqual(e.variants[2].training.marginUnit, .degrees)
+        XCTAssertEqual(e.variants[0].training.noiseSNR, SNRLevel.defaultLevels)
+        XCTAssertEqual(e.dataset.kind, .synthetic)
+        let custom = try ExperimentFile.parse("""
+            name: m
+            dataset: synthetic
+            training: {noise_snr_db: [inf, 10], noise_seed: 4}
+            variants:
+              - {name: arc, training: {loss: arcface, margin: 0.5, margin_unit: radians, scale: 30, embedding_size: 16, class_vector_lr_multiplier: 10}}
+              - {name: pa, training: {loss: proxy-anchor, alpha: 16, label_noise: 0.2}}
+            """, file: "m.yaml")
+        let arc = custom.variants[0].training
+        XCTAssertEqual((arc.metricLoss as? ArcFaceLoss)?.margin, .radians(0.5))
+        XCTAssertEqual(arc.embeddingSize, 16)
+        XCTAssertEqual(arc.noiseSNR, [SNRLevel(.infinity), SNRLevel(10)])
+        XCTAssertEqual(custom.variants[1].training.labelNoise, 0.2)
+        XCTAssertEqual(custom.variants[1].training.noiseSeed, 4)
+        let found = problems("""
+            name: v
+            dataset: synthetic
+            variants:
+              - {name: a, training: {loss: cross-entropy, margin: 0.2}}
+              - {name: b, training: {loss: cosface, alpha: 3, label_noise: 2}}
+              - {name: c, training: {loss: arcface, noise_snr_db: [loud]}}
+            """)
+        XCTAssertTrue(found.contains { $0.hasPrefix("variants[0].training.margin: does not apply to loss 'cross-entropy'") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("variants[1].training.alpha: does not apply") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("variants[1].training.label_noise") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("variants[2].training") && $0.contains("inf") }, "\(found)")
+    }
+
     func testSyntaxErrorsAndMissingFilesAreReported() {
         XCTAssertTrue(problems("name: [unclosed\n").contains { $0.hasPrefix("(syntax)") })
         XCTAssertTrue(problems("- a list\n").contains { $0.hasPrefix("(top level)") })
@@ -106,7 +144,7 @@ final class ExperimentFileTests: XCTestCase {
         // it may not exist here: then the dataset is the only problem, and `--data` fixes it.
         let shipped = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("experiments").path)
             .filter { $0.hasSuffix(".yaml") }
-        XCTAssertGreaterThanOrEqual(shipped.count, 5)
+        XCTAssertGreaterThanOrEqual(shipped.count, 6)
         let dataFolder = try temporaryDirectory(self)
         for name in shipped {
             let path = root.appendingPathComponent("experiments/\(name)").path

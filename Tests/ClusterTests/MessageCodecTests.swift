@@ -31,6 +31,17 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(decoded.outcome.bestTestLogits, outcome.bestTestLogits)
         XCTAssertEqual(decoded.outcome.epochs.map(\.testLoss.bitPattern), outcome.epochs.map(\.testLoss.bitPattern))
         XCTAssertEqual(decoded.outcome.bestTestEpoch, 2)
+        XCTAssertTrue(decoded.embeddings.isEmpty && decoded.noisyScores.isEmpty)
+        // The final model's embeddings and noisy-input scores travel too.
+        let full = TaskResult(taskID: "t", worker: "w:1", outcome: outcome, trainSeconds: 9, prepareSeconds: 0.5,
+                              embeddings: [[0.5, -1, 2, 3], [4, 5, 6, 7]], noisyScores: [[[1, 2, 3], [4, 5, 6]], [[0, 0, 1], [1, 0, 0]]])
+        guard case let .result(back) = try MessageCodec.decode(MessageCodec.encode(.result(full))) else { return XCTFail("not a result") }
+        XCTAssertEqual(back.embeddings, full.embeddings)
+        XCTAssertEqual(back.noisyScores, full.noisyScores)
+        // The journal packs embeddings as base64 float32, bit for bit.
+        let vector: [Float] = [0.1, -0, .leastNonzeroMagnitude, 3e38, -7.25]
+        XCTAssertEqual(PackedFloats.decode(PackedFloats.encode(vector))?.map(\.bitPattern), vector.map(\.bitPattern))
+        XCTAssertNil(PackedFloats.decode("not base64!"))
         try roundTrip(.failure(TaskFailure(taskID: "t", worker: "w:1", message: "training diverged: non-finite loss")))
         try roundTrip(.shutdown(reason: "no tasks left"))
     }

@@ -168,10 +168,20 @@ struct RunContext {
                                    message: "the worker returned \(outcome.finalLogits.count) logit rows for \(tests.count) test samples"))
             return
         }
+        let levels = task.variant.training.noiseSNR?.count ?? 0
+        guard result.embeddings.isEmpty || result.embeddings.count == tests.count,
+              result.noisyScores.count == levels, result.noisyScores.allSatisfy({ $0.count == tests.count }) else {
+            try reject(TaskFailure(taskID: task.id, worker: worker,
+                                   message: "the worker returned \(result.embeddings.count) embeddings and \(result.noisyScores.count) noise levels "
+                                       + "for \(tests.count) test samples and \(levels) levels"))
+            return
+        }
         let samples = tests.enumerated().map { i, index -> SampleOutcome in
             let s = dataset.samples[index]
             return SampleOutcome(sample: s.id, subject: s.subject, dataset: s.dataset, label: s.label,
-                                 finalLogits: outcome.finalLogits[i], bestTestLogits: outcome.bestTestLogits[i])
+                                 finalLogits: outcome.finalLogits[i], bestTestLogits: outcome.bestTestLogits[i],
+                                 embedding: result.embeddings.isEmpty ? nil : PackedFloats.encode(result.embeddings[i]),
+                                 noisyLogits: levels == 0 ? nil : result.noisyScores.map { $0[i] })
         }
         try journal.append(TaskRecord(id: task.id, variant: task.variant.name, seed: task.seed, fold: task.fold.key,
                                       worker: result.worker, trainSeconds: result.trainSeconds,

@@ -136,10 +136,40 @@ public enum JournalReader {
                                          datasetDigestOf: p?.datasetDigestOf, workers: start.workers, workerHosts: workers,
                                          openBLASCoreType: p?.openBLASCoreType, mpiLibrary: p?.mpiLibrary)
         })
+        // Noisy-input predictions grouped by SNR level (levels in the order the variants list them).
+        let variants = Dictionary(experiment.variants.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var levelOrder: [SNRLevel] = [], noiseRows: [SNRLevel: [PredictionRow]] = [:]
+        for task in tasks {
+            guard let levels = variants[task.variant]?.training.noiseSNR else { continue }
+            for (l, level) in levels.enumerated() {
+                if noiseRows[level] == nil { levelOrder.append(level); noiseRows[level] = [] }
+                for s in task.samples {
+                    guard let noisy = s.noisyLogits, l < noisy.count else { continue }
+                    noiseRows[level]!.append(PredictionRow(variant: task.variant, seed: task.seed, fold: task.fold, subject: s.subject,
+                                                           dataset: s.dataset, sample: s.sample, label: s.label,
+                                                           pred: argmax(noisy[l]), logits: noisy[l]))
+                }
+            }
+        }
+        let noise = levelOrder.map { NoiseLevelRows(snrDB: $0.decibels.isFinite ? $0.decibels : nil, rows: noiseRows[$0]!) }
+        var embeddings: [EmbeddingRow] = []
+        for task in tasks {
+            for s in task.samples {
+                guard let packed = s.embedding else { continue }
+                guard let vector = PackedFloats.decode(packed) else {
+                    throw ClusterError.journal("task \(task.id), sample \(s.sample): the embedding is not base64 float32 data")
+                }
+                embeddings.append(EmbeddingRow(variant: task.variant, seed: task.seed, fold: task.fold, subject: s.subject,
+                                               dataset: s.dataset, sample: s.sample, label: s.label,
+                                               pred: argmax(s.finalLogits), vector: vector))
+            }
+        }
+        let rules = experiment.variants.map { v in "\(v.name): " + v.training.predictionRule }
         var record = RunRecord(experimentName: header.experimentName, configuration: header.configuration,
                                selection: selection, softwareVersion: header.softwareVersion, classNames: header.classNames,
                                hosts: hosts, wallSeconds: wall, rows: rows(selection), alternateSelection: alternate,
-                               alternateRows: rows(alternate), curves: curves)
+                               alternateRows: rows(alternate), curves: curves, noise: noise, embeddings: embeddings,
+                               predictionRules: rules)
         record.completeness = journal.plan.map { plan in
             Completeness(plannedTasks: plan.tasks.count, missingTasks: plan.tasks.filter { journal.tasks[$0] == nil })
         }

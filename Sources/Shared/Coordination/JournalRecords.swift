@@ -86,6 +86,12 @@ public struct SampleOutcome: Codable, Equatable, Sendable {
     public var label: Int
     public var finalLogits: [Float]
     public var bestTestLogits: [Float]
+    /// The final model's embedding of the sample, float32 little-endian in base64 (PackedFloats):
+    /// about a third of the JSON-number text for the same bits.
+    public var embedding: String?
+    /// The final model's scores on the sample's noisy copies, one row per SNR level of the
+    /// variant's training.noise_snr_db, in that order.
+    public var noisyLogits: [[Float]]?
 }
 
 /// A finished task. Appended and synced as soon as its result arrives.

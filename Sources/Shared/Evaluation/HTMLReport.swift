@@ -23,6 +23,9 @@ public enum HTMLReport {
         h += "<h1>Report: \(escape(r.experimentName))</h1>\n"
         h += "<nav><a href=\"#run\">Run</a><a href=\"#provenance\">Provenance</a><a href=\"#results\">Results</a><a href=\"#tests\">Tests</a>"
             + (r.alternate != nil ? "<a href=\"#alternate\">Other selection</a>" : "")
+            + (r.predictionRules.isEmpty ? "" : "<a href=\"#rules\">Prediction rules</a>")
+            + (r.noise != nil ? "<a href=\"#noise\">Noise robustness</a>" : "")
+            + (r.embeddingMaps.isEmpty ? "" : "<a href=\"#maps\">Embedding maps</a>")
             + "<a href=\"#curves\">Training curves</a><a href=\"#conventions\">Conventions</a><a href=\"#configuration\">Configuration</a></nav>\n"
         if let c = r.completeness, !c.isComplete { h += "<div class=\"banner optimistic\"><strong>\(escape(c.summary))</strong></div>\n" }
         h += banner(r.main.protocolDescription)
@@ -56,6 +59,7 @@ public enum HTMLReport {
             h += results(alt, classNames: r.classNames, idPrefix: "alt-", heading: "Results — \(alt.protocolDescription.label) (separate)")
             h += "</section>\n"
         }
+        h += RobustnessSections.html(r)
         h += "<h2 id=\"curves\">Training curves</h2>"
         h += "<p>Mean over the tasks (folds × seeds) of each variant, per epoch.</p>"
         h += table(ReportTables.curves(r.curves))

@@ -34,6 +34,7 @@ public enum MarkdownReport {
             }
             md += results(alt, classNames: r.classNames, heading: "Results — \(alt.protocolDescription.label) (separate)")
         }
+        md += RobustnessSections.markdown(r)
         md += "\n## Training curves\n\n" + table(ReportTables.curves(r.curves))
         if !r.datasetCurves.isEmpty {
             md += "\n### Test accuracy per epoch per source dataset\n\n"

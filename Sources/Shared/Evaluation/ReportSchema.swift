@@ -15,10 +15,10 @@ public enum ReportSchema {
   "title": "LOSO HTNet run report",
   "description": "report.json written by the Evaluation module. Scores follow scikit-learn: UF1 = f1_score(average='macro') over classes in labels or predictions; UAR = balanced_accuracy_score. Headline UF1/UAR of a variant = mean over seeds of the per-seed composite (all folds pooled); std = sample std (ddof=1) over seeds.",
   "type": "object",
-  "required": ["schemaVersion", "experimentName", "softwareVersion", "configuration", "classNames", "hosts", "timings", "main", "curves", "trainingProtocol", "datasetCurves"],
+  "required": ["schemaVersion", "experimentName", "softwareVersion", "configuration", "classNames", "hosts", "timings", "main", "curves", "trainingProtocol", "datasetCurves", "predictionRules", "embeddingMaps"],
   "additionalProperties": false,
   "properties": {
-    "schemaVersion": {"const": 2},
+    "schemaVersion": {"const": 4},
     "experimentName": {"type": "string"},
     "softwareVersion": {"type": "string"},
     "configuration": {"type": "string", "description": "the resolved experiment, verbatim"},
@@ -46,7 +46,31 @@ public enum ReportSchema {
     "optimism": {"type": "array", "description": "per variant: best-test-epoch minus final epoch (UF1, UAR) with subject-bootstrap CIs", "items": {
       "type": "object", "additionalProperties": false, "required": ["variant", "intervals"],
       "properties": {"variant": {"type": "string"}, "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}}}
-    }}
+    }},
+    "predictionRules": {"type": "array", "items": {"type": "string"}, "description": "per variant: its loss and how scores become a prediction"},
+    "noise": {
+      "type": "object", "additionalProperties": false, "required": ["levels"],
+      "description": "input-noise robustness: each fold's final model on its test inputs with additive Gaussian noise at an SNR (signal power = mean of x^2 per sample)",
+      "properties": {"levels": {"type": "array", "items": {
+        "type": "object", "additionalProperties": false, "required": ["label", "results"],
+        "properties": {
+          "snrDB": {"type": "number", "description": "absent for +inf (clean inputs)"},
+          "label": {"type": "string"},
+          "results": {"$ref": "#/$defs/selectionResults"}
+        }}}}
+    },
+    "embeddingMaps": {"type": "array", "items": {
+      "type": "object", "additionalProperties": false,
+      "required": ["variant", "seed", "dimensions", "perplexity", "klDivergence", "points"],
+      "description": "exact t-SNE of the L2-normalised final-model test embeddings of the variant's first seed, pooled over folds (PCA init, 1000 iterations)",
+      "properties": {
+        "variant": {"type": "string"}, "seed": {"type": "integer"}, "dimensions": {"$ref": "#/$defs/count"},
+        "perplexity": {"$ref": "#/$defs/real"}, "klDivergence": {"$ref": "#/$defs/real"}, "trustworthiness": {"$ref": "#/$defs/real"},
+        "points": {"type": "array", "items": {
+          "type": "object", "additionalProperties": false, "required": ["sample", "dataset", "label", "pred", "x", "y"],
+          "properties": {"sample": {"type": "string"}, "dataset": {"type": "string"}, "label": {"type": "integer"},
+                         "pred": {"type": "integer"}, "x": {"$ref": "#/$defs/real"}, "y": {"$ref": "#/$defs/real"}}}}
+      }}}
   },
   "$defs": {
     "provenance": {

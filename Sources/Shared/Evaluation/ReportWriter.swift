@@ -13,6 +13,7 @@ public struct ReportWriter: Sendable {
         self.settings = settings
     }
 
+    /// Always written; embeddings.csv joins them when the run journalled embeddings.
     public static let fileNames = ["report.md", "report.json", "report.schema.json", "report.html", "report.tex", "predictions.csv"]
 
     /// Builds the report of `run` and writes the files into `directory` (created if missing).
@@ -20,7 +21,7 @@ public struct ReportWriter: Sendable {
     public func write(_ run: RunRecord, to directory: String) throws -> RunReport {
         let report = try RunReport(run, settings: settings)
         let json = try ReportWriter.encoder().encode(report)
-        let files: [(String, Data)] = [
+        var files: [(String, Data)] = [
             ("predictions.csv", Data(PredictionsCSV.render(run).utf8)),
             ("report.schema.json", Data(ReportSchema.text.utf8)),
             ("report.json", json),
@@ -32,6 +33,9 @@ public struct ReportWriter: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw ReportError.write(path: directory, reason: error.localizedDescription)
+        }
+        if !run.embeddings.isEmpty {
+            files.append(("embeddings.csv", Data(EmbeddingsCSV.render(run: run.experimentName, rows: run.embeddings).utf8)))
         }
         for (name, data) in files {
             try ReportWriter.writeAtomically(data, to: (directory as NSString).appendingPathComponent(name))

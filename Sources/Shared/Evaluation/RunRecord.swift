@@ -71,12 +71,23 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var completeness: Completeness? = nil
     /// Commit, input digests, dates, machines and libraries of each session, when journalled.
     public var provenance: RunProvenance?
+    /// Final-epoch predictions on noisy test inputs, one entry per SNR level (empty when the
+    /// experiment asks for no noise evaluation).
+    public var noise: [NoiseLevelRows]
+    /// The final models' test embeddings (empty for journals written before they were recorded).
+    public var embeddings: [EmbeddingRow]
+    /// How each variant turns scores into a prediction, for the report ("variant: rule").
+    public var predictionRules: [String]
 
     public init(experimentName: String, configuration: String, selection: EpochSelection,
                 softwareVersion: String, classNames: [String], hosts: [String], wallSeconds: Double,
                 rows: [PredictionRow], alternateSelection: EpochSelection?, alternateRows: [PredictionRow],
-                curves: [TaskCurve], provenance: RunProvenance? = nil) {
+                curves: [TaskCurve], provenance: RunProvenance? = nil, noise: [NoiseLevelRows] = [], embeddings: [EmbeddingRow] = [],
+                predictionRules: [String] = []) {
         self.provenance = provenance
+        self.noise = noise
+        self.embeddings = embeddings
+        self.predictionRules = predictionRules
         self.experimentName = experimentName
         self.configuration = configuration
         self.selection = selection

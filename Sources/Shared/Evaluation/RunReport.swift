@@ -160,8 +160,14 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var provenance: RunProvenance?
     /// Best-test-epoch minus final epoch per variant, with bootstrap CIs (when both rules are journalled).
     public var optimism: [SelectionOptimism]?
+    /// How each variant predicts ("variant: loss and rule").
+    public var predictionRules: [String]
+    /// Input-noise robustness per SNR level (final epoch), when the experiment asked for it.
+    public var noise: NoiseRobustnessResults?
+    /// One t-SNE map of test embeddings per variant (see EmbeddingMap for the convention).
+    public var embeddingMaps: [EmbeddingMap]
 
-    public static let currentSchemaVersion = 2
+    public static let currentSchemaVersion = 4
 
     public init(_ run: RunRecord, settings: PairwiseComparison.Settings = PairwiseComparison.Settings()) throws {
         let classCount = try RunReport.classCount(run)
@@ -195,13 +201,16 @@ public struct RunReport: Codable, Equatable, Sendable {
         completeness = run.completeness
         trainingProtocol = VariantTrainingProtocol.parse(configuration: run.configuration)
         datasetCurves = DatasetCurve.curves(run: run)
+        predictionRules = run.predictionRules
+        noise = run.noise.isEmpty ? nil : NoiseRobustnessResults(levels: run.noise, classCount: classCount, settings: settings)
+        embeddingMaps = EmbeddingMap.maps(run.embeddings)
     }
 
     /// The class count: the class list's length, checked against every label and prediction.
     static func classCount(_ run: RunRecord) throws -> Int {
         guard !run.rows.isEmpty else { throw ReportError.noPredictions(run.experimentName) }
         let count = run.classNames.count
-        for row in run.rows + run.alternateRows {
+        for row in run.rows + run.alternateRows + run.noise.flatMap(\.rows) {
             guard (0..<count).contains(row.label), (0..<count).contains(row.pred) else {
                 throw ReportError.classOutOfRange(sample: row.sample, label: row.label, pred: row.pred, classes: count)
             }

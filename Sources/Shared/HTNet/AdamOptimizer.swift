@@ -3,14 +3,23 @@ import Foundation
 import Tensor
 
 /// Adam exactly as `torch.optim.Adam` computes it on CPU (no weight decay, no amsgrad), in one fused
-/// pass over the whole parameter buffer.
+/// pass over the whole parameter buffer. Ranges of the buffer may get their own learning rate,
+/// lr x multiplier, as a separate torch parameter group would (the metric losses' class vectors:
+/// Proxy Anchor's authors train proxies at 100 x the network's rate).
 public final class AdamOptimizer {
     public var learningRate: Float
+    /// Disjoint ranges of the buffer and their learning-rate multipliers; the rest uses 1.
+    public let multipliers: [(range: Range<Int>, factor: Float)]
     public let beta1: Float, beta2: Float, eps: Float
     public private(set) var step = 0
     let m: FloatBuffer, v: FloatBuffer
 
-    public init(parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8) {
+    public init(parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
+                multipliers: [(range: Range<Int>, factor: Float)] = []) {
+        let sorted = multipliers.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        for (a, b) in zip(sorted, sorted.dropFirst()) { precondition(a.range.upperBound <= b.range.lowerBound, "overlapping lr ranges") }
+        precondition(sorted.allSatisfy { $0.range.lowerBound >= 0 && $0.range.upperBound <= parameterCount }, "lr range outside the buffer")
+        self.multipliers = sorted
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -23,15 +32,29 @@ public final class AdamOptimizer {
         step += 1
         let biasCorrection1 = 1 - Foundation.pow(Double(beta1), Double(step))
         let biasCorrection2 = 1 - Foundation.pow(Double(beta2), Double(step))
-        let stepSize = Float(Double(learningRate) / biasCorrection1)
         let bc2Sqrt = Float(biasCorrection2.squareRoot())
         let b1 = beta1, b2 = beta2, e = eps
         let p = parameters.pointer, g = gradients.pointer, mp = m.pointer, vp = v.pointer
         // torch: exp_avg.lerp_(grad, 1 - beta1); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
         // param.addcdiv_(exp_avg, exp_avg_sq.sqrt() / sqrt(bias_correction2) + eps, -lr / bias_correction1)
-        ParallelLoop.ranges(parameters.count, minimumChunk: 1 << 16) { r in
-            let o = r.lowerBound
-            ck_adam_update(p + o, g + o, mp + o, vp + o, r.count, b1, b2, stepSize, bc2Sqrt, e)
+        for (segment, factor) in segments(parameters.count) {
+            let stepSize = Float(Double(learningRate * factor) / biasCorrection1)
+            ParallelLoop.ranges(segment.count, minimumChunk: 1 << 16) { r in
+                let o = segment.lowerBound + r.lowerBound
+                ck_adam_update(p + o, g + o, mp + o, vp + o, r.count, b1, b2, stepSize, bc2Sqrt, e)
+            }
         }
+    }
+
+    /// The whole buffer cut into consecutive ranges, each with its multiplier.
+    private func segments(_ count: Int) -> [(Range<Int>, Float)] {
+        var out: [(Range<Int>, Float)] = [], at = 0
+        for (range, factor) in multipliers {
+            if at < range.lowerBound { out.append((at..<range.lowerBound, 1)) }
+            if !range.isEmpty { out.append((range, factor)) }
+            at = range.upperBound
+        }
+        if at < count { out.append((at..<count, 1)) }
+        return out
     }
 }

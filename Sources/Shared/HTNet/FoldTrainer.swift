@@ -30,6 +30,7 @@ public struct FoldTrainer {
     }
 
     static let shuffleStream: UInt64 = 2
+    static let labelNoiseStream: UInt64 = 5   // 1 and 3 seed the starting weights (StartingWeights), 2 the shuffle
 
     /// The sample order of one epoch (indices into the fold's training samples).
     public static func epochOrder(_ order: TrainingOrder, labels: [Int], epoch: Int, seedKeys: [UInt64]) -> [Int] {
@@ -55,7 +56,7 @@ public struct FoldTrainer {
         try validate(data, sampleSize: sampleSize)
         let trainCount = data.trainLabels.count, testCount = data.testLabels.count
         let maxBatch = max(1, min(training.batchSize, max(trainCount, testCount)))
-        let net = HTNetModel(config: model, maxBatch: maxBatch)
+        let net = HTNetModel(config: model, head: training.head, maxBatch: maxBatch)
         if let given = initialParameters {
             guard given.count == net.layout.count else {
                 throw FoldTrainingError.badData("initial weights hold \(given.count) values, the model \(net.layout.count)")
@@ -64,13 +65,14 @@ public struct FoldTrainer {
         } else {
             start.initialise(net)
         }
-        let adam = AdamOptimizer(parameterCount: net.layout.count, learningRate: training.learningRate)
-        let weights = training.loss == .weightedCrossEntropy
-            ? SoftmaxCrossEntropy.inverseFrequencyWeights(labels: data.trainLabels, classes: classes) : nil
+        var noiseRNG = DeterministicRNG(keys: seedKeys + [FoldTrainer.labelNoiseStream])
+        let trainLabels = LabelNoise.flip(data.trainLabels, fraction: training.labelNoise, classes: classes, rng: &noiseRNG)
+        let multipliers = net.classVectorSlot.map { [(range: $0.offset..<($0.offset + $0.count), factor: Float(training.effectiveClassVectorLRMultiplier))] } ?? []
+        let adam = AdamOptimizer(parameterCount: net.layout.count, learningRate: training.learningRate, multipliers: multipliers)
+        let objective = training.objective(trainLabels: trainLabels, classes: classes)
 
         let batchImages = FloatBuffer(count: maxBatch * sampleSize)
         var batchLabels = [Int](repeating: 0, count: maxBatch)
-        let dLogits = FloatBuffer(count: maxBatch * classes)
         let fixedOrder = training.order == .shuffle ? [] : FoldTrainer.epochOrder(training.order, labels: data.trainLabels, epoch: 0, seedKeys: seedKeys)
         var records: [EpochRecord] = []
         var best = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
@@ -89,23 +91,21 @@ public struct FoldTrainer {
                     for i in 0..<b {
                         let s = order[start + i]
                         (batchImages.pointer + i * sampleSize).update(from: src.baseAddress! + s * sampleSize, count: sampleSize)
-                        batchLabels[i] = data.trainLabels[s]
+                        batchLabels[i] = trainLabels[s]
                     }
                 }
-                let logits = net.forward(images: batchImages.pointer, batch: b)
+                net.forward(images: batchImages.pointer, batch: b)
                 let result = batchLabels.withUnsafeBufferPointer {
-                    SoftmaxCrossEntropy.evaluate(logits: logits, labels: $0.baseAddress!, batch: b, classes: classes,
-                                                 classWeights: weights, dLogits: dLogits.pointer)
+                    objective.evaluate(net, labels: $0.baseAddress!, batch: b, backward: true)
                 }
                 step += 1
                 guard result.loss.isFinite else { throw FoldTrainingError.nonFiniteLoss(epoch: epoch, step: step) }
                 lossSum += result.loss * Double(b)
                 correct += result.correct
-                net.backward(dLogits: dLogits.pointer, batch: b)
                 adam.update(parameters: net.parameters, gradients: net.gradients)
                 start += b
             }
-            let evaluation = evaluate(net, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize)
+            let evaluation = evaluate(net, objective: objective, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize)
             let accuracy = testCount > 0 ? Double(evaluation.correct) / Double(testCount) : 0
             if accuracy >= best.accuracy { best = (epoch, accuracy, evaluation.logits) }
             finalLogits = evaluation.logits
@@ -121,25 +121,43 @@ public struct FoldTrainer {
         return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits)
     }
 
-    /// Forward passes only, in chunks of the model's batch; returns logits, mean loss, correct count.
-    func evaluate(_ net: HTNetModel, inputs: [Float], labels: [Int], sampleSize: Int) -> (logits: [[Float]], loss: Double, correct: Int) {
-        let classes = model.numClasses
-        var logits: [[Float]] = []
-        var lossSum = 0.0, correct = 0, start = 0
+    /// What a forward-only pass over a test set gives.
+    public struct Evaluation {
+        /// Scores per sample [n][classes]: logits, or cosines with the class vectors (metric losses).
+        public var logits: [[Float]]
+        /// Embeddings per sample [n][embedding width] (the pooled top feature or its projection).
+        public var embeddings: [[Float]]
+        /// Mean loss over the samples (for cross-entropy the unweighted mean: the class weights
+        /// belong to the training fold).
+        public var loss: Double
+        public var correct: Int
+    }
+
+    /// Forward passes only, in chunks of the model's batch.
+    public func evaluate(_ net: HTNetModel, objective: TrainingObjective, inputs: [Float], labels: [Int], sampleSize: Int) -> Evaluation {
+        let classes = model.numClasses, width = net.embeddingWidth
+        let testObjective: TrainingObjective
+        if case .crossEntropy = objective { testObjective = .crossEntropy(classWeights: nil) } else { testObjective = objective }
+        var out = Evaluation(logits: [], embeddings: [], loss: 0, correct: 0)
+        var lossSum = 0.0, start = 0
         inputs.withUnsafeBufferPointer { src in
             labels.withUnsafeBufferPointer { lab in
                 while start < labels.count {
                     let b = min(net.maxBatch, labels.count - start)
-                    let out = net.forward(images: src.baseAddress! + start * sampleSize, batch: b)
-                    let r = SoftmaxCrossEntropy.evaluate(logits: out, labels: lab.baseAddress! + start, batch: b, classes: classes)
+                    let scores = net.forward(images: src.baseAddress! + start * sampleSize, batch: b)
+                    let r = testObjective.evaluate(net, labels: lab.baseAddress! + start, batch: b, backward: false)
                     lossSum += r.loss * Double(b)
-                    correct += r.correct
-                    for i in 0..<b { logits.append(Array(UnsafeBufferPointer(start: out + i * classes, count: classes))) }
+                    out.correct += r.correct
+                    for i in 0..<b {
+                        out.logits.append(Array(UnsafeBufferPointer(start: scores + i * classes, count: classes)))
+                        out.embeddings.append(Array(UnsafeBufferPointer(start: net.embeddings + i * width, count: width)))
+                    }
                     start += b
                 }
             }
         }
-        return (logits, labels.isEmpty ? 0 : lossSum / Double(labels.count), correct)
+        out.loss = labels.isEmpty ? 0 : lossSum / Double(labels.count)
+        return out
     }
 
     func validate(_ data: FoldData, sampleSize: Int) throws {

@@ -7,11 +7,15 @@ public struct FoldData: Sendable {
     public var trainLabels: [Int]
     public var testInputs: [Float]
     public var testLabels: [Int]
-    public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int]) {
+    /// A stable key per test sample (a hash of its name), which seeds its input noise; nil uses
+    /// the position in the test set.
+    public var testSampleKeys: [UInt64]?
+    public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int], testSampleKeys: [UInt64]? = nil) {
         self.trainInputs = trainInputs
         self.trainLabels = trainLabels
         self.testInputs = testInputs
         self.testLabels = testLabels
+        self.testSampleKeys = testSampleKeys
     }
 }
 
@@ -19,6 +23,18 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
     case crossEntropy = "cross-entropy"
     /// Cross-entropy weighted by inverse class frequency of the training fold (mean weight 1).
     case weightedCrossEntropy = "weighted-cross-entropy"
+    /// Metric losses on the embedding (ProxyAnchorLoss, ArcFaceLoss, CosFaceLoss); prediction is
+    /// the class vector nearest by cosine.
+    case proxyAnchor = "proxy-anchor"
+    case arcface
+    case cosface
+
+    public var isMetric: Bool { self == .proxyAnchor || self == .arcface || self == .cosface }
+}
+
+/// The unit of ArcFace's angular margin in experiment files.
+public enum AngleUnit: String, Codable, Sendable, Hashable {
+    case degrees, radians
 }
 
 /// The order in which a fold's training samples form each epoch's batches (`training.order`).
@@ -51,10 +67,35 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     public var initRNG: InitialisationRNG = .splitmix
     /// Which tasks share one set of initial weights (`init_scope`).
     public var initScope: InitialisationScope = .fold
+    /// Metric-loss hyper-parameters; nil means the loss's default (see `metricLoss`, `classVectorLRMultiplier`).
+    /// Proxy Anchor: margin on the cosine (0.1) and alpha (32). ArcFace: angular margin (28.6, in
+    /// `marginUnit`, degrees by default) and scale (64). CosFace: cosine margin (0.35) and scale (64).
+    public var margin: Double?
+    public var marginUnit: AngleUnit?
+    public var scale: Double?
+    public var alpha: Double?
+    /// A linear projection of the pooled top feature to this many dimensions (metric losses only);
+    /// nil uses the pooled feature itself as the embedding.
+    public var embeddingSize: Int?
+    /// The class vectors' learning rate is lr x this (Adam); default 100 for Proxy Anchor (its
+    /// authors' convention for proxies), 1 for ArcFace and CosFace.
+    public var classVectorLRMultiplier: Double?
+    /// Fraction of training labels replaced by a different, uniformly drawn class, seeded per task
+    /// (label-noise robustness); 0 trains on the true labels.
+    public var labelNoise: Double = 0
+    /// Input-noise robustness: after training, each fold's final model also scores its test inputs
+    /// with Gaussian noise at these SNRs (InputNoise); nil or empty skips it. The noise of a sample
+    /// depends on `noiseSeed`, the level and the sample only, so every variant, seed and worker
+    /// count sees the same noisy inputs (paired comparisons per level).
+    public var noiseSNR: [SNRLevel]?
+    public var noiseSeed: Int = 0
 
     public init(epochs: Int = 800, batchSize: Int = 256, learningRate: Float = 5e-5,
                 order: TrainingOrder = .csv, loss: LossKind = .crossEntropy,
-                initRNG: InitialisationRNG = .splitmix, initScope: InitialisationScope = .fold) {
+                initRNG: InitialisationRNG = .splitmix, initScope: InitialisationScope = .fold,
+                margin: Double? = nil, marginUnit: AngleUnit? = nil, scale: Double? = nil, alpha: Double? = nil,
+                embeddingSize: Int? = nil, classVectorLRMultiplier: Double? = nil, labelNoise: Double = 0,
+                noiseSNR: [SNRLevel]? = nil, noiseSeed: Int = 0) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -62,11 +103,23 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         self.loss = loss
         self.initRNG = initRNG
         self.initScope = initScope
+        self.margin = margin
+        self.marginUnit = marginUnit
+        self.scale = scale
+        self.alpha = alpha
+        self.embeddingSize = embeddingSize
+        self.classVectorLRMultiplier = classVectorLRMultiplier
+        self.labelNoise = labelNoise
+        self.noiseSNR = noiseSNR
+        self.noiseSeed = noiseSeed
     }
 
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize = "batch_size", learningRate = "lr", order, loss
         case initRNG = "init_rng", initScope = "init_scope"
+        case margin, marginUnit = "margin_unit", scale, alpha, embeddingSize = "embedding_size"
+        case classVectorLRMultiplier = "class_vector_lr_multiplier", labelNoise = "label_noise"
+        case noiseSNR = "noise_snr_db", noiseSeed = "noise_seed"
     }
 
     /// Every key optional (defaults above).
@@ -80,6 +133,15 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         loss = try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? d.loss
         initRNG = try c.decodeIfPresent(InitialisationRNG.self, forKey: .initRNG) ?? d.initRNG
         initScope = try c.decodeIfPresent(InitialisationScope.self, forKey: .initScope) ?? d.initScope
+        margin = try c.decodeIfPresent(Double.self, forKey: .margin)
+        marginUnit = try c.decodeIfPresent(AngleUnit.self, forKey: .marginUnit)
+        scale = try c.decodeIfPresent(Double.self, forKey: .scale)
+        alpha = try c.decodeIfPresent(Double.self, forKey: .alpha)
+        embeddingSize = try c.decodeIfPresent(Int.self, forKey: .embeddingSize)
+        classVectorLRMultiplier = try c.decodeIfPresent(Double.self, forKey: .classVectorLRMultiplier)
+        labelNoise = try c.decodeIfPresent(Double.self, forKey: .labelNoise) ?? d.labelNoise
+        noiseSNR = try c.decodeIfPresent([SNRLevel].self, forKey: .noiseSNR)
+        noiseSeed = try c.decodeIfPresent(Int.self, forKey: .noiseSeed) ?? d.noiseSeed
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -91,6 +153,17 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         try c.encode(loss, forKey: .loss)
         try c.encode(initRNG, forKey: .initRNG)
         try c.encode(initScope, forKey: .initScope)
+        // The study's keys are written only when used, so configurations without them encode (and
+        // hash into experiment identities) as they did before.
+        try c.encodeIfPresent(margin, forKey: .margin)
+        try c.encodeIfPresent(marginUnit, forKey: .marginUnit)
+        try c.encodeIfPresent(scale, forKey: .scale)
+        try c.encodeIfPresent(alpha, forKey: .alpha)
+        try c.encodeIfPresent(embeddingSize, forKey: .embeddingSize)
+        try c.encodeIfPresent(classVectorLRMultiplier, forKey: .classVectorLRMultiplier)
+        if labelNoise != 0 { try c.encode(labelNoise, forKey: .labelNoise) }
+        try c.encodeIfPresent(noiseSNR, forKey: .noiseSNR)
+        if noiseSNR != nil || noiseSeed != 0 { try c.encode(noiseSeed, forKey: .noiseSeed) }
     }
 
     /// One line for reports and journals: the order and the starting point.

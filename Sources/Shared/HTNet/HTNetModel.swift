@@ -7,6 +7,8 @@ import Tensor
 /// prefix of each. `forward` keeps what `backward` needs, so they must be called in that order.
 public final class HTNetModel {
     public let config: HTNetConfig
+    /// Classifier (logits) or embedding with a metric loss's class vectors (ModelHead).
+    public let head: ModelHead
     public let layout: ParameterLayout
     public let maxBatch: Int
     public let parameters: FloatBuffer
@@ -15,28 +17,39 @@ public final class HTNetModel {
     let embedding: PatchEmbedding
     let levels: [TransformerLevel]
     let aggregates: [Aggregate]
-    let head: ClassifierHead
+    let top: Top
     let activations: [FloatBuffer]       // each level's residual stream [tokens, channels]
     let activationGrads: [FloatBuffer]
-    let logitBuffer: FloatBuffer
+    /// Logits, or for a metric head the cosines between embeddings and class vectors.
+    let scoreBuffer: FloatBuffer
 
-    public init(config: HTNetConfig, maxBatch: Int) {
+    enum Top {
+        case classifier(ClassifierHead)
+        case embedding(EmbeddingHead)
+    }
+
+    public init(config: HTNetConfig, head: ModelHead = .classifier, maxBatch: Int) {
         precondition(config.validationErrors().isEmpty, "invalid HTNet config: \(config.validationErrors())")
         self.config = config
+        self.head = head
         self.maxBatch = maxBatch
-        let layout = ParameterLayout(config: config)
+        let layout = ParameterLayout(config: config, head: head)
         self.layout = layout
         parameters = FloatBuffer(count: layout.count)
         gradients = FloatBuffer(count: layout.count)
         embedding = PatchEmbedding(config: config, layout: layout, maxBatch: maxBatch)
         levels = (0..<config.numHierarchies).map { TransformerLevel(level: $0, config: config, layout: layout, maxBatch: maxBatch) }
         aggregates = (0..<(config.numHierarchies - 1)).map { Aggregate(level: $0, config: config, layout: layout, maxBatch: maxBatch) }
-        head = ClassifierHead(config: config, layout: layout, maxBatch: maxBatch)
+        switch head {
+        case .classifier: top = .classifier(ClassifierHead(config: config, layout: layout, maxBatch: maxBatch))
+        case let .metric(embeddingSize, _):
+            top = .embedding(EmbeddingHead(config: config, layout: layout, embeddingSize: embeddingSize, maxBatch: maxBatch))
+        }
         activations = (0..<config.numHierarchies).map { l in
             FloatBuffer(count: maxBatch * config.side(level: l) * config.side(level: l) * config.channels(level: l))
         }
         activationGrads = activations.map { FloatBuffer(count: $0.count) }
-        logitBuffer = FloatBuffer(count: maxBatch * config.numClasses)
+        scoreBuffer = FloatBuffer(count: maxBatch * config.numClasses)
     }
 
     /// PyTorch-default initialisation from a deterministic stream.
@@ -44,7 +57,9 @@ public final class HTNetModel {
         layout.initialise(parameters.pointer, rng: &rng)
     }
 
-    /// images: [batch, channels, image, image] -> logits [batch, classes] (valid until the next forward).
+    /// images: [batch, channels, image, image] -> scores [batch, classes] (valid until the next
+    /// forward): the logits for the classifier head; for a metric head the cosine between each
+    /// embedding and each class vector, so that arg-max is the nearest class vector by cosine.
     @discardableResult
     public func forward(images: UnsafePointer<Float>, batch: Int) -> UnsafeMutablePointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
@@ -56,19 +71,60 @@ public final class HTNetModel {
                 aggregates[l].forward(p, x: activations[l].pointer, y: activations[l + 1].pointer, batch: batch)
             }
         }
-        head.forward(p, x: activations[levels.count - 1].pointer, logits: logitBuffer.pointer, batch: batch)
-        return logitBuffer.pointer
+        let x = activations[levels.count - 1].pointer
+        switch top {
+        case let .classifier(h): h.forward(p, x: x, logits: scoreBuffer.pointer, batch: batch)
+        case let .embedding(h):
+            h.forward(p, x: x, batch: batch)
+            guard case let .metric(_, layout) = head else { preconditionFailure("embedding top without a metric head") }
+            let e = h.width, classes = config.numClasses
+            let cosine = CosineSimilarity(x: h.embeddings, w: p + self.layout[ModelHead.classVectorName(layout)].offset,
+                                          batch: batch, dim: e, classes: classes, layout: layout)
+            cosine.cos.withUnsafeBufferPointer { scoreBuffer.pointer.update(from: $0.baseAddress!, count: batch * classes) }
+        }
+        return scoreBuffer.pointer
+    }
+
+    /// The embeddings of the last forward, [batch, embeddingWidth]: the pooled, LayerNormed top
+    /// feature (for the classifier head too), or its projection.
+    public var embeddings: UnsafeMutablePointer<Float> {
+        switch top {
+        case let .classifier(h): return h.feature.pooled.pointer
+        case let .embedding(h): return h.embeddings
+        }
+    }
+
+    public var embeddingWidth: Int { head.embeddingWidth(config) }
+
+    /// The class vectors' slot of a metric head (nil for the classifier).
+    public var classVectorSlot: ParameterSlot? {
+        guard case let .metric(_, layout) = head else { return nil }
+        return self.layout[ModelHead.classVectorName(layout)]
     }
 
     /// Writes the gradient of the loss whose logit-gradient is `dLogits` [batch, classes] into
     /// `gradients`: every parameter's gradient comes from exactly one place, so no zeroing pass
     /// over the (up to 140 M) gradients is needed.
     public func backward(dLogits: UnsafePointer<Float>, batch: Int) {
+        guard case let .classifier(h) = top else { preconditionFailure("backward(dLogits:) on a metric head") }
+        h.backward(parameters.pointer, gradients.pointer, dLogits: dLogits, dx: activationGrads[levels.count - 1].pointer, batch: batch)
+        backwardBelowHead(batch: batch)
+    }
+
+    /// The metric heads' backward: `dEmbeddings` [batch, embeddingWidth] is the loss's gradient
+    /// with respect to the last forward's embeddings. The loss writes its class vectors' gradient
+    /// into `gradients` itself (at classVectorSlot); this writes every other parameter's.
+    public func backward(dEmbeddings: UnsafePointer<Float>, batch: Int) {
+        guard case let .embedding(h) = top else { preconditionFailure("backward(dEmbeddings:) on the classifier head") }
+        h.backward(parameters.pointer, gradients.pointer, dEmbeddings: dEmbeddings, dx: activationGrads[levels.count - 1].pointer, batch: batch)
+        backwardBelowHead(batch: batch)
+    }
+
+    private func backwardBelowHead(batch: Int) {
         let p = parameters.pointer, g = gradients.pointer
-        let top = levels.count - 1
-        head.backward(p, g, dLogits: dLogits, dx: activationGrads[top].pointer, batch: batch)
-        for l in stride(from: top, through: 0, by: -1) {
-            if l < top {
+        let topLevel = levels.count - 1
+        for l in stride(from: topLevel, through: 0, by: -1) {
+            if l < topLevel {
                 aggregates[l].backward(p, g, dy: activationGrads[l + 1].pointer, dx: activationGrads[l].pointer, batch: batch)
             }
             levels[l].backward(p, g, dx: activationGrads[l].pointer, batch: batch)

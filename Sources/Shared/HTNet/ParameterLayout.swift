@@ -16,6 +16,7 @@ public struct ParameterSlot: Sendable, Equatable {
         case bias(fanIn: Int)
         case ones, zeros             // LayerNorm g and b
         case standardNormal          // pos_emb
+        case normal(std: Float)      // metric-loss class vectors (see ParameterLayout.init)
     }
 }
 
@@ -28,7 +29,11 @@ public struct ParameterLayout: Sendable {
     public private(set) var count = 0
     private var index: [String: Int] = [:]
 
-    public init(config c: HTNetConfig) {
+    /// `head` decides what follows mlp_head.0: the reference's classifier (mlp_head.2) or an
+    /// embedding with a metric loss's class vectors, initialised as pytorch-metric-learning 2.9.0
+    /// does by default: proxies [classes, E] from kaiming_normal_(mode "fan_out"), i.e. N(0, 2 / classes);
+    /// W [E, classes] from normal_, i.e. N(0, 1).
+    public init(config c: HTNetConfig, head: ModelHead = .classifier) {
         let patchFan = c.patchDim
         add("to_patch_embedding.1.weight", [c.dim, c.patchDim, 1, 1], .weight(fanIn: patchFan))
         add("to_patch_embedding.1.bias", [c.dim], .bias(fanIn: patchFan))
@@ -64,8 +69,21 @@ public struct ParameterLayout: Sendable {
         let top = c.topChannels
         add("mlp_head.0.g", [1, top, 1, 1], .ones)
         add("mlp_head.0.b", [1, top, 1, 1], .zeros)
-        add("mlp_head.2.weight", [c.numClasses, top], .weight(fanIn: top))
-        add("mlp_head.2.bias", [c.numClasses], .bias(fanIn: top))
+        switch head {
+        case .classifier:
+            add("mlp_head.2.weight", [c.numClasses, top], .weight(fanIn: top))
+            add("mlp_head.2.bias", [c.numClasses], .bias(fanIn: top))
+        case let .metric(embeddingSize, classVectors):
+            if let e = embeddingSize {
+                add(ModelHead.projectionWeightName, [e, top], .weight(fanIn: top))
+                add(ModelHead.projectionBiasName, [e], .bias(fanIn: top))
+            }
+            let e = head.embeddingWidth(c), name = ModelHead.classVectorName(classVectors)
+            switch classVectors {
+            case .classMajor: add(name, [c.numClasses, e], .normal(std: (2 / Float(c.numClasses)).squareRoot()))
+            case .dimensionMajor: add(name, [e, c.numClasses], .normal(std: 1))
+            }
+        }
     }
 
     private mutating func add(_ name: String, _ shape: [Int], _ initialisation: ParameterSlot.Initialisation) {
@@ -94,6 +112,7 @@ public struct ParameterLayout: Sendable {
             case .ones: p.update(repeating: 1, count: slot.count)
             case .zeros: p.update(repeating: 0, count: slot.count)
             case .standardNormal: for i in 0..<slot.count { p[i] = rng.normal() }
+            case let .normal(std): for i in 0..<slot.count { p[i] = std * rng.normal() }
             }
         }
     }

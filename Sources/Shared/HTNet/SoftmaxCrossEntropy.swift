@@ -11,8 +11,10 @@ public enum SoftmaxCrossEntropy {
     /// Writes dLoss/dlogits into `dLogits` when given; returns the loss and the number of samples
     /// whose arg-max logit equals the label (first index wins ties, like torch.argmax).
     @discardableResult
-    public static func evaluate(logits: UnsafePointer<Float>, labels: UnsafePointer<Int>, batch: Int, classes: Int,
-                                classWeights: [Float]? = nil, dLogits: UnsafeMutablePointer<Float>? = nil) -> Result {
+    /// Generic so that the float64 reference fixture can be checked at its own precision; training
+    /// runs it in Float. The loss is accumulated in Double either way.
+    public static func evaluate<T: LossScalar>(logits: UnsafePointer<T>, labels: UnsafePointer<Int>, batch: Int, classes: Int,
+                                               classWeights: [T]? = nil, dLogits: UnsafeMutablePointer<T>? = nil) -> Result {
         var total: Double = 0
         var weightSum: Double = 0
         var correct = 0
@@ -36,9 +38,9 @@ public enum SoftmaxCrossEntropy {
                 let y = labels[b]
                 var mx = row[0]
                 for j in 1..<classes { mx = max(mx, row[j]) }
-                var sum: Float = 0
-                for j in 0..<classes { let e = expf(row[j] - mx); out[j] = e; sum += e }
-                let scale = Float(Double(classWeights?[y] ?? 1) / weightSum)
+                var sum: T = 0
+                for j in 0..<classes { let e = T.exp(row[j] - mx); out[j] = e; sum += e }
+                let scale = T(Double(classWeights?[y] ?? 1) / weightSum)
                 for j in 0..<classes { out[j] = out[j] / sum * scale }
                 out[y] -= scale
             }

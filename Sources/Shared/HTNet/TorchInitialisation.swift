@@ -42,6 +42,11 @@ extension ParameterLayout {
             case .ones: p.update(repeating: 1, count: slot.count)
             case .zeros: p.update(repeating: 0, count: slot.count)
             case .standardNormal: generator.normal(p, count: slot.count)
+            case let .normal(std):
+                // A metric loss's class vectors (not in the reference HTNet): torch.nn.init.normal_(std),
+                // drawn after the network as a separate loss module would be.
+                generator.normal(p, count: slot.count)
+                for i in 0..<slot.count { p[i] *= std }
             }
         }
     }

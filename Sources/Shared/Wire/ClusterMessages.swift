@@ -79,12 +79,19 @@ public struct TaskResult: Equatable, Sendable {
     public var trainSeconds: Double
     /// Seconds spent slicing the fold's inputs out of the dataset.
     public var prepareSeconds: Double
-    public init(taskID: String, worker: String, outcome: FoldOutcome, trainSeconds: Double, prepareSeconds: Double) {
+    /// The final model's test embeddings [test sample][width] (FoldTrainer.finalEvaluation).
+    public var embeddings: [[Float]]
+    /// Its scores on noisy test inputs, one [test sample][classes] matrix per configured SNR level.
+    public var noisyScores: [[[Float]]]
+    public init(taskID: String, worker: String, outcome: FoldOutcome, trainSeconds: Double, prepareSeconds: Double,
+                embeddings: [[Float]] = [], noisyScores: [[[Float]]] = []) {
         self.taskID = taskID
         self.worker = worker
         self.outcome = outcome
         self.trainSeconds = trainSeconds
         self.prepareSeconds = prepareSeconds
+        self.embeddings = embeddings
+        self.noisyScores = noisyScores
     }
 }
 

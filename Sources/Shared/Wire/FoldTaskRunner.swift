@@ -2,6 +2,7 @@ import Dataset
 import FoldResults
 import Foundation
 import HTNet
+import Tensor
 
 /// Trains one assigned fold on a background thread, so the calling (MPI) thread stays free to
 /// forward epoch progress and to notice a shutdown or a signal while a long fold trains.
@@ -82,8 +83,10 @@ public final class FoldTaskRunner {
         if let bad = (a.trainIndices + a.testIndices).first(where: { labels[$0] < 0 || labels[$0] >= a.model.numClasses }) {
             return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(a.model.numClasses) classes")
         }
+        // Input noise is keyed by the sample's name, so every variant, seed and worker sees the same noise.
         let data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
-                            testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] })
+                            testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] },
+                            testSampleKeys: a.testIndices.map { stableHash(dataset.samples[$0].id) })
         if let i = data.trainInputs.firstIndex(where: { !$0.isFinite }) ?? data.testInputs.firstIndex(where: { !$0.isFinite }) {
             return failure("bad data: a non-finite input value (flat index \(i))")
         }
@@ -91,13 +94,15 @@ public final class FoldTaskRunner {
         do {
             var trainer = FoldTrainer(model: a.model, training: a.training, seedKeys: a.seedKeys, start: a.start)
             trainer.shouldStop = shouldStop
-            let outcome = try trainer.run(data, progress: progress)
+            var final: FinalEvaluation?
+            let outcome = try trainer.run(data, progress: progress, finished: { final = trainer.finalEvaluation($0, data: data) })
             if let row = (outcome.finalLogits + outcome.bestTestLogits).first(where: { $0.contains { !$0.isFinite } }) {
                 return failure("training diverged: non-finite test logits \(row)")
             }
             return .success(TaskResult(taskID: a.taskID, worker: worker, outcome: outcome,
                                        trainSeconds: Date().timeIntervalSince(prepared),
-                                       prepareSeconds: prepared.timeIntervalSince(start)))
+                                       prepareSeconds: prepared.timeIntervalSince(start),
+                                       embeddings: final?.embeddings ?? [], noisyScores: final?.noisyScores.map(\.scores) ?? []))
         } catch {
             return failure("\(error)")
         }

@@ -37,6 +37,9 @@ public enum MessageCodec {
             for e in r.outcome.epochs { write(e, to: &p) }
             writeMatrix(r.outcome.finalLogits, to: &p)
             writeMatrix(r.outcome.bestTestLogits, to: &p)
+            writeMatrix(r.embeddings, to: &p)
+            p.write(r.noisyScores.count)
+            for m in r.noisyScores { writeMatrix(m, to: &p) }
         case let .failure(f):
             p.write(f.taskID); p.write(f.worker); p.write(f.message)
         case let .shutdown(reason):
@@ -108,10 +111,15 @@ public enum MessageCodec {
             var epochs: [EpochRecord] = []
             for _ in 0..<n { epochs.append(try readRecord(&r)) }
             let final = try readMatrix(&r), bestLogits = try readMatrix(&r)
+            let embeddings = try readMatrix(&r)
+            let levels = try r.readInt()
+            guard levels >= 0, levels <= 1000 else { throw ClusterError.malformedMessage("\(levels) noise levels") }
+            var noisy: [[[Float]]] = []
+            for _ in 0..<levels { noisy.append(try readMatrix(&r)) }
             message = .result(TaskResult(taskID: id, worker: worker,
                                          outcome: FoldOutcome(epochs: epochs, finalLogits: final, bestTestEpoch: best,
                                                               bestTestLogits: bestLogits),
-                                         trainSeconds: train, prepareSeconds: prepare))
+                                         trainSeconds: train, prepareSeconds: prepare, embeddings: embeddings, noisyScores: noisy))
         case .failure:
             message = .failure(TaskFailure(taskID: try r.readString(), worker: try r.readString(), message: try r.readString()))
         case .shutdown:
