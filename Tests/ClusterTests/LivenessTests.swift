@@ -68,7 +68,9 @@ final class LivenessTests: XCTestCase {
         XCTAssertEqual(reference.status, 0, reference.output)
         let job = try runWithFrozenWorker(out: "frozen", extra: [])
         XCTAssertEqual(job.status, 0, job.output)
-        XCTAssertTrue(job.output.contains("(worker timeout 8 s): declared lost; its task"), job.output)
+        // Frozen mid-fold (silent beyond the timeout) or between tasks (it does not take its next
+        // assignment): either way it is declared lost and the task goes to the other worker.
+        XCTAssertTrue(job.output.contains("declared lost"), job.output)
         XCTAssertTrue(job.output.contains("goes to another worker"), job.output)
         let ids = taskIDs("frozen")
         XCTAssertEqual(ids.count, SlurmRequeueTests.taskCount, "every task journalled")
@@ -80,7 +82,7 @@ final class LivenessTests: XCTestCase {
     func testStopPolicyEndsTheRunWithANamedErrorAndResumeFinishesIt() throws {
         let job = try runWithFrozenWorker(out: "stopped", extra: ["--on-lost-worker", "stop"])
         XCTAssertNotEqual(job.status, 0, job.output)
-        XCTAssertTrue(job.output.contains("declared lost during"), job.output)
+        XCTAssertTrue(job.output.contains("declared lost"), job.output)
         XCTAssertTrue(job.output.contains("(--on-lost-worker stop)"), job.output)
         let before = taskIDs("stopped")
         XCTAssertLessThan(before.count, SlurmRequeueTests.taskCount)

@@ -89,4 +89,50 @@ final class RunFolderTests: XCTestCase {
             XCTAssertEqual(contents.header.experimentName, "e2e")
         }
     }
+
+    func testResumeRefusesAChangedDatasetAndForceRecordsTheMix() throws {
+        for seed in [5, 6] {
+            let synth = try MPIJob.runDirect(MPIJob.coordinator, ["synth", "--out", "data\(seed)", "--seed", "\(seed)",
+                                                                  "--subjects", "2", "--samples", "12"], in: directory)
+            XCTAssertEqual(synth.status, 0, synth.output)
+        }
+        // The same path, other contents (labels and inputs): the experiment's identity cannot tell.
+        func useData(_ seed: Int) throws {
+            try? FileManager.default.removeItem(atPath: "\(directory!)/data")
+            try FileManager.default.copyItem(atPath: "\(directory!)/data\(seed)", toPath: "\(directory!)/data")
+        }
+        try useData(5)
+        // A run stopped half way: journal the first half of the plan by stopping after the first tasks.
+        let first = try run(["e2e.yaml", "--data", "data", "--out", "changed"])
+        XCTAssertEqual(first.status, 0, first.output)
+        // Drop the last 12 task lines so that a resume has work left.
+        let journal = "\(directory!)/changed/journal.jsonl"
+        let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var kept: [Substring] = [], dropped = 0
+        for line in lines.reversed() {
+            if line.contains("\"type\":\"task\"") && dropped < 12 { dropped += 1; continue }
+            kept.insert(line, at: 0)
+        }
+        try kept.joined(separator: "\n").write(toFile: journal, atomically: true, encoding: .utf8)
+
+        try useData(6)
+        let refused = try run(["e2e.yaml", "--data", "data", "--out", "changed", "--resume"])
+        XCTAssertEqual(refused.status, 1, refused.output)
+        XCTAssertTrue(refused.output.contains("the dataset changed since"), refused.output)
+        XCTAssertEqual(try taskIDs("changed").count, EndToEndTests.taskCount - 12, "nothing was added")
+
+        try useData(5)
+        let same = try run(["e2e.yaml", "--data", "data", "--out", "changed", "--resume"])
+        XCTAssertEqual(same.status, 0, "the same data resumes: \(same.output)")
+        XCTAssertFalse((try String(contentsOfFile: "\(directory!)/changed/report.md", encoding: .utf8)).contains("MIXED SETTINGS"))
+
+        // Forced onto other data: allowed, and the report says the tasks are mixed.
+        try kept.joined(separator: "\n").write(toFile: journal, atomically: true, encoding: .utf8)
+        try useData(6)
+        let forced = try run(["e2e.yaml", "--data", "data", "--out", "changed", "--resume", "--force"])
+        XCTAssertEqual(forced.status, 0, forced.output)
+        let report = try String(contentsOfFile: "\(directory!)/changed/report.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("MIXED SETTINGS"), report)
+        XCTAssertTrue(report.contains("12 task(s): experiment identity"), report)
+    }
 }

@@ -73,8 +73,17 @@ public final class CoordinatorSession {
                 throw ClusterError.dataset("\(options.experimentPath): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))
             }
             let plan = LOSOPlanner.tasks(experiment: experiment, subjects: dataset.samples.map(\.subject))
+            let fingerprint = DatasetFingerprint.sha256(of: dataset)
+            if let before = existing?.plan?.datasetSHA256, before != fingerprint {
+                guard options.force else {
+                    throw ClusterError.outDirectory("the dataset changed since \(outPath) was journalled (fingerprint \(before.prefix(16)), "
+                                                    + "now \(fingerprint.prefix(16)): samples, labels or inputs differ); its tasks would mix two datasets. "
+                                                    + "Use another --out, or --resume --force to continue anyway (the report then lists the mixed settings)")
+                }
+                log("--force: the dataset changed (fingerprint \(before.prefix(16)) -> \(fingerprint.prefix(16))); new tasks train on the new data and the report lists the mix")
+            }
             let planRecord = PlanRecord(tasks: plan, samples: dataset.samples.map { ($0.id, $0.label) },
-                                        classCount: dataset.classNames.count)
+                                        classCount: dataset.classNames.count, datasetSHA256: fingerprint)
             let opened = try directory.open(experiment: experiment, existing: existing, classNames: dataset.classNames,
                                             plan: planRecord)
             opened.notes.forEach(log)
@@ -88,6 +97,7 @@ public final class CoordinatorSession {
             try opened.journal.append(SessionRecord(session: session, event: .start, time: RunDirectory.timestamp(),
                                                     workers: max(1, workerRanks.count), provenance: provenance))
             var context = RunContext(journal: opened.journal, dataset: dataset, session: session,
+                                     experimentIdentity: experiment.identity, datasetSHA256: fingerprint,
                                      scheduler: TaskScheduler(tasks: remaining, alreadyDone: plan.count - remaining.count),
                                      log: log, progressInterval: options.progressInterval)
             if !remaining.isEmpty {
@@ -146,6 +156,9 @@ struct RunContext {
     let journal: JournalWriter
     let dataset: ComposedDataset
     let session: Int
+    /// Recorded on every task: what it was trained under.
+    let experimentIdentity: String
+    let datasetSHA256: String
     var scheduler: TaskScheduler
     let log: (String) -> Void
     let progressInterval: Double
@@ -186,7 +199,8 @@ struct RunContext {
         try journal.append(TaskRecord(id: task.id, variant: task.variant.name, seed: task.seed, fold: task.fold.key,
                                       worker: result.worker, trainSeconds: result.trainSeconds,
                                       prepareSeconds: result.prepareSeconds, bestTestEpoch: outcome.bestTestEpoch,
-                                      epochs: outcome.epochs, samples: samples))
+                                      epochs: outcome.epochs, samples: samples,
+                                      experimentIdentity: experimentIdentity, datasetSHA256: datasetSHA256))
         scheduler.finish(worker: worker, taskID: task.id, succeeded: true)
         log("finished \(task.id) on \(result.worker) in \(TaskScheduler.duration(result.trainSeconds))")
         printProgress(force: true)

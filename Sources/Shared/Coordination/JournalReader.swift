@@ -15,7 +15,11 @@ public struct JournalContents: Sendable {
     public var failures: [FailureRecord]
     public var sessions: [SessionRecord]
     /// The last plan record (nil in journals written before plans were recorded).
-    public var plan: PlanRecord?
+    public var plan: PlanRecord? { plans.last }
+    /// Every plan record in order (a `--resume --force` onto changed data or settings adds one).
+    public var plans: [PlanRecord] = []
+    /// For each task, the index in `plans` of the plan in force when it was journalled.
+    public var taskPlan: [String: Int] = [:]
     /// Line number of each task's record, for errors that name it.
     public var taskLines: [String: Int] = [:]
     /// Set when the file ends in an incomplete line (a crash mid-write): its line number and length.
@@ -44,7 +48,7 @@ public enum JournalReader {
                                                                                    evaluation: .init(kind: .loso), seeds: [],
                                                                                    selection: .final, variants: []),
                                                              classNames: [], created: ""),
-                                       workers: [], tasks: [:], taskOrder: [], failures: [], sessions: [], plan: nil, tornLine: nil)
+                                       workers: [], tasks: [:], taskOrder: [], failures: [], sessions: [], tornLine: nil)
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let endsCleanly = data.isEmpty || data.last == UInt8(ascii: "\n")
         for (i, raw) in lines.enumerated() {
@@ -61,7 +65,7 @@ public enum JournalReader {
                 struct Kind: Decodable { var type: String }
                 switch try decoder.decode(Kind.self, from: line).type {
                 case "header": header = try decoder.decode(JournalHeader.self, from: line)
-                case "plan": contents.plan = try decoder.decode(PlanRecord.self, from: line)
+                case "plan": contents.plans.append(try decoder.decode(PlanRecord.self, from: line))
                 case "worker": contents.workers.append(try decoder.decode(WorkerRecord.self, from: line))
                 case "task":
                     let task = try decoder.decode(TaskRecord.self, from: line)
@@ -69,6 +73,7 @@ public enum JournalReader {
                         contents.tasks[task.id] = task
                         contents.taskOrder.append(task.id)
                         contents.taskLines[task.id] = number
+                        if !contents.plans.isEmpty { contents.taskPlan[task.id] = contents.plans.count - 1 }
                     }
                 case "failure": contents.failures.append(try decoder.decode(FailureRecord.self, from: line))
                 case "session": contents.sessions.append(try decoder.decode(SessionRecord.self, from: line))
@@ -170,11 +175,26 @@ public enum JournalReader {
                                hosts: hosts, wallSeconds: wall, rows: rows(selection), alternateSelection: alternate,
                                alternateRows: rows(alternate), curves: curves, noise: noise, embeddings: embeddings,
                                predictionRules: rules)
+        record.mixedSettings = mixedSettings(tasks)
         record.completeness = journal.plan.map { plan in
             Completeness(plannedTasks: plan.tasks.count, missingTasks: plan.tasks.filter { journal.tasks[$0] == nil })
         }
         record.provenance = provenance.sessions.isEmpty ? nil : provenance
         return record
+    }
+
+    /// One line per (experiment identity, dataset fingerprint) the tasks were trained under, when
+    /// there is more than one; empty otherwise. Tasks journalled before these were recorded count as
+    /// "not recorded".
+    static func mixedSettings(_ tasks: [TaskRecord]) -> [String] {
+        var counts: [String: Int] = [:], order: [String] = []
+        for t in tasks {
+            let key = "experiment identity \(t.experimentIdentity ?? "not recorded"), dataset fingerprint \(t.datasetSHA256.map { String($0.prefix(16)) } ?? "not recorded")"
+            if counts[key] == nil { order.append(key) }
+            counts[key, default: 0] += 1
+        }
+        guard order.count > 1 else { return [] }
+        return order.map { "\(counts[$0]!) task(s): \($0)" }
     }
 
     /// Index of the largest logit; ties go to the lower class index (as numpy's argmax).
@@ -189,10 +209,11 @@ public enum JournalReader {
     /// one, and workers report a task with non-finite logits as failed). A record that fails
     /// was edited or belongs to another run; the error names the line and what is wrong.
     public static func validate(_ journal: JournalContents) throws {
-        guard let plan = journal.plan else { return }
-        let planned = Set(plan.tasks)
         for id in journal.taskOrder {
-            guard let task = journal.tasks[id] else { continue }
+            guard let task = journal.tasks[id], let index = journal.taskPlan[id] else { continue }
+            // Checked against the plan in force when it was journalled (data may change under --force).
+            let plan = journal.plans[index]
+            let planned = Set(plan.tasks)
             func bad(_ why: String) -> ClusterError {
                 ClusterError.journal("journal line \(journal.taskLines[id] ?? 0): task \(id): \(why); the record was edited or belongs to another run")
             }

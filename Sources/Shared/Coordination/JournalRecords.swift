@@ -44,8 +44,11 @@ public struct PlanRecord: Codable, Equatable, Sendable {
     /// Fold key -> its test samples, in dataset order (the order of a task record's samples).
     public var folds: [String: [TestSample]]
     public var classCount: Int
+    /// `DatasetFingerprint.sha256` of the dataset the plan was made from: `--resume` refuses another.
+    public var datasetSHA256: String?
 
-    public init(tasks: [PlannedTask], samples: [(id: String, label: Int)], classCount: Int) {
+    public init(tasks: [PlannedTask], samples: [(id: String, label: Int)], classCount: Int, datasetSHA256: String? = nil) {
+        self.datasetSHA256 = datasetSHA256
         self.tasks = tasks.map(\.id)
         var folds: [String: [TestSample]] = [:]
         for task in tasks where folds[task.fold.key] == nil {
@@ -107,6 +110,10 @@ public struct TaskRecord: Codable, Equatable, Sendable {
     public var bestTestEpoch: Int
     public var epochs: [EpochRecord]
     public var samples: [SampleOutcome]
+    /// The settings the task was trained under: the experiment's identity and the dataset's
+    /// fingerprint. They differ between tasks only after `--resume --force`, and reports then say so.
+    public var experimentIdentity: String? = nil
+    public var datasetSHA256: String? = nil
 }
 
 /// A task that failed (non-finite loss, bad data); it is retried by `--resume`.

@@ -90,7 +90,8 @@ struct WorkerLink {
         do {
             let allowed = allowedSilence(now: Date())
             if try !communicator.send(MessageCodec.encode(message), to: rank, within: allowed) {
-                log("\(name(rank)) did not take a \(message.kind) message within \(Int(allowed)) s: declared lost")
+                log("\(name(rank)) did not take the \(message.kind) message within \(Int(allowed)) s (worker timeout): declared lost"
+                    + (message.kind == .assignment ? "; the task goes to another worker" : ""))
                 states[rank] = .lost
                 lostRanks.append(rank)
             }
@@ -219,13 +220,22 @@ struct WorkerLink {
         idle.removeAll { $0 == rank }
         if let task = context.scheduler.nextTask(for: name(rank)) {
             send(.assignment(task.assignment), to: rank)
-            if states[rank] == .gone || states[rank] == .lost { context.scheduler.requeue(worker: name(rank)) }
+            if states[rank] == .gone || states[rank] == .lost { requeueAfterFailedSend(rank, task: task.id, context: &context) }
         } else if !context.scheduler.stopping && !context.scheduler.running.isEmpty {
             idle.append(rank)
         } else {
             dismiss(rank, reason: context.scheduler.stopping ? "the run is stopping" : "no tasks left")
         }
         serveIdle(context: &context)
+    }
+
+    /// A task whose assignment did not reach its worker goes back to the queue; a worker lost that way
+    /// stops the run under `--on-lost-worker stop`, as a silent one does.
+    private mutating func requeueAfterFailedSend(_ rank: Int, task: String, context: inout RunContext) {
+        context.scheduler.requeue(worker: name(rank))
+        if states[rank] == .lost, liveness.onLost == .stop, context.fatal == nil {
+            context.fatal = "\(name(rank)) declared lost before taking \(task) (--on-lost-worker stop)"
+        }
     }
 
     /// Gives requeued tasks to idle workers, and dismisses them once nothing is left to wait for.
@@ -236,7 +246,7 @@ struct WorkerLink {
             idle.removeFirst()
             if let task = context.scheduler.nextTask(for: name(rank)) {
                 send(.assignment(task.assignment), to: rank)
-                if states[rank] == .gone || states[rank] == .lost { context.scheduler.requeue(worker: name(rank)) }
+                if states[rank] == .gone || states[rank] == .lost { requeueAfterFailedSend(rank, task: task.id, context: &context) }
             } else {
                 dismiss(rank, reason: context.scheduler.stopping ? "the run is stopping" : "no tasks left")
             }

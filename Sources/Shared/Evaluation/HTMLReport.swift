@@ -28,6 +28,10 @@ public enum HTMLReport {
             + (r.embeddingMaps.isEmpty ? "" : "<a href=\"#maps\">Embedding maps</a>")
             + "<a href=\"#curves\">Training curves</a><a href=\"#conventions\">Conventions</a><a href=\"#configuration\">Configuration</a></nav>\n"
         if let c = r.completeness, !c.isComplete { h += "<div class=\"banner optimistic\"><strong>\(escape(c.summary))</strong></div>\n" }
+        if let mixed = r.mixedSettings {
+            h += "<div class=\"banner optimistic\"><strong>MIXED SETTINGS: these tasks were not all trained under the same configuration and data.</strong><ul>"
+                + mixed.map { "<li>\(escape($0))</li>" }.joined() + "</ul></div>\n"
+        }
         h += banner(r.main.protocolDescription)
         h += "<h2 id=\"run\">Run</h2><ul>"
         h += "<li>Software version: \(escape(r.provenance?.sessions.last?.software ?? r.softwareVersion))</li>"

@@ -5,6 +5,10 @@ public enum MarkdownReport {
     public static func render(_ r: RunReport) -> String {
         var md = "# Report: \(r.experimentName)\n\n"
         if let c = r.completeness, !c.isComplete { md += "> **\(text(c.summary))**\n\n" }
+        if let mixed = r.mixedSettings {
+            md += "> **MIXED SETTINGS: these tasks were not all trained under the same configuration and data.**\n"
+                + mixed.map { "> - \(text($0))" }.joined(separator: "\n") + "\n\n"
+        }
         md += protocolBanner(r.main.protocolDescription) + "\n"
         md += "## Run\n\n"
         md += "- Software version: \(r.provenance?.sessions.last?.software ?? r.softwareVersion)\n"

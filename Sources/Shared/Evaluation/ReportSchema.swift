@@ -28,6 +28,7 @@ public enum ReportSchema {
     "main": {"$ref": "#/$defs/selectionResults", "description": "results under the run's own epoch selection"},
     "alternate": {"$ref": "#/$defs/selectionResults", "description": "the same tasks under the other epoch selection, reported separately"},
     "curves": {"type": "array", "items": {"$ref": "#/$defs/meanCurve"}},
+    "mixedSettings": {"type": "array", "items": {"type": "string"}, "description": "present when tasks were trained under different experiment configurations or datasets (--resume --force): one line per setting with its task count"},
     "completeness": {
       "type": "object", "additionalProperties": false, "required": ["plannedTasks", "missingTasks"],
       "description": "planned tasks and those missing from the journal; a report with missing tasks is INCOMPLETE",

@@ -69,6 +69,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var curves: [TaskCurve]
     /// Planned tasks missing from the journal; nil when the journal records no plan (older runs).
     public var completeness: Completeness? = nil
+    /// When the tasks were trained under more than one experiment configuration or dataset (a
+    /// `--resume --force`): one line per setting with its task count. Empty for a consistent run.
+    public var mixedSettings: [String] = []
     /// Commit, input digests, dates, machines and libraries of each session, when journalled.
     public var provenance: RunProvenance?
     /// Final-epoch predictions on noisy test inputs, one entry per SNR level (empty when the

@@ -151,6 +151,8 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var curves: [MeanCurve]
     /// Planned vs journalled tasks, when the journal records its plan.
     public var completeness: Completeness?
+    /// Settings the tasks were trained under, when they differ (see RunRecord.mixedSettings).
+    public var mixedSettings: [String]?
     /// Each variant's batch order and starting point (training.order / init_rng / init_scope).
     public var trainingProtocol: [VariantTrainingProtocol]
     /// Test accuracy per epoch per source dataset.
@@ -199,6 +201,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         let curvesByVariant = Dictionary(grouping: run.curves, by: \.variant)
         curves = orderedUnique(run.curves.map(\.variant)).map { MeanCurve(variant: $0, curves: curvesByVariant[$0]!) }
         completeness = run.completeness
+        mixedSettings = run.mixedSettings.isEmpty ? nil : run.mixedSettings
         trainingProtocol = VariantTrainingProtocol.parse(configuration: run.configuration)
         datasetCurves = DatasetCurve.curves(run: run)
         predictionRules = run.predictionRules
