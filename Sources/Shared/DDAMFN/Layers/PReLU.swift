@@ -1,0 +1,53 @@
+import Tensor
+
+/// PReLU with one learned slope per channel: y = x for x > 0, else a_c x, on [B, C, P].
+final class PReLU {
+    let channels: Int, positions: Int
+    let slope: Int
+    let y: FloatBuffer
+    let dx: FloatBuffer
+    private var x: UnsafePointer<Float>?
+
+    init(_ table: ParameterTable, _ prefix: String, channels: Int, positions: Int, maxBatch: Int) {
+        self.channels = channels
+        self.positions = positions
+        slope = table.add(prefix + ".weight", [channels], .constant(0.25))
+        y = FloatBuffer(count: maxBatch * channels * positions)
+        dx = FloatBuffer(count: maxBatch * channels * positions)
+    }
+
+    func forward(_ x: UnsafePointer<Float>, _ pass: Pass) -> Floats {
+        self.x = x
+        let a = pass.parameters + slope, c = channels, n = positions, out = y.pointer
+        ParallelLoop.ranges(pass.batch * c, minimumChunk: max(1, 16384 / n)) { planes in
+            for plane in planes {
+                let s = a[plane % c], row = x + plane * n, yr = out + plane * n
+                for i in 0..<n { let v = row[i]; yr[i] = v > 0 ? v : s * v }
+            }
+        }
+        return out
+    }
+
+    /// dx = dy (x > 0) or a_c dy; da_c = sum of dy x over x <= 0 (samples in order, per channel).
+    func backward(_ dy: UnsafePointer<Float>, _ pass: Pass) -> Floats {
+        let a = pass.parameters + slope, da = pass.gradients + slope, c = channels, n = positions, batch = pass.batch
+        let x = self.x!, out = dx.pointer
+        ParallelLoop.ranges(c, minimumChunk: max(1, 16384 / max(batch * n, 1))) { range in
+            for ch in range {
+                let s = a[ch]
+                var sum: Float = 0
+                for b in 0..<batch {
+                    let o = (b * c + ch) * n
+                    let row = x + o, d = dy + o, dxr = out + o
+                    for i in 0..<n {
+                        let positive = row[i] > 0
+                        dxr[i] = positive ? d[i] : s * d[i]
+                        sum += positive ? 0 : d[i] * row[i]
+                    }
+                }
+                da[ch] = sum
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,14 @@
+/// A raw float pointer: layers read and write the model's buffers through these.
+typealias Floats = UnsafeMutablePointer<Float>
+
+/// What one forward or backward pass works on: the model's parameter, gradient and statistics
+/// buffers, the batch size of this pass and the mode (train mode normalises with batch statistics
+/// and updates the running ones; eval mode uses the running statistics).
+struct Pass {
+    let parameters: Floats
+    let gradients: Floats
+    let statistics: Floats
+    let counters: UnsafeMutablePointer<Int>
+    let batch: Int
+    let training: Bool
+}
