@@ -100,6 +100,11 @@ public final class DDAMFNModel {
         batchesTracked.update(repeating: 0, count: table.batchNorms.count)
     }
 
+    /// Matrix work (2 x multiply-accumulates) of one sample's forward pass: convolutions and `fc`.
+    public var forwardFLOPsPerSample: Double { 2 * Double(table.forwardMACsPerSample) }
+    /// Forward plus backward (dW and dX products; the input image needs no gradient).
+    public var trainingFLOPsPerSample: Double { 2 * Double(table.forwardMACsPerSample + table.backwardMACsPerSample) }
+
     var featureElements: Int { DDAMFNConfig.featureChannels * DDAMFNConfig.featureSide * DDAMFNConfig.featureSide }
 
     private func pass(_ batch: Int, training: Bool) -> Pass {

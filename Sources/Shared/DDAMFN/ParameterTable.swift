@@ -37,9 +37,19 @@ public final class ParameterTable {
     public private(set) var parameterCount = 0
     public private(set) var batchNorms: [DDAMFNBatchNormBuffers] = []
     public private(set) var statisticsCount = 0
+    /// Multiply-accumulates of one sample's forward pass in convolutions and `fc` (elementwise work
+    /// not counted), and of its backward (dW always, dX where the input needs a gradient): the
+    /// layers record them here as they are built, so the cost model follows the model.
+    public private(set) var forwardMACsPerSample = 0
+    public private(set) var backwardMACsPerSample = 0
     private var index: [String: Int] = [:]
 
     init() {}
+
+    func addWork(_ macs: Int, needsInputGradient: Bool = true) {
+        forwardMACsPerSample += macs
+        backwardMACsPerSample += needsInputGradient ? 2 * macs : macs
+    }
 
     /// Registers a parameter; returns its offset.
     func add(_ name: String, _ shape: [Int], _ initialisation: DDAMFNParameter.Initialisation, used: Bool = true) -> Int {

@@ -82,16 +82,18 @@ final class BatchNorm {
         let xhat = normalised.pointer, rstd = inverseStd.pointer, out = dx.pointer
         ParallelLoop.ranges(c, minimumChunk: max(1, 8192 / max(batch * n, 1))) { range in
             for ch in range {
-                var sumDy: Float = 0, sumDyH: Float = 0
+                // Sums in float64: dbias of a BN whose consumers cancel it (project.bn.bias) is
+                // exactly 0, and float32 sums over B x P terms would leave visible noise.
+                var sumDy = 0.0, sumDyH = 0.0
                 for b in 0..<batch {
                     let o = (b * c + ch) * n
                     let d = dy + o, h = xhat + o
-                    for i in 0..<n { sumDy += d[i]; sumDyH += d[i] * h[i] }
+                    for i in 0..<n { sumDy += Double(d[i]); sumDyH += Double(d[i] * h[i]) }
                 }
-                dgamma[ch] = sumDyH
-                dbeta[ch] = sumDy
-                let count = Float(batch * n), g = gamma[ch], r = rstd[ch]
-                let meanDy = sumDy / count, meanDyH = sumDyH / count
+                dgamma[ch] = Float(sumDyH)
+                dbeta[ch] = Float(sumDy)
+                let count = Double(batch * n), g = gamma[ch], r = rstd[ch]
+                let meanDy = Float(sumDy / count), meanDyH = Float(sumDyH / count)
                 for b in 0..<batch {
                     let o = (b * c + ch) * n
                     let d = dy + o, h = xhat + o, dxr = out + o

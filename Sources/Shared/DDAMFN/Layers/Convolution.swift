@@ -29,6 +29,7 @@ final class Convolution {
         self.bias = bias ? table.bias(prefix + ".bias", output, fanIn: input * kernel * kernel) : nil
         y = FloatBuffer(count: maxBatch * output * outHeight * outWidth)
         dx = needsInputGradient ? FloatBuffer(count: maxBatch * input * height * width) : nil
+        table.addWork(output * input * kernel * kernel * outHeight * outWidth, needsInputGradient: needsInputGradient)
         let pointwise = kernel == 1 && stride == 1 && padding == 0
         columns = pointwise ? nil : FloatBuffer(count: maxBatch * input * kernel * kernel * outHeight * outWidth)
     }
@@ -70,12 +71,13 @@ final class Convolution {
             let db = g + bias
             ParallelLoop.ranges(output, minimumChunk: max(1, 16384 / max(n * pass.batch, 1))) { range in
                 for o in range {
-                    var s: Float = 0
+                    // float64: CA.conv1.bias feeds a train-mode BN, so its exact gradient is 0.
+                    var s = 0.0
                     for b in 0..<pass.batch {
                         let row = dy + (b * output + o) * n
-                        for i in 0..<n { s += row[i] }
+                        for i in 0..<n { s += Double(row[i]) }
                     }
-                    db[o] = s
+                    db[o] = Float(s)
                 }
             }
         }

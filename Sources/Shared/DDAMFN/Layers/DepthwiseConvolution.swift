@@ -126,6 +126,7 @@ final class DepthwiseConvolution {
         geometry = DepthwisePlane.Geometry(height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
                                            stride: stride, padHeight: padHeight, padWidth: padWidth)
         weight = table.weight(prefix + ".weight", [channels, 1, kernelHeight, kernelWidth])
+        table.addWork(channels * kernelHeight * kernelWidth * geometry.outHeight * geometry.outWidth)
         y = FloatBuffer(count: maxBatch * channels * geometry.outHeight * geometry.outWidth)
         dx = FloatBuffer(count: maxBatch * channels * height * width)
     }
@@ -167,6 +168,7 @@ final class MixedDepthwiseConvolution {
             let g = DepthwisePlane.Geometry(height: height, width: width, kernelHeight: k, kernelWidth: k,
                                             stride: stride, padHeight: k / 2, padWidth: k / 2)
             let w = table.weight("\(prefix).mixed_depthwise_conv.\(j).weight", [count, 1, k, k])
+            table.addWork(count * k * k * g.outHeight * g.outWidth)
             groups.append((first, count, w, g))
             first += count
         }

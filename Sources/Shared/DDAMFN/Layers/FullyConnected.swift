@@ -12,6 +12,7 @@ final class FullyConnected {
         self.input = input; self.output = output
         weight = table.weight(prefix + ".weight", [output, input])
         bias = table.bias(prefix + ".bias", output, fanIn: input)
+        table.addWork(input * output)
         y = FloatBuffer(count: maxBatch * output)
         dx = FloatBuffer(count: maxBatch * input)
     }
