@@ -85,7 +85,7 @@ let package = Package(
         // Executables. The worker links the engine, the data core and the wire only: a compute node
         // needs OpenBLAS, Open MPI and zstd, nothing else.
         .executableTarget(name: "Coordinator",
-                          dependencies: ["Tensor", "HTNet", "FoldResults", "Dataset", "Preprocessing",
+                          dependencies: ["Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset", "Preprocessing",
                                          "Evaluation", "Wire", "Coordination", "CommandLineConventions",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Coordinator"),
