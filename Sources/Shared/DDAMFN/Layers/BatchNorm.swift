@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// BatchNorm over the channels of an NCHW tensor [B, C, P] (P positions per sample), as PyTorch's
@@ -38,16 +39,14 @@ final class BatchNorm {
                 if training {
                     var sum = 0.0
                     for b in 0..<batch {
-                        let row = x + (b * c + ch) * n
-                        for i in 0..<n { sum += Double(row[i]) }
+                        var part = 0.0
+                        ck_sums_f64(x + (b * c + ch) * n, nil, n, &part, nil)
+                        sum += part
                     }
                     let count = Double(batch * n)
                     let mu = sum / count
                     var squares = 0.0
-                    for b in 0..<batch {
-                        let row = x + (b * c + ch) * n
-                        for i in 0..<n { let d = Double(row[i]) - mu; squares += d * d }
-                    }
+                    for b in 0..<batch { squares += ck_squared_deviation_f64(x + (b * c + ch) * n, n, mu) }
                     let biased = squares / count
                     m = Float(mu)
                     r = Float(1 / (biased + BatchNorm.eps).squareRoot())
@@ -87,8 +86,10 @@ final class BatchNorm {
                 var sumDy = 0.0, sumDyH = 0.0
                 for b in 0..<batch {
                     let o = (b * c + ch) * n
-                    let d = dy + o, h = xhat + o
-                    for i in 0..<n { sumDy += Double(d[i]); sumDyH += Double(d[i] * h[i]) }
+                    var partDy = 0.0, partDyH = 0.0
+                    ck_sums_f64(dy + o, xhat + o, n, &partDy, &partDyH)
+                    sumDy += partDy
+                    sumDyH += partDyH
                 }
                 dgamma[ch] = Float(sumDyH)
                 dbeta[ch] = Float(sumDy)

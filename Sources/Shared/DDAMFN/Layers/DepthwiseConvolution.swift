@@ -1,79 +1,28 @@
+import CKernels
 import Tensor
 
 /// Depthwise cross-correlation on single channel planes: one kh x kw filter per channel, zero
 /// padding, the same stride both ways. Direct loops whose innermost runs along an output row
-/// (contiguous for stride 1, so the compiler vectorises it); cheaper than im2col for one channel.
+/// (contiguous for stride 1, vectorised); far cheaper than im2col for one channel.
 enum DepthwisePlane {
     struct Geometry {
         let height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padHeight: Int, padWidth: Int
         var outHeight: Int { (height + 2 * padHeight - kernelHeight) / stride + 1 }
         var outWidth: Int { (width + 2 * padWidth - kernelWidth) / stride + 1 }
-
-        /// Output columns ox whose input column ox*stride - padWidth + kx lies inside the row.
-        @inline(__always) func columns(_ kx: Int) -> Range<Int> {
-            let low = max(0, (padWidth - kx + stride - 1) / stride)
-            let top = width - 1 + padWidth - kx
-            let high = top < 0 ? 0 : min(outWidth, top / stride + 1)
-            return low..<max(low, high)
-        }
     }
 
-    /// y = w * x on one plane (y is overwritten).
+    /// y = w * x on one plane (y is overwritten); the loops are in CKernels (DDAMFNKernels.h) so they
+    /// run at the CPU's vector width.
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: Floats, _ g: Geometry) {
-        let oh = g.outHeight, ow = g.outWidth, s = g.stride
-        y.update(repeating: 0, count: oh * ow)
-        for oy in 0..<oh {
-            let yr = y + oy * ow
-            for ky in 0..<g.kernelHeight {
-                let iy = oy * s - g.padHeight + ky
-                if iy < 0 || iy >= g.height { continue }
-                let xr = x + iy * g.width
-                for kx in 0..<g.kernelWidth {
-                    let wv = w[ky * g.kernelWidth + kx]
-                    let range = g.columns(kx)
-                    let shift = kx - g.padWidth
-                    if s == 1 {
-                        for ox in range { yr[ox] += wv * xr[ox + shift] }
-                    } else {
-                        for ox in range { yr[ox] += wv * xr[ox * s + shift] }
-                    }
-                }
-            }
-        }
+        ck_depthwise_forward(x, Int32(g.height), Int32(g.width), w, Int32(g.kernelHeight), Int32(g.kernelWidth), Int32(g.stride),
+                             Int32(g.padHeight), Int32(g.padWidth), y, Int32(g.outHeight), Int32(g.outWidth))
     }
 
     /// Adds dW for this plane into `dw`; writes dx (overwritten) when given.
     static func backward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                          _ dw: Floats, _ dx: Floats?, _ g: Geometry) {
-        let oh = g.outHeight, ow = g.outWidth, s = g.stride
-        dx?.update(repeating: 0, count: g.height * g.width)
-        for oy in 0..<oh {
-            let dyr = dy + oy * ow
-            for ky in 0..<g.kernelHeight {
-                let iy = oy * s - g.padHeight + ky
-                if iy < 0 || iy >= g.height { continue }
-                let xr = x + iy * g.width
-                for kx in 0..<g.kernelWidth {
-                    let range = g.columns(kx)
-                    let shift = kx - g.padWidth
-                    var sum: Float = 0
-                    if s == 1 {
-                        for ox in range { sum += dyr[ox] * xr[ox + shift] }
-                    } else {
-                        for ox in range { sum += dyr[ox] * xr[ox * s + shift] }
-                    }
-                    dw[ky * g.kernelWidth + kx] += sum
-                    if let dx {
-                        let wv = w[ky * g.kernelWidth + kx], dxr = dx + iy * g.width
-                        if s == 1 {
-                            for ox in range { dxr[ox + shift] += wv * dyr[ox] }
-                        } else {
-                            for ox in range { dxr[ox * s + shift] += wv * dyr[ox] }
-                        }
-                    }
-                }
-            }
-        }
+        ck_depthwise_backward(x, Int32(g.height), Int32(g.width), w, Int32(g.kernelHeight), Int32(g.kernelWidth), Int32(g.stride),
+                              Int32(g.padHeight), Int32(g.padWidth), dy, Int32(g.outHeight), Int32(g.outWidth), dw, dx)
     }
 
     /// Runs one depthwise convolution over channels `first ..< first + count` of NCHW tensors with

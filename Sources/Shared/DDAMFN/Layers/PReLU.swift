@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// PReLU with one learned slope per channel: y = x for x > 0, else a_c x, on [B, C, P].
@@ -34,18 +35,12 @@ final class PReLU {
         let x = self.x!, out = dx.pointer
         ParallelLoop.ranges(c, minimumChunk: max(1, 16384 / max(batch * n, 1))) { range in
             for ch in range {
-                let s = a[ch]
-                var sum: Float = 0
+                var sum = 0.0
                 for b in 0..<batch {
                     let o = (b * c + ch) * n
-                    let row = x + o, d = dy + o, dxr = out + o
-                    for i in 0..<n {
-                        let positive = row[i] > 0
-                        dxr[i] = positive ? d[i] : s * d[i]
-                        sum += positive ? 0 : d[i] * row[i]
-                    }
+                    sum += ck_prelu_backward(x + o, dy + o, out + o, n, a[ch])
                 }
-                da[ch] = sum
+                da[ch] = Float(sum)
             }
         }
         return out

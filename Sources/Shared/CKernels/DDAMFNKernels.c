@@ -1,0 +1,144 @@
+#include "DDAMFNKernels.h"
+
+#if defined(__x86_64__) && defined(__clang__) && defined(__linux__)
+#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MULTIVERSION
+#endif
+
+#define LANES 16
+
+/* Output columns ox whose input column ox*s - pw + kx lies in 0..<w. */
+static inline void column_range(int w, int pw, int kx, int s, int ow, int *lo, int *hi) {
+    int low = pw - kx > 0 ? (pw - kx + s - 1) / s : 0;
+    int top = w - 1 + pw - kx;
+    int high = top < 0 ? 0 : top / s + 1;
+    if (high > ow) high = ow;
+    *lo = low;
+    *hi = high > low ? high : low;
+}
+
+MULTIVERSION
+void ck_depthwise_forward(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw, int s,
+                          int ph, int pw, float *restrict y, int oh, int ow) {
+#pragma clang fp contract(off)
+    for (int i = 0; i < oh * ow; i++) y[i] = 0;
+    for (int oy = 0; oy < oh; oy++) {
+        float *yr = y + oy * ow;
+        for (int ky = 0; ky < kh; ky++) {
+            int iy = oy * s - ph + ky;
+            if (iy < 0 || iy >= h) continue;
+            const float *xr = x + iy * w;
+            for (int kx = 0; kx < kw; kx++) {
+                float wv = k[ky * kw + kx];
+                int lo, hi;
+                column_range(w, pw, kx, s, ow, &lo, &hi);
+                int shift = kx - pw;
+                if (s == 1) {
+                    const float *xs = xr + shift;
+                    for (int ox = lo; ox < hi; ox++) yr[ox] += wv * xs[ox];
+                } else {
+                    for (int ox = lo; ox < hi; ox++) yr[ox] += wv * xr[ox * s + shift];
+                }
+            }
+        }
+    }
+}
+
+MULTIVERSION
+void ck_depthwise_backward(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw, int s,
+                           int ph, int pw, const float *restrict dy, int oh, int ow, float *restrict dk,
+                           float *restrict dx) {
+#pragma clang fp contract(off)
+    if (dx) for (int i = 0; i < h * w; i++) dx[i] = 0;
+    float acc[ow];   /* one accumulator per output column: the tap's gradient, summed over rows */
+    for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+            int lo, hi;
+            column_range(w, pw, kx, s, ow, &lo, &hi);
+            int shift = kx - pw;
+            float wv = k[ky * kw + kx];
+            for (int ox = 0; ox < ow; ox++) acc[ox] = 0;
+            for (int oy = 0; oy < oh; oy++) {
+                int iy = oy * s - ph + ky;
+                if (iy < 0 || iy >= h) continue;
+                const float *xr = x + iy * w, *dyr = dy + oy * ow;
+                if (s == 1) {
+                    const float *xs = xr + shift;
+                    for (int ox = lo; ox < hi; ox++) acc[ox] += dyr[ox] * xs[ox];
+                    if (dx) {
+                        float *dxs = dx + iy * w + shift;
+                        for (int ox = lo; ox < hi; ox++) dxs[ox] += wv * dyr[ox];
+                    }
+                } else {
+                    for (int ox = lo; ox < hi; ox++) acc[ox] += dyr[ox] * xr[ox * s + shift];
+                    if (dx) {
+                        float *dxr = dx + iy * w;
+                        for (int ox = lo; ox < hi; ox++) dxr[ox * s + shift] += wv * dyr[ox];
+                    }
+                }
+            }
+            float sum = 0;
+            for (int ox = lo; ox < hi; ox++) sum += acc[ox];
+            dk[ky * kw + kx] += sum;
+        }
+    }
+}
+
+MULTIVERSION
+double ck_prelu_backward(const float *restrict x, const float *restrict dy, float *restrict dx, size_t n, float slope) {
+#pragma clang fp contract(off)
+    float acc[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        for (int j = 0; j < LANES; j++) {
+            float v = x[i + j], d = dy[i + j];
+            int positive = v > 0;
+            dx[i + j] = positive ? d : slope * d;
+            acc[j] += positive ? 0.0f : d * v;
+        }
+    }
+    for (int j = 0; i < n; i++, j++) {
+        float v = x[i], d = dy[i];
+        int positive = v > 0;
+        dx[i] = positive ? d : slope * d;
+        acc[j] += positive ? 0.0f : d * v;
+    }
+    double sum = 0;
+    for (int j = 0; j < LANES; j++) sum += acc[j];
+    return sum;
+}
+
+MULTIVERSION
+void ck_sums_f64(const float *restrict a, const float *restrict b, size_t n, double *sum_a, double *sum_ab) {
+#pragma clang fp contract(off)
+    double sa[8] = {0}, sab[8] = {0};
+    size_t i = 0;
+    if (b) {
+        for (; i + 8 <= n; i += 8)
+            for (int j = 0; j < 8; j++) { double v = a[i + j]; sa[j] += v; sab[j] += v * (double)b[i + j]; }
+        for (int j = 0; i < n; i++, j++) { double v = a[i]; sa[j] += v; sab[j] += v * (double)b[i]; }
+    } else {
+        for (; i + 8 <= n; i += 8)
+            for (int j = 0; j < 8; j++) sa[j] += (double)a[i + j];
+        for (int j = 0; i < n; i++, j++) sa[j] += (double)a[i];
+    }
+    double ta = 0, tab = 0;
+    for (int j = 0; j < 8; j++) { ta += sa[j]; tab += sab[j]; }
+    *sum_a = ta;
+    if (sum_ab) *sum_ab = tab;
+}
+
+MULTIVERSION
+double ck_squared_deviation_f64(const float *restrict a, size_t n, double mean) {
+#pragma clang fp contract(off)
+    double s[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) { double d = (double)a[i + j] - mean; s[j] += d * d; }
+    }
+    for (int j = 0; i < n; i++, j++) { double d = (double)a[i] - mean; s[j] += d * d; }
+    double t = 0;
+    for (int j = 0; j < 8; j++) t += s[j];
+    return t;
+}
