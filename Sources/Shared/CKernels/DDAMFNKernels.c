@@ -18,10 +18,75 @@ static inline void column_range(int w, int pw, int kx, int s, int ow, int *lo, i
     *hi = high > low ? high : low;
 }
 
+
+/* Stride 1, flattened: the input padded into an hp x wp plane (wp = ow + kw - 1), the output computed
+   on the same padded width, so each filter tap is one long vector loop over (oh - 1) wp + ow
+   positions instead of oh short rows; the extra columns are dropped. */
+static inline void pad_plane(const float *restrict x, int h, int w, int ph, int pw, float *restrict xp, int hp, int wp) {
+    for (int i = 0; i < hp * wp; i++) xp[i] = 0;
+    for (int r = 0; r < h; r++) {
+        float *dst = xp + (r + ph) * wp + pw;
+        const float *src = x + r * w;
+        for (int c = 0; c < w; c++) dst[c] = src[c];
+    }
+}
+
+static void depthwise_forward_flat(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw,
+                                   int ph, int pw, float *restrict y, int oh, int ow) {
+#pragma clang fp contract(off)
+    int hp = oh + kh - 1, wp = ow + kw - 1, n = (oh - 1) * wp + ow;
+    float xp[hp * wp], yf[n];
+    pad_plane(x, h, w, ph, pw, xp, hp, wp);
+    for (int i = 0; i < n; i++) yf[i] = 0;
+    for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+            float wv = k[ky * kw + kx];
+            const float *xs = xp + ky * wp + kx;
+            for (int i = 0; i < n; i++) yf[i] += wv * xs[i];
+        }
+    }
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) y[oy * ow + ox] = yf[oy * wp + ox];
+}
+
+static void depthwise_backward_flat(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw,
+                                    int ph, int pw, const float *restrict dy, int oh, int ow, float *restrict dk,
+                                    float *restrict dx) {
+#pragma clang fp contract(off)
+    int hp = oh + kh - 1, wp = ow + kw - 1, n = (oh - 1) * wp + ow;
+    float xp[hp * wp], dyf[n], dxp[dx ? hp * wp : 1];
+    pad_plane(x, h, w, ph, pw, xp, hp, wp);
+    for (int i = 0; i < n; i++) dyf[i] = 0;
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) dyf[oy * wp + ox] = dy[oy * ow + ox];
+    if (dx) for (int i = 0; i < hp * wp; i++) dxp[i] = 0;
+    int blocks = n / LANES * LANES;
+    for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+            const float *xs = xp + ky * wp + kx;
+            float acc[LANES] = {0};
+            for (int i = 0; i < blocks; i += LANES)
+                for (int j = 0; j < LANES; j++) acc[j] += dyf[i + j] * xs[i + j];
+            for (int i = blocks, j = 0; i < n; i++, j++) acc[j] += dyf[i] * xs[i];
+            float sum = 0;
+            for (int j = 0; j < LANES; j++) sum += acc[j];
+            dk[ky * kw + kx] += sum;
+            if (dx) {
+                float wv = k[ky * kw + kx], *ds = dxp + ky * wp + kx;
+                for (int i = 0; i < n; i++) ds[i] += wv * dyf[i];
+            }
+        }
+    }
+    if (dx)
+        for (int r = 0; r < h; r++)
+            for (int c = 0; c < w; c++) dx[r * w + c] = dxp[(r + ph) * wp + c + pw];
+}
+
 MULTIVERSION
 void ck_depthwise_forward(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw, int s,
                           int ph, int pw, float *restrict y, int oh, int ow) {
 #pragma clang fp contract(off)
+    if (s == 1) { depthwise_forward_flat(x, h, w, k, kh, kw, ph, pw, y, oh, ow); return; }
     for (int i = 0; i < oh * ow; i++) y[i] = 0;
     for (int oy = 0; oy < oh; oy++) {
         float *yr = y + oy * ow;
@@ -50,6 +115,7 @@ void ck_depthwise_backward(const float *restrict x, int h, int w, const float *r
                            int ph, int pw, const float *restrict dy, int oh, int ow, float *restrict dk,
                            float *restrict dx) {
 #pragma clang fp contract(off)
+    if (s == 1) { depthwise_backward_flat(x, h, w, k, kh, kw, ph, pw, dy, oh, ow, dk, dx); return; }
     if (dx) for (int i = 0; i < h * w; i++) dx[i] = 0;
     float acc[ow];   /* one accumulator per output column: the tap's gradient, summed over rows */
     for (int ky = 0; ky < kh; ky++) {
