@@ -22,7 +22,7 @@ static inline void column_range(int w, int pw, int kx, int s, int ow, int *lo, i
 /* Stride 1, flattened: the input padded into an hp x wp plane (wp = ow + kw - 1), the output computed
    on the same padded width, so each filter tap is one long vector loop over (oh - 1) wp + ow
    positions instead of oh short rows; the extra columns are dropped. */
-static inline void pad_plane(const float *restrict x, int h, int w, int ph, int pw, float *restrict xp, int hp, int wp) {
+static inline __attribute__((always_inline)) void pad_plane(const float *restrict x, int h, int w, int ph, int pw, float *restrict xp, int hp, int wp) {
     for (int i = 0; i < hp * wp; i++) xp[i] = 0;
     for (int r = 0; r < h; r++) {
         float *dst = xp + (r + ph) * wp + pw;
@@ -31,7 +31,7 @@ static inline void pad_plane(const float *restrict x, int h, int w, int ph, int 
     }
 }
 
-static void depthwise_forward_flat(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw,
+static inline __attribute__((always_inline)) void depthwise_forward_flat(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw,
                                    int ph, int pw, float *restrict y, int oh, int ow) {
 #pragma clang fp contract(off)
     int hp = oh + kh - 1, wp = ow + kw - 1, n = (oh - 1) * wp + ow;
@@ -49,7 +49,7 @@ static void depthwise_forward_flat(const float *restrict x, int h, int w, const 
         for (int ox = 0; ox < ow; ox++) y[oy * ow + ox] = yf[oy * wp + ox];
 }
 
-static void depthwise_backward_flat(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw,
+static inline __attribute__((always_inline)) void depthwise_backward_flat(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw,
                                     int ph, int pw, const float *restrict dy, int oh, int ow, float *restrict dk,
                                     float *restrict dx) {
 #pragma clang fp contract(off)
