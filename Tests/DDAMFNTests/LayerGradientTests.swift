@@ -84,7 +84,7 @@ final class DDAMFNLayerGradientTests: XCTestCase {
         let x = h.buffer(2 * 2 * 3)
         _ = bn.forward(x.pointer, h.pass(batch: 2))
         for c in 0..<2 {
-            let values = (0..<2).flatMap { b in (0..<3).map { Double(x[(b * 2 + c) * 3 + $0]) } }
+            let values = (0..<2).flatMap { b in (0..<3).map { Double(x[(c * 2 + b) * 3 + $0]) } }   // [C, B, P]
             let mean = values.reduce(0, +) / 6
             let unbiased = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 5
             XCTAssertEqual(Double(h.statistics[c]), 0.1 * mean, accuracy: 1e-6)

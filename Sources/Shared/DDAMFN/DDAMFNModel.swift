@@ -34,6 +34,7 @@ public final class DDAMFNModel {
     let pool: DepthwiseConvolution
     let poolNorm: BatchNorm
     let fc: FullyConnected
+    let channelMajorImages: FloatBuffer
     let dLogits: FloatBuffer
     let dFeatures: FloatBuffer
     let dMaximum: FloatBuffer
@@ -80,6 +81,7 @@ public final class DDAMFNModel {
         poolNorm = BatchNorm(t, "linear.bn", channels: c, positions: 1, maxBatch: maxBatch)
         fc = FullyConnected(t, "fc", input: c, output: config.classes, maxBatch: maxBatch)
         _ = t.batchNorm("bn", config.classes, used: false)
+        channelMajorImages = FloatBuffer(count: maxBatch * 3 * side * side)
         dLogits = FloatBuffer(count: maxBatch * config.classes)
         dFeatures = FloatBuffer(count: elements)
         dMaximum = FloatBuffer(count: elements)
@@ -119,7 +121,11 @@ public final class DDAMFNModel {
         self.batch = batch
         self.training = training
         let pass = pass(batch, training: training)
-        var x = UnsafePointer(stemDepthwise.forward(stem.forward(images, pass), pass))
+        let plane = DDAMFNConfig.imageSize * DDAMFNConfig.imageSize
+        for b in 0..<batch {
+            for c in 0..<3 { (channelMajorImages.pointer + (c * batch + b) * plane).update(from: images + (b * 3 + c) * plane, count: plane) }
+        }
+        var x = UnsafePointer(stemDepthwise.forward(stem.forward(channelMajorImages.pointer, pass), pass))
         for (stage, block) in blocks {
             x = UnsafePointer(block.forward(x, pass))
             stageOutputs[stage] = x   // the stage's last block wins
@@ -135,14 +141,36 @@ public final class DDAMFNModel {
         return UnsafePointer(fc.forward(pooled, pass))
     }
 
-    /// The output of backbone stage `features.<index>` (2...7) from the last forward.
-    public func stageOutput(_ index: Int) -> UnsafePointer<Float>? { stageOutputs[index] }
+    /// The output of backbone stage `features.<index>` (2...7) from the last forward, NCHW.
+    public func stageOutput(_ index: Int) -> [Float]? {
+        guard let x = stageOutputs[index], let block = blocks.last(where: { $0.stage == index })?.block else { return nil }
+        return DDAMFNModel.batchMajor(x, channels: block.output, batch: batch, positions: block.outHeight * block.outWidth)
+    }
 
-    /// F [batch, 512, 7, 7] from the last forward.
-    public var featureMap: UnsafePointer<Float> { features! }
+    /// F [batch, 512, 7, 7] from the last forward, NCHW.
+    public var featureMap: [Float] {
+        DDAMFNModel.batchMajor(features!, channels: DDAMFNConfig.featureChannels, batch: batch,
+                               positions: DDAMFNConfig.featureSide * DDAMFNConfig.featureSide)
+    }
 
-    /// Head i's attention map [batch, 512, 7, 7] from the last forward.
-    public func headMap(_ i: Int) -> UnsafePointer<Float> { UnsafePointer(heads[i].map.pointer) }
+    /// Head i's attention map [batch, 512, 7, 7] from the last forward, NCHW.
+    public func headMap(_ i: Int) -> [Float] {
+        DDAMFNModel.batchMajor(heads[i].map.pointer, channels: DDAMFNConfig.featureChannels, batch: batch,
+                               positions: DDAMFNConfig.featureSide * DDAMFNConfig.featureSide)
+    }
+
+    /// [C, B, P] to [B, C, P].
+    static func batchMajor(_ x: UnsafePointer<Float>, channels: Int, batch: Int, positions: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: channels * batch * positions)
+        out.withUnsafeMutableBufferPointer { o in
+            for c in 0..<channels {
+                for b in 0..<batch {
+                    (o.baseAddress! + (b * channels + c) * positions).update(from: x + (c * batch + b) * positions, count: positions)
+                }
+            }
+        }
+        return out
+    }
 
     /// The loss of the last forward; with `gradients`, also the loss's gradients with respect to the
     /// logits and the heads' maps, ready for `backward`.

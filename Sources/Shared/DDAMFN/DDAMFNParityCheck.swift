@@ -261,6 +261,8 @@ public struct DDAMFNParityCheck {
         return e
     }
 
+    static func maxAbs(_ mine: [Float], _ ref: StoredTensor) -> Double { maxAbs(mine, ref.floats) }
+
     static func maxAbs(_ mine: [Float], _ ref: [Float]) -> Double { mine.withUnsafeBufferPointer { maxAbs($0.baseAddress!, ref) } }
 
     static func maxMagnitude(_ values: [Float]) -> Double { Double(values.reduce(0) { max($0, abs($1)) }) }

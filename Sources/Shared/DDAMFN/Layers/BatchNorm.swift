@@ -1,7 +1,8 @@
 import CKernels
 import Tensor
 
-/// BatchNorm over the channels of an NCHW tensor [B, C, P] (P positions per sample), as PyTorch's
+/// BatchNorm over the channels of a channel-major tensor [C, B, P] (P positions per sample; one
+/// channel's B x P values are contiguous), as PyTorch's
 /// BatchNorm1d/2d: eps 1e-5, momentum 0.1.
 /// Train mode: each channel normalised with its batch mean and biased variance over B x P values
 /// (accumulated in float64), then running_mean <- 0.9 running_mean + 0.1 mean, running_var <- 0.9
@@ -38,15 +39,10 @@ final class BatchNorm {
                 let m: Float, r: Float
                 if training {
                     var sum = 0.0
-                    for b in 0..<batch {
-                        var part = 0.0
-                        ck_sums_f64(x + (b * c + ch) * n, nil, n, &part, nil)
-                        sum += part
-                    }
+                    ck_sums_f64(x + ch * batch * n, nil, batch * n, &sum, nil)
                     let count = Double(batch * n)
                     let mu = sum / count
-                    var squares = 0.0
-                    for b in 0..<batch { squares += ck_squared_deviation_f64(x + (b * c + ch) * n, n, mu) }
+                    let squares = ck_squared_deviation_f64(x + ch * batch * n, batch * n, mu)
                     let biased = squares / count
                     m = Float(mu)
                     r = Float(1 / (biased + BatchNorm.eps).squareRoot())
@@ -58,15 +54,12 @@ final class BatchNorm {
                     r = Float(1 / (Double(variance[ch]) + BatchNorm.eps).squareRoot())
                 }
                 rstd[ch] = r
-                let g = gamma[ch], s = beta[ch]
-                for b in 0..<batch {
-                    let o = (b * c + ch) * n
-                    let row = x + o, h = xhat + o, yr = out + o
-                    for i in 0..<n {
-                        let v = (row[i] - m) * r
-                        h[i] = v
-                        yr[i] = v * g + s
-                    }
+                let g = gamma[ch], s = beta[ch], o = ch * batch * n
+                let row = x + o, h = xhat + o, yr = out + o
+                for i in 0..<(batch * n) {
+                    let v = (row[i] - m) * r
+                    h[i] = v
+                    yr[i] = v * g + s
                 }
             }
         }
@@ -84,22 +77,14 @@ final class BatchNorm {
                 // Sums in float64: dbias of a BN whose consumers cancel it (project.bn.bias) is
                 // exactly 0, and float32 sums over B x P terms would leave visible noise.
                 var sumDy = 0.0, sumDyH = 0.0
-                for b in 0..<batch {
-                    let o = (b * c + ch) * n
-                    var partDy = 0.0, partDyH = 0.0
-                    ck_sums_f64(dy + o, xhat + o, n, &partDy, &partDyH)
-                    sumDy += partDy
-                    sumDyH += partDyH
-                }
+                let o = ch * batch * n
+                ck_sums_f64(dy + o, xhat + o, batch * n, &sumDy, &sumDyH)
                 dgamma[ch] = Float(sumDyH)
                 dbeta[ch] = Float(sumDy)
                 let count = Double(batch * n), g = gamma[ch], r = rstd[ch]
                 let meanDy = Float(sumDy / count), meanDyH = Float(sumDyH / count)
-                for b in 0..<batch {
-                    let o = (b * c + ch) * n
-                    let d = dy + o, h = xhat + o, dxr = out + o
-                    for i in 0..<n { dxr[i] = g * r * (d[i] - meanDy - h[i] * meanDyH) }
-                }
+                let d = dy + o, h = xhat + o, dxr = out + o
+                for i in 0..<(batch * n) { dxr[i] = g * r * (d[i] - meanDy - h[i] * meanDyH) }
             }
         }
         return out

@@ -25,16 +25,15 @@ enum DepthwisePlane {
                               Int32(g.padHeight), Int32(g.padWidth), dy, Int32(g.outHeight), Int32(g.outWidth), dw, dx)
     }
 
-    /// Runs one depthwise convolution over channels `first ..< first + count` of NCHW tensors with
-    /// `channels` channels in all; the weight holds the group's filters, [count, 1, kh, kw].
-    static func forwardGroup(_ x: UnsafePointer<Float>, _ y: Floats, weight: UnsafePointer<Float>, channels: Int,
+    /// Runs one depthwise convolution over channels `first ..< first + count` of channel-major
+    /// tensors [C, B, H, W]; the weight holds the group's filters, [count, 1, kh, kw].
+    static func forwardGroup(_ x: UnsafePointer<Float>, _ y: Floats, weight: UnsafePointer<Float>,
                              first: Int, count: Int, batch: Int, _ g: Geometry) {
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth, taps = g.kernelHeight * g.kernelWidth
         ParallelLoop.ranges(batch * count, minimumChunk: max(1, 2048 / max(outPlane * taps, 1))) { planes in
             for index in planes {
-                let b = index / count, c = index % count
-                let plane = b * channels + first + c
-                forward(x + plane * inPlane, weight + c * taps, y + plane * outPlane, g)
+                let plane = first * batch + index   // channel first + index / batch, sample index % batch
+                forward(x + plane * inPlane, weight + (index / batch) * taps, y + plane * outPlane, g)
             }
         }
     }
@@ -42,7 +41,7 @@ enum DepthwisePlane {
     /// Backward of `forwardGroup`: writes dW for the group (samples summed in order, per channel)
     /// and dx for its channels when given.
     static func backwardGroup(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: Floats?,
-                              weight: UnsafePointer<Float>, dWeight: Floats, channels: Int, first: Int, count: Int,
+                              weight: UnsafePointer<Float>, dWeight: Floats, first: Int, count: Int,
                               batch: Int, _ g: Geometry) {
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth, taps = g.kernelHeight * g.kernelWidth
         ParallelLoop.ranges(count, minimumChunk: max(1, 2048 / max(batch * outPlane * taps, 1))) { group in
@@ -50,7 +49,7 @@ enum DepthwisePlane {
                 let dw = dWeight + c * taps
                 dw.update(repeating: 0, count: taps)
                 for b in 0..<batch {
-                    let plane = b * channels + first + c
+                    let plane = (first + c) * batch + b
                     backward(x + plane * inPlane, weight + c * taps, dy + plane * outPlane, dw,
                              dx.map { $0 + plane * inPlane }, g)
                 }
@@ -84,14 +83,14 @@ final class DepthwiseConvolution {
 
     func forward(_ x: UnsafePointer<Float>, _ pass: Pass) -> Floats {
         self.x = x
-        DepthwisePlane.forwardGroup(x, y.pointer, weight: pass.parameters + weight, channels: channels, first: 0,
+        DepthwisePlane.forwardGroup(x, y.pointer, weight: pass.parameters + weight, first: 0,
                                     count: channels, batch: pass.batch, geometry)
         return y.pointer
     }
 
     func backward(_ dy: UnsafePointer<Float>, _ pass: Pass) -> Floats {
         DepthwisePlane.backwardGroup(x!, dy, dx.pointer, weight: pass.parameters + weight, dWeight: pass.gradients + weight,
-                                     channels: channels, first: 0, count: channels, batch: pass.batch, geometry)
+                                     first: 0, count: channels, batch: pass.batch, geometry)
         return dx.pointer
     }
 }
@@ -133,7 +132,7 @@ final class MixedDepthwiseConvolution {
     func forward(_ x: UnsafePointer<Float>, _ pass: Pass) -> Floats {
         self.x = x
         for group in groups {
-            DepthwisePlane.forwardGroup(x, y.pointer, weight: pass.parameters + group.weight, channels: channels,
+            DepthwisePlane.forwardGroup(x, y.pointer, weight: pass.parameters + group.weight,
                                         first: group.first, count: group.count, batch: pass.batch, group.geometry)
         }
         return y.pointer
@@ -142,7 +141,7 @@ final class MixedDepthwiseConvolution {
     func backward(_ dy: UnsafePointer<Float>, _ pass: Pass) -> Floats {
         for group in groups {
             DepthwisePlane.backwardGroup(x!, dy, dx.pointer, weight: pass.parameters + group.weight,
-                                         dWeight: pass.gradients + group.weight, channels: channels, first: group.first,
+                                         dWeight: pass.gradients + group.weight, first: group.first,
                                          count: group.count, batch: pass.batch, group.geometry)
         }
         return dx.pointer

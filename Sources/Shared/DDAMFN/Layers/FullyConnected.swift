@@ -1,6 +1,7 @@
 import Tensor
 
-/// The classifier `fc`: logits [B, C] = X [B, in] . W^T + b, W in PyTorch's [C, in] layout.
+/// The classifier `fc`: logits [B, C] = X^T . W^T + b from channel-major features X [in, B], W in
+/// PyTorch's [C, in] layout; the input gradient comes back channel-major, [in, B].
 final class FullyConnected {
     let input: Int, output: Int
     let weight: Int, bias: Int
@@ -21,22 +22,22 @@ final class FullyConnected {
         self.x = x
         let p = pass.parameters
         for b in 0..<pass.batch { (y.pointer + b * output).update(from: p + bias, count: output) }
-        BLAS.gemm(.none, .transpose, m: pass.batch, n: output, k: input, a: x, lda: input, b: p + weight, ldb: input,
+        BLAS.gemm(.transpose, .transpose, m: pass.batch, n: output, k: input, a: x, lda: pass.batch, b: p + weight, ldb: input,
                   beta: 1, c: y.pointer, ldc: output)
         return y.pointer
     }
 
     func backward(_ dy: UnsafePointer<Float>, _ pass: Pass) -> Floats {
         let p = pass.parameters, g = pass.gradients
-        BLAS.gemm(.transpose, .none, m: output, n: input, k: pass.batch, a: dy, lda: output, b: x!, ldb: input,
+        BLAS.gemm(.transpose, .transpose, m: output, n: input, k: pass.batch, a: dy, lda: output, b: x!, ldb: pass.batch,
                   beta: 0, c: g + weight, ldc: input)
         for j in 0..<output {
             var s: Float = 0
             for b in 0..<pass.batch { s += dy[b * output + j] }
             g[bias + j] = s
         }
-        BLAS.gemm(.none, .none, m: pass.batch, n: input, k: output, a: dy, lda: output, b: p + weight, ldb: input,
-                  beta: 0, c: dx.pointer, ldc: input)
+        BLAS.gemm(.transpose, .transpose, m: input, n: pass.batch, k: output, a: p + weight, lda: input, b: dy, ldb: output,
+                  beta: 0, c: dx.pointer, ldc: pass.batch)
         return dx.pointer
     }
 }

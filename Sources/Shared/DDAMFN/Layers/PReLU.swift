@@ -1,7 +1,7 @@
 import CKernels
 import Tensor
 
-/// PReLU with one learned slope per channel: y = x for x > 0, else a_c x, on [B, C, P].
+/// PReLU with one learned slope per channel: y = x for x > 0, else a_c x, on [C, B, P].
 final class PReLU {
     let channels: Int, positions: Int
     let slope: Int
@@ -20,10 +20,11 @@ final class PReLU {
     func forward(_ x: UnsafePointer<Float>, _ pass: Pass) -> Floats {
         self.x = x
         let a = pass.parameters + slope, c = channels, n = positions, out = y.pointer
-        ParallelLoop.ranges(pass.batch * c, minimumChunk: max(1, 16384 / n)) { planes in
-            for plane in planes {
-                let s = a[plane % c], row = x + plane * n, yr = out + plane * n
-                for i in 0..<n { let v = row[i]; yr[i] = v > 0 ? v : s * v }
+        let block = pass.batch * n
+        ParallelLoop.ranges(c, minimumChunk: max(1, 16384 / block)) { channels in
+            for ch in channels {
+                let s = a[ch], row = x + ch * block, yr = out + ch * block
+                for i in 0..<block { let v = row[i]; yr[i] = v > 0 ? v : s * v }
             }
         }
         return out
@@ -35,12 +36,8 @@ final class PReLU {
         let x = self.x!, out = dx.pointer
         ParallelLoop.ranges(c, minimumChunk: max(1, 16384 / max(batch * n, 1))) { range in
             for ch in range {
-                var sum = 0.0
-                for b in 0..<batch {
-                    let o = (b * c + ch) * n
-                    sum += ck_prelu_backward(x + o, dy + o, out + o, n, a[ch])
-                }
-                da[ch] = Float(sum)
+                let o = ch * batch * n
+                da[ch] = Float(ck_prelu_backward(x + o, dy + o, out + o, batch * n, a[ch]))
             }
         }
         return out
