@@ -118,6 +118,9 @@ public final class DDAMFNModel {
     /// and updates batch statistics; eval mode uses the running ones. Keeps what backward needs.
     public func forward(images: UnsafePointer<Float>, batch: Int, training: Bool) -> UnsafePointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+        // The classifier's BN normalises each channel over the batch alone: one sample has no batch
+        // statistics (PyTorch raises "Expected more than 1 value per channel when training").
+        precondition(!training || batch >= 2, "a train-mode batch needs at least 2 samples (got \(batch)); drop or merge a last batch of one")
         self.batch = batch
         self.training = training
         let pass = pass(batch, training: training)
