@@ -2,8 +2,8 @@ import CKernels
 import Tensor
 
 /// Depthwise cross-correlation on single channel planes: one kh x kw filter per channel, zero
-/// padding, the same stride both ways. Direct loops whose innermost runs along an output row
-/// (contiguous for stride 1, vectorised); far cheaper than im2col for one channel.
+/// padding, the same stride both ways. Direct loops (CKernels, per ISA level): at stride 1 each tap
+/// is one long vector loop over the padded plane; far cheaper than im2col for one channel.
 enum DepthwisePlane {
     struct Geometry {
         let height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padHeight: Int, padWidth: Int

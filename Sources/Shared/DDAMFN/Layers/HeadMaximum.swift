@@ -4,14 +4,12 @@ import Tensor
 /// Backward as PyTorch's `torch.max(a, b)`: the gradient goes to the larger argument and is
 /// halved between both on an exact tie; the fold is undone step by step from the last head.
 final class HeadMaximum {
-    let count: Int
     /// partial[k] = max over heads 0...k+1; the last one is M.
     let partial: [FloatBuffer]
     let dPartial: FloatBuffer
     let singleHead: Bool
 
     init(heads: Int, elements: Int) {
-        count = elements
         singleHead = heads == 1
         partial = (0..<max(0, heads - 1)).map { _ in FloatBuffer(count: elements) }
         dPartial = FloatBuffer(count: elements)
