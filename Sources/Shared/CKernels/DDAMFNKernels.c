@@ -82,11 +82,93 @@ static inline __attribute__((always_inline)) void depthwise_backward_flat(const 
             for (int c = 0; c < w; c++) dx[r * w + c] = dxp[(r + ph) * wp + c + pw];
 }
 
+/* Stride 2, polyphase: output (oy, ox) reads the padded input at (2 oy + ky, 2 ox + kx), which is
+   phase plane (ky & 1, kx & 1) at (oy + ky / 2, ox + kx / 2). Each of the four phase planes is
+   hq x wq (hq = oh + (kh - 1) / 2, wq = ow + (kw - 1) / 2), so every tap becomes a stride-1 tap on
+   one phase plane, flattened as above. Taps are visited in the same order as the direct loop. */
+static inline __attribute__((always_inline)) void phase_planes(const float *restrict x, int h, int w, int ph, int pw,
+                                                                float *restrict phases, int hq, int wq) {
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            float *p = phases + (a * 2 + b) * hq * wq;
+            for (int r = 0; r < hq; r++) {
+                int iy = 2 * r + a - ph;
+                for (int c = 0; c < wq; c++) {
+                    int ix = 2 * c + b - pw;
+                    p[r * wq + c] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x[iy * w + ix] : 0;
+                }
+            }
+        }
+}
+
+static inline __attribute__((always_inline)) void depthwise_forward_phases(const float *restrict x, int h, int w,
+        const float *restrict k, int kh, int kw, int ph, int pw, float *restrict y, int oh, int ow) {
+#pragma clang fp contract(off)
+    int hq = oh + (kh - 1) / 2, wq = ow + (kw - 1) / 2, n = (oh - 1) * wq + ow;
+    float phases[4 * hq * wq], yf[n];
+    phase_planes(x, h, w, ph, pw, phases, hq, wq);
+    for (int i = 0; i < n; i++) yf[i] = 0;
+    for (int ky = 0; ky < kh; ky++)
+        for (int kx = 0; kx < kw; kx++) {
+            float wv = k[ky * kw + kx];
+            const float *xs = phases + ((ky & 1) * 2 + (kx & 1)) * hq * wq + (ky / 2) * wq + kx / 2;
+            for (int i = 0; i < n; i++) yf[i] += wv * xs[i];
+        }
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) y[oy * ow + ox] = yf[oy * wq + ox];
+}
+
+static inline __attribute__((always_inline)) void depthwise_backward_phases(const float *restrict x, int h, int w,
+        const float *restrict k, int kh, int kw, int ph, int pw, const float *restrict dy, int oh, int ow,
+        float *restrict dk, float *restrict dx) {
+#pragma clang fp contract(off)
+    int hq = oh + (kh - 1) / 2, wq = ow + (kw - 1) / 2, n = (oh - 1) * wq + ow;
+    float phases[4 * hq * wq], dyf[n], dphases[dx ? 4 * hq * wq : 1];
+    phase_planes(x, h, w, ph, pw, phases, hq, wq);
+    for (int i = 0; i < n; i++) dyf[i] = 0;
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) dyf[oy * wq + ox] = dy[oy * ow + ox];
+    if (dx) for (int i = 0; i < 4 * hq * wq; i++) dphases[i] = 0;
+    int blocks = n / LANES * LANES;
+    for (int ky = 0; ky < kh; ky++)
+        for (int kx = 0; kx < kw; kx++) {
+            int offset = ((ky & 1) * 2 + (kx & 1)) * hq * wq + (ky / 2) * wq + kx / 2;
+            const float *xs = phases + offset;
+            float acc[LANES] = {0};
+            for (int i = 0; i < blocks; i += LANES)
+                for (int j = 0; j < LANES; j++) acc[j] += dyf[i + j] * xs[i + j];
+            for (int i = blocks, j = 0; i < n; i++, j++) acc[j] += dyf[i] * xs[i];
+            float sum = 0;
+            for (int j = 0; j < LANES; j++) sum += acc[j];
+            dk[ky * kw + kx] += sum;
+            if (dx) {
+                float wv = k[ky * kw + kx], *ds = dphases + offset;
+                for (int i = 0; i < n; i++) ds[i] += wv * dyf[i];
+            }
+        }
+    if (dx) {
+        for (int i = 0; i < h * w; i++) dx[i] = 0;
+        for (int a = 0; a < 2; a++)
+            for (int b = 0; b < 2; b++) {
+                const float *p = dphases + (a * 2 + b) * hq * wq;
+                for (int r = 0; r < hq; r++) {
+                    int iy = 2 * r + a - ph;
+                    if (iy < 0 || iy >= h) continue;
+                    for (int c = 0; c < wq; c++) {
+                        int ix = 2 * c + b - pw;
+                        if (ix >= 0 && ix < w) dx[iy * w + ix] = p[r * wq + c];
+                    }
+                }
+            }
+    }
+}
+
 MULTIVERSION
 void ck_depthwise_forward(const float *restrict x, int h, int w, const float *restrict k, int kh, int kw, int s,
                           int ph, int pw, float *restrict y, int oh, int ow) {
 #pragma clang fp contract(off)
     if (s == 1) { depthwise_forward_flat(x, h, w, k, kh, kw, ph, pw, y, oh, ow); return; }
+    if (s == 2) { depthwise_forward_phases(x, h, w, k, kh, kw, ph, pw, y, oh, ow); return; }
     for (int i = 0; i < oh * ow; i++) y[i] = 0;
     for (int oy = 0; oy < oh; oy++) {
         float *yr = y + oy * ow;
@@ -116,6 +198,7 @@ void ck_depthwise_backward(const float *restrict x, int h, int w, const float *r
                            float *restrict dx) {
 #pragma clang fp contract(off)
     if (s == 1) { depthwise_backward_flat(x, h, w, k, kh, kw, ph, pw, dy, oh, ow, dk, dx); return; }
+    if (s == 2) { depthwise_backward_phases(x, h, w, k, kh, kw, ph, pw, dy, oh, ow, dk, dx); return; }
     if (dx) for (int i = 0; i < h * w; i++) dx[i] = 0;
     float acc[ow];   /* one accumulator per output column: the tap's gradient, summed over rows */
     for (int ky = 0; ky < kh; ky++) {
