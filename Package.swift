@@ -58,6 +58,9 @@ let package = Package(
         .target(name: "FoldResults", path: "\(shared)/FoldResults"),
         .target(name: "HTNet", dependencies: ["Tensor", "CKernels", "FoldResults"], path: "\(shared)/HTNet",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // A second architecture (issue 19): DDAMFN for facial expressions, engine only.
+        .target(name: "DDAMFN", dependencies: ["Tensor", "CKernels"], path: "\(shared)/DDAMFN",
+                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // The data core: samples, manifests, input composition, the feature cache. No OpenCV.
         .target(name: "Dataset", dependencies: ["CZstd"], path: "\(shared)/Dataset"),
         // Everything that reads or writes images: the composite folder loader, synthetic data, the
@@ -82,7 +85,7 @@ let package = Package(
         // Executables. The worker links the engine, the data core and the wire only: a compute node
         // needs OpenBLAS, Open MPI and zstd, nothing else.
         .executableTarget(name: "Coordinator",
-                          dependencies: ["Tensor", "HTNet", "FoldResults", "Dataset", "Preprocessing",
+                          dependencies: ["Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset", "Preprocessing",
                                          "Evaluation", "Wire", "Coordination", "CommandLineConventions",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Coordinator"),
@@ -95,6 +98,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
         .testTarget(name: "HTNetTests", dependencies: ["TestSupport", "HTNet", "FoldResults", "Tensor"], path: "Tests/HTNetTests"),
+        .testTarget(name: "DDAMFNTests", dependencies: ["TestSupport", "DDAMFN", "Tensor"], path: "Tests/DDAMFNTests"),
         .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],
                     path: "Tests/DatasetTests"),
         .testTarget(name: "PreprocessingTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineConventions
+import DDAMFN
 import Foundation
 import HTNet
 import Tensor
@@ -8,16 +9,25 @@ import Tensor
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure sgemm and HTNet training/evaluation speed in one run; report the ratio.",
+        abstract: "Measure sgemm and HTNet or DDAMFN training/evaluation speed in one run; report the ratio.",
         discussion: """
         Examples:
           coordinator bench                          # paper configuration, batch 256
           coordinator bench --dim 64 --json          # the dim-64 configuration, machine-readable
+          coordinator bench --arch ddamfn            # DDAMFN, 7 classes, 2 heads, batch 32
         """)
 
+    enum Architecture: String, ExpressibleByArgument, CaseIterable { case htnet, ddamfn }
+
+    @Option(help: "Model architecture: htnet or ddamfn.")
+    var arch: Architecture = .htnet
     @OptionGroup var model: ModelOptions
-    @Option(help: "Mini-batch size.")
-    var batch = 256
+    @Option(help: "DDAMFN: dual-direction attention heads (reference: 2).")
+    var ddamfnHeads = 2
+    @Option(help: "DDAMFN: blocks of the 14x14 stage (reference: 9; the authors' code: 16).")
+    var conv4Blocks = 9
+    @Option(help: "Mini-batch size (default: 256 for HTNet, 32 for DDAMFN).")
+    var batch: Int?
     @Option(help: "Timed training steps per round (after one warm-up step).")
     var steps = 5
     @Option(help: "Measurement rounds (sgemm, then training, back to back); figures are medians over rounds.")
@@ -26,8 +36,8 @@ struct BenchCommand: ParsableCommand {
     var square = 2048
     @Option(help: "Threads for the trainer and for the native sgemm it is compared with (default: all cores).")
     var threads: Int?
-    @Option(help: "Classes of the classifier head.")
-    var classes = 3
+    @Option(help: "Classes of the classifier head (default: 3 for HTNet, 7 for DDAMFN).")
+    var classes: Int?
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -38,11 +48,15 @@ struct BenchCommand: ParsableCommand {
         try NumericFlag.atLeast(square, 1, flag: "--square")
         try NumericFlag.atLeast(threads, 1, flag: "--threads")
         try NumericFlag.atLeast(classes, 2, flag: "--classes")
+        try NumericFlag.atLeast(ddamfnHeads, 1, flag: "--ddamfn-heads")
+        try NumericFlag.atLeast(conv4Blocks, 0, flag: "--conv4-blocks")
     }
 
     func run() throws {
         BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let config = try model.config(classes: classes)
+        if arch == .ddamfn { return try runDDAMFN() }
+        let batch = self.batch ?? 256
+        let config = try model.config(classes: classes ?? 3)
         let bench = TrainingBenchmark(config: config, batch: batch, steps: steps, squareSize: square, rounds: rounds)
         if !json {
             let cost = ModelCost(config: config)
@@ -63,6 +77,31 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print(String(format: "training:   %.1f samples/s = %.1f GFLOP/s effective", r.trainSamplesPerSecond, r.effectiveGFLOPS))
+        print(String(format: "evaluation: %.1f samples/s", r.evalSamplesPerSecond))
+        print(String(format: "sgemm:      %.1f GFLOP/s square %d, %.1f GFLOP/s on the model's own shapes (native OpenBLAS threading)", r.squareSgemmGFLOPS, r.squareSize, r.modelShapeSgemmGFLOPS))
+        print(String(format: "ratio:      %.1f%% of square sgemm, %.1f%% of model-shape sgemm (medians over %d rounds)", 100 * r.ratioToSquare, 100 * r.ratioToModelShapes, r.rounds))
+        print(String(format: "peak memory: %.0f MiB", r.peakMemoryMiB))
+    }
+
+    func runDDAMFN() throws {
+        let batch = self.batch ?? 32
+        guard batch >= 2 else { throw ValidationError("--batch: DDAMFN trains on at least 2 samples per batch (got \(batch))") }
+        let config = DDAMFNConfig(classes: classes ?? 7, heads: ddamfnHeads, conv4Blocks: conv4Blocks)
+        if let problem = config.validationErrors().first { throw ValidationError("ddamfn: \(problem)") }
+        let bench = DDAMFNBenchmark(config: config, batch: batch, steps: steps, squareSize: square, rounds: rounds)
+        let r = bench.run(log: { if !json { print("  " + $0) } })
+        if json {
+            var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r)) as! [String: Any]
+            object["ratioToSquare"] = r.ratioToSquare
+            object["ratioToModelShapes"] = r.ratioToModelShapes
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(data: data, encoding: .utf8)!)
+            return
+        }
+        print(String(format: "model: DDAMFN, %d heads, %d classes, %d blocks at 14x14, %.2f M used parameters, %.3f GFLOP per training sample; batch %d; %d threads",
+                     config.heads, config.classes, config.conv4Blocks, Double(r.parameters) / 1e6, r.trainingGFLOPPerSample, batch, r.threads))
+        print("OpenBLAS: \(BLAS.configuration)")
+        print(String(format: "training:   %.1f samples/s = %.1f GFLOP/s effective (SGD, loss CE + 0.1 L_att)", r.trainSamplesPerSecond, r.effectiveGFLOPS))
         print(String(format: "evaluation: %.1f samples/s", r.evalSamplesPerSecond))
         print(String(format: "sgemm:      %.1f GFLOP/s square %d, %.1f GFLOP/s on the model's own shapes (native OpenBLAS threading)", r.squareSgemmGFLOPS, r.squareSize, r.modelShapeSgemmGFLOPS))
         print(String(format: "ratio:      %.1f%% of square sgemm, %.1f%% of model-shape sgemm (medians over %d rounds)", 100 * r.ratioToSquare, 100 * r.ratioToModelShapes, r.rounds))

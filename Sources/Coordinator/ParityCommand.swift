@@ -1,4 +1,5 @@
 import ArgumentParser
+import DDAMFN
 import Foundation
 import HTNet
 import Tensor
@@ -6,10 +7,12 @@ import Tensor
 struct ParityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parity",
-        abstract: "Check the engine against reference fixtures (Tests/Fixtures/README.md): HTNet and the losses.",
+        abstract: "Check the engines against reference fixtures (Tests/Fixtures/README.md): HTNet, the losses, DDAMFN.",
         discussion: """
         The kind of each fixture is read from its contents:
         - one step (htnet-parity-*): logits, loss, gradients, 3 Adam steps;
+        - DDAMFN (ddamfn-parity, header config with conv4_blocks): train/eval logits, stage activations,
+          loss parts, every gradient, BN buffers, 3 Adam and 3 SGD steps, unused parameters untouched;
         - initial weights (htnet-torch-init*, header `models`): init_rng torch must give every tensor of
           every model bit for bit;
         - a training trajectory (htnet-trajectory): from its initial weights, train its fold in each of
@@ -32,7 +35,9 @@ struct ParityCommand: ParsableCommand {
         for path in fixtures {
             let file = try SafeTensorsFile.read(path: path)
             print("\(path)")
-            if LossParityCheck.isLossFixture(file) {
+            if DDAMFNParityCheck.isFixture(metadata: file.metadata) {
+                failed = try !checkDDAMFN(path) || failed
+            } else if LossParityCheck.isLossFixture(file) {
                 failed = try !checkLosses(file, path: path) || failed
             } else if InitialWeightParity.isInitialWeightFixture(file) {
                 failed = !checkInitialWeights(file, path: path) || failed
@@ -43,6 +48,17 @@ struct ParityCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode.failure }
+    }
+
+    func checkDDAMFN(_ path: String) throws -> Bool {
+        let report = try DDAMFNParityCheck.run(fixturePath: path)
+        let c = report.config
+        print("  DDAMFN: \(c.heads) heads, \(c.classes) classes, \(c.conv4Blocks) blocks at 14x14, batch \(report.batch)")
+        for m in report.measurements {
+            print(String(format: "  %@ %-42@ error %.3e  tolerance %.3e", m.passed ? "ok  " : "FAIL", m.name, m.error, m.tolerance))
+        }
+        print("  largest relative gradient error in: \(report.worstGradient)")
+        return report.passed
     }
 
     func checkOneStep(_ path: String) throws -> Bool {

@@ -106,50 +106,11 @@ public struct TrainingBenchmark {
                       stepSeconds: stepSeconds, rounds: squares.count)
     }
 
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-    }
+    static func median(_ values: [Double]) -> Double { SgemmRate.median(values) }
 
-    /// Best of three timings of an n x n x n sgemm, OpenBLAS threaded its own way over the same
-    /// number of threads: the machine's native rate.
-    func squareRate() -> Double {
-        let n = squareSize
-        let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n), c = FloatBuffer(count: n * n)
-        for i in 0..<(n * n) { a[i] = Float(i % 7) * 0.1; b[i] = Float(i % 5) * 0.1 }
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let t = TrainingBenchmark.now()
-            BLAS.withNativeThreads(BLAS.threads) {
-                BLAS.native(.none, .none, m: n, n: n, k: n, a: a.pointer, lda: n, b: b.pointer, ldb: n, beta: 0, c: c.pointer, ldc: n)
-            }
-            best = min(best, TrainingBenchmark.now() - t)
-        }
-        return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
-    }
+    /// The machine's native rate on an n x n x n sgemm (see `SgemmRate.square`).
+    func squareRate() -> Double { SgemmRate.square(squareSize) }
 
-    /// Replays each recorded call as many times as a step makes it, as native (OpenBLAS-threaded)
-    /// sgemms; total FLOPs over total time.
-    func modelShapeRate(_ calls: [BLAS.Call: Int]) -> Double {
-        var flops = 0.0, seconds = 0.0
-        for (call, count) in calls.sorted(by: { $0.key.flops > $1.key.flops }) {
-            let a = FloatBuffer(count: call.m * call.k), b = FloatBuffer(count: call.k * call.n), c = FloatBuffer(count: call.m * call.n)
-            for i in 0..<a.count { a[i] = Float(i % 7) * 0.01 }
-            for i in 0..<b.count { b[i] = Float(i % 5) * 0.01 }
-            let lda = call.transA ? call.m : call.k, ldb = call.transB ? call.k : call.n
-            func once() {
-                BLAS.native(call.transA ? .transpose : .none, call.transB ? .transpose : .none, m: call.m, n: call.n, k: call.k,
-                          a: a.pointer, lda: lda, b: b.pointer, ldb: ldb, beta: call.accumulate ? 1 : 0, c: c.pointer, ldc: call.n)
-            }
-            BLAS.withNativeThreads(BLAS.threads) {
-                once()
-                let t = TrainingBenchmark.now()
-                for _ in 0..<count { once() }
-                seconds += TrainingBenchmark.now() - t
-            }
-            flops += call.flops * Double(count)
-        }
-        return flops / seconds / 1e9
-    }
+    /// Native sgemm replaying one step's calls (see `SgemmRate.replay`).
+    func modelShapeRate(_ calls: [BLAS.Call: Int]) -> Double { SgemmRate.replay(calls) }
 }

@@ -9,7 +9,10 @@ public struct SafeTensorsError: Error, CustomStringConvertible {
 
 /// One tensor as stored in a safetensors file (dtype, shape, raw little-endian bytes).
 public struct StoredTensor: Sendable {
-    public enum DType: String, Sendable { case f32 = "F32", f64 = "F64", i64 = "I64", i32 = "I32" }
+    public enum DType: String, Sendable { case f32 = "F32", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8"
+        /// Bytes per element.
+        public var width: Int { switch self { case .f64, .i64: return 8; case .f32, .i32: return 4; case .u8: return 1 } }
+    }
     public let dtype: DType
     public let shape: [Int]
     public let bytes: Data
@@ -21,7 +24,7 @@ public struct StoredTensor: Sendable {
         switch dtype {
         case .f32: return bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         case .f64: return doubles.map { Float($0) }
-        case .i64, .i32: return integers.map { Float($0) }
+        case .i64, .i32, .u8: return integers.map { Float($0) }
         }
     }
 
@@ -29,7 +32,7 @@ public struct StoredTensor: Sendable {
         switch dtype {
         case .f64: return bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
         case .f32: return floats.map { Double($0) }
-        case .i64, .i32: return integers.map { Double($0) }
+        case .i64, .i32, .u8: return integers.map { Double($0) }
         }
     }
 
@@ -37,6 +40,7 @@ public struct StoredTensor: Sendable {
         switch dtype {
         case .i64: return bytes.withUnsafeBytes { $0.bindMemory(to: Int64.self).map { Int($0) } }
         case .i32: return bytes.withUnsafeBytes { $0.bindMemory(to: Int32.self).map { Int($0) } }
+        case .u8: return bytes.map { Int($0) }
         case .f32, .f64: return doubles.map { Int($0) }
         }
     }
@@ -114,7 +118,7 @@ public struct SafeTensorsFile: Sendable {
             guard let dtype = StoredTensor.DType(rawValue: dtypeName) else {
                 throw SafeTensorsError(path: path, problem: "tensor '\(name)' has unsupported dtype \(dtypeName)")
             }
-            let width = (dtype == .f64 || dtype == .i64) ? 8 : 4
+            let width = dtype.width
             let expected = shape.reduce(1, *) * width
             guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= body,
                   offsets[1] - offsets[0] == expected else {

@@ -16,4 +16,6 @@ void ck_gelu_backward(const float *x, float *dy, size_t n);
 /// m += (g - m)(1 - b1); v = b2 v + (1 - b2) g^2; p -= step_size * m / (sqrt(v) / bc2_sqrt + eps)
 void ck_adam_update(float *p, const float *g, float *m, float *v, size_t n,
                     float b1, float b2, float step_size, float bc2_sqrt, float eps);
+/// DDAMFN's depthwise, PReLU and BatchNorm loops.
+#include "DDAMFNKernels.h"
 #endif
