@@ -24,14 +24,17 @@ public struct SHA256 {
     public init() {}
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for b in bytes {
-            pending.append(b)
-            length &+= 1
-            if pending.count == 64 {
-                compress(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
+        // Whole blocks go straight to the compression; only a partial block waits in `pending`.
+        var buffer = pending
+        buffer.append(contentsOf: bytes)
+        length &+= UInt64(buffer.count - pending.count)
+        let whole = buffer.count / 64 * 64
+        var start = 0
+        while start < whole {
+            compress(buffer, at: start)
+            start += 64
         }
+        pending = Array(buffer[whole...])
     }
 
     /// The digest as 64 lowercase hex digits (what `sha256sum` prints).
@@ -40,7 +43,7 @@ public struct SHA256 {
         var tail = pending + [0x80]
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        for start in stride(from: 0, to: tail.count, by: 64) { compress(Array(tail[start..<start + 64])) }
+        for start in stride(from: 0, to: tail.count, by: 64) { compress(tail, at: start) }
         pending = []
         return state.map { String(format: "%08x", $0) }.joined()
     }
@@ -62,11 +65,13 @@ public struct SHA256 {
         return h.finalizeHex()
     }
 
-    private mutating func compress(_ block: [UInt8]) {
+    /// Compresses the 64 bytes of `block` from `offset`.
+    private mutating func compress(_ block: [UInt8], at offset: Int) {
         @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
         var w = [UInt32](repeating: 0, count: 64)
         for i in 0..<16 {
-            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+            let b = offset + 4 * i
+            w[i] = UInt32(block[b]) << 24 | UInt32(block[b + 1]) << 16 | UInt32(block[b + 2]) << 8 | UInt32(block[b + 3])
         }
         for i in 16..<64 {
             let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
