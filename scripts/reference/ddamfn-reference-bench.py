@@ -4,7 +4,7 @@ networks/ folder holds DDAM.py and MixFeatureNet.py) trained as its train.py doe
 AttentionLoss, SGD lr 0.01 momentum 0.9 wd 1e-4), train mode, random 112x112 inputs; plus torch.mm's
 rate on a 2048^3 product in the same process. FLOPs per training sample: the Swift engine's count.
 
-    python tools/ddamfn-reference-bench.py REFERENCE_CHECKOUT THREADS BATCH STEPS ROUNDS [FLOP_PER_SAMPLE]
+    python scripts/reference/ddamfn-reference-bench.py REFERENCE_CHECKOUT THREADS BATCH STEPS ROUNDS [FLOP_PER_SAMPLE]
 """
 import sys, time, statistics, torch, torch.nn.functional as F
 sys.path.insert(0, sys.argv[1])
