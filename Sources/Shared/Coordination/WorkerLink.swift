@@ -59,12 +59,17 @@ struct WorkerLink {
         }
     }
 
+    /// The rank is no longer waited for; the job ends with MPI_Abort because of it.
+    private mutating func markLost(_ rank: Int) {
+        states[rank] = .lost
+        lostRanks.append(rank)
+    }
+
     /// Declares `rank` lost: its task goes back to the queue (or the run stops, by policy).
     private mutating func declareLost(_ rank: Int, context: inout RunContext) {
         let silence = Date().timeIntervalSince(lastHeard[rank] ?? Date())
         let task = names[rank].flatMap { context.scheduler.running[$0]?.task.id }
-        states[rank] = .lost
-        lostRanks.append(rank)
+        markLost(rank)
         let what = "\(name(rank)) silent for \(Int(silence)) s (worker timeout \(Int(allowedSilence(now: Date()))) s): declared lost"
         if let task, let worker = names[rank] {
             switch liveness.onLost {
@@ -92,8 +97,7 @@ struct WorkerLink {
             if try !communicator.send(MessageCodec.encode(message), to: rank, within: allowed) {
                 log("\(name(rank)) did not take the \(message.kind) message within \(Int(allowed)) s (worker timeout): declared lost"
                     + (message.kind == .assignment ? "; the task goes to another worker" : ""))
-                states[rank] = .lost
-                lostRanks.append(rank)
+                markLost(rank)
             }
         } catch {
             log("cannot reach \(name(rank)): \(error)")
@@ -116,8 +120,7 @@ struct WorkerLink {
             guard let (source, bytes) = try? communicator.receive(interval: 0.01, stop: { silentRank() != nil }) else {
                 guard let silent = silentRank() else { break }
                 log("\(name(silent)) did not answer the shutdown within \(Int(allowedSilence(now: Date()))) s: declared lost")
-                states[silent] = .lost
-                lostRanks.append(silent)
+                markLost(silent)
                 continue
             }
             lastHeard[source] = Date()
@@ -159,7 +162,6 @@ struct WorkerLink {
                 if case .shutdown? = try? MessageCodec.decode(bytes) {} else {
                     log("\(name(source)) is back after being declared lost; its message is ignored and it is dismissed")
                     send(.shutdown(reason: "declared lost"), to: source)
-                    states[source] = .lost
                 }
                 continue
             }
@@ -218,13 +220,10 @@ struct WorkerLink {
     private mutating func assign(_ rank: Int, context: inout RunContext) {
         guard states[rank] == .active else { return }
         idle.removeAll { $0 == rank }
-        if let task = context.scheduler.nextTask(for: name(rank)) {
-            send(.assignment(task.assignment), to: rank)
-            if states[rank] == .gone || states[rank] == .lost { requeueAfterFailedSend(rank, task: task.id, context: &context) }
-        } else if !context.scheduler.stopping && !context.scheduler.running.isEmpty {
+        if context.scheduler.pending.isEmpty && !context.scheduler.stopping && !context.scheduler.running.isEmpty {
             idle.append(rank)
         } else {
-            dismiss(rank, reason: context.scheduler.stopping ? "the run is stopping" : "no tasks left")
+            handOut(to: rank, context: &context)
         }
         serveIdle(context: &context)
     }
@@ -244,12 +243,17 @@ struct WorkerLink {
             let nothingLeft = context.scheduler.stopping || context.scheduler.running.isEmpty
             guard !context.scheduler.pending.isEmpty || nothingLeft else { return }
             idle.removeFirst()
-            if let task = context.scheduler.nextTask(for: name(rank)) {
-                send(.assignment(task.assignment), to: rank)
-                if states[rank] == .gone || states[rank] == .lost { requeueAfterFailedSend(rank, task: task.id, context: &context) }
-            } else {
-                dismiss(rank, reason: context.scheduler.stopping ? "the run is stopping" : "no tasks left")
-            }
+            handOut(to: rank, context: &context)
+        }
+    }
+
+    /// Sends `rank` the next task, or dismisses it when there is none (or the run is stopping).
+    private mutating func handOut(to rank: Int, context: inout RunContext) {
+        if let task = context.scheduler.nextTask(for: name(rank)) {
+            send(.assignment(task.assignment), to: rank)
+            if states[rank] == .gone || states[rank] == .lost { requeueAfterFailedSend(rank, task: task.id, context: &context) }
+        } else {
+            dismiss(rank, reason: context.scheduler.stopping ? "the run is stopping" : "no tasks left")
         }
     }
 }
