@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineConventions
 import Coordination
 import Foundation
+import HTNet
 import Wire
 
 /// `coordinator run EXPERIMENT`: rank 0 of `mpirun -np 1 coordinator run EXPERIMENT : -np N worker`.
@@ -50,11 +51,20 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seconds between progress lines.")
     var progressInterval: Double = 10
 
+    @Option(help: ArgumentHelp("Save each training fold's state after every N epochs (0: by time only).",
+                                discussion: "States go to OUT/fold-state/ and let --resume continue a fold where it stopped, with the same results as an uninterrupted fold."))
+    var foldStateEvery: Int = 0
+
+    @Option(help: "Also save a fold's state at the first epoch end at least this many minutes after its last save (0: by epochs only).")
+    var foldStateMinutes: Double = 10
+
     func validate() throws {
         try NumericFlag.atLeast(threads, 0, flag: "--threads")
         try NumericFlag.above(progressInterval, 0, flag: "--progress-interval")
         if force && !resume { throw ValidationError("--force only applies with --resume") }
         try NumericFlag.above(workerTimeout, 0, flag: "--worker-timeout")
+        try NumericFlag.atLeast(foldStateEvery, 0, flag: "--fold-state-every")
+        if !(foldStateMinutes >= 0 && foldStateMinutes.isFinite) { throw ValidationError("--fold-state-minutes must be a number of minutes >= 0, got \(foldStateMinutes)") }
         if WorkerLiveness.OnLost(rawValue: onLostWorker) == nil {
             throw ValidationError("--on-lost-worker must be one of: \(WorkerLiveness.OnLost.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -76,6 +86,8 @@ struct RunCommand: ParsableCommand {
         options.force = force
         options.threads = threads
         options.progressInterval = progressInterval
+        options.foldStateCadence = FoldStateCadence(everyEpochs: foldStateEvery > 0 ? foldStateEvery : nil,
+                                                    everySeconds: foldStateMinutes > 0 ? foldStateMinutes * 60 : nil)
         options.liveness = WorkerLiveness(timeoutSeconds: workerTimeout, onLost: WorkerLiveness.OnLost(rawValue: onLostWorker)!,
                                           stopGraceSeconds: min(workerTimeout, 15))
         let session = CoordinatorSession(options: options, communicator: communicator.size > 1 ? communicator : nil, log: log)

@@ -27,9 +27,7 @@ final class EndToEndTests: XCTestCase {
 
     override func setUpWithError() throws {
         try MPIJob.requireMPI()
-        directory = NSTemporaryDirectory() + "cluster-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Self.experimentText.write(toFile: directory + "/e2e.yaml", atomically: true, encoding: .utf8)
+        directory = try MPIJob.scratch("cluster-e2e", files: ["e2e.yaml": Self.experimentText])
     }
 
     override func tearDownWithError() throws {
@@ -37,12 +35,7 @@ final class EndToEndTests: XCTestCase {
     }
 
     /// Predictions (both epoch rules) as canonical JSON bytes, from the journal alone.
-    private func predictions(_ out: String) throws -> Data {
-        let run = try JournalReader.runRecord(try JournalReader.read(path: "\(directory!)/\(out)/journal.jsonl"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return try encoder.encode([run.rows, run.alternateRows])
-    }
+    private func predictions(_ out: String) throws -> Data { try MPIJob.predictions(out: "\(directory!)/\(out)") }
 
     private func journal(_ out: String) throws -> JournalContents {
         try JournalReader.read(path: "\(directory!)/\(out)/journal.jsonl")

@@ -73,6 +73,30 @@ final class ExperimentFileTests: XCTestCase {
         }
     }
 
+    /// Issue 18: a fractional number where an integer belongs, and NaN or infinity anywhere, are named
+    /// by key with the expected type (the JSON layer underneath used to say only "not valid JSON").
+    func testWrongNumberKindsNameTheKeyAndTheExpectedType() {
+        let model = problems("""
+            name: n
+            dataset: synthetic
+            model: {dim: 16.5, block_repeats: [1, 2.5, 1]}
+            training: {lr: 0.5}
+            """)
+        XCTAssertTrue(model.contains { $0.hasSuffix("model.dim: expected an integer, got 16.5") }, "\(model)")
+        XCTAssertTrue(model.contains { $0.contains("model.block_repeats: expected an integer") }, "\(model)")
+        let training = problems("""
+            name: n
+            dataset: synthetic
+            training: {lr: .nan, epochs: 3}
+            variants:
+              - {name: a, training: {lr: .inf}}
+            """)
+        XCTAssertEqual(training, ["variants[0].training.lr: expected a finite number, got inf"], "the variant's value replaces the base's")
+        let base = problems("name: n\ndataset: synthetic\ntraining: {lr: .nan}\n")
+        XCTAssertTrue(base.contains { $0.hasSuffix("training.lr: expected a finite number, got nan") }, "\(base)")
+        XCTAssertFalse((model + training + base).contains { $0.contains("JSON") || $0.contains("NSCocoaErrorDomain") }, "\(model + training + base)")
+    }
+
     func testModelAndTrainingValuesAreChecked() {
         let found = problems("""
             name: v

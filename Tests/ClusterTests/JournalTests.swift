@@ -101,6 +101,32 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(run.classNames, ["n", "p", "s"])
     }
 
+    /// Issue 18: what the loader had to do (landmark fallbacks, skipped samples) reaches the report,
+    /// not only the run log.
+    func testDataNotesOfTheSessionAppearInTheReport() throws {
+        let writer = try JournalWriter(path: journalPath)
+        try writer.append(JournalHeader(experiment: experiment(), classNames: ["n", "p", "s"], created: "now"))
+        var start = SessionRecord(session: 1, event: .start, time: "t0", workers: 1)
+        start.provenance = SessionProvenance(software: "0.1.0", host: "h", experimentFile: "e.yaml", experimentSHA256: nil,
+                                             dataset: "d", datasetSHA256: nil, datasetDigestOf: "x", openBLASCoreType: "c",
+                                             mpiLibrary: "m", dataNotes: ["landmarks: 2 detected, 1 fallback rows in l.csv, 0 samples with no landmarks row: 1 of 3 use the reference's fallback landmarks",
+                                                                          "skipped 1 sample(s) (--skip-invalid):", "  s3_<b>: bad PNG"])
+        try writer.append(start)
+        try writer.append(task("s1"))
+        try writer.append(task("s2"))
+        try writer.append(SessionRecord(session: 1, event: .complete, time: "t", wallSeconds: 5))
+        let run = try JournalReader.runRecord(try JournalReader.read(path: journalPath))
+        XCTAssertEqual(run.provenance?.dataNotes.count, 3)
+        try ReportOutput.write(run, to: directory)
+        let md = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
+        XCTAssertTrue(md.contains("- Data notes"), md)
+        XCTAssertTrue(md.contains("1 of 3 use the reference's fallback landmarks"), md)
+        XCTAssertTrue(html.contains("1 of 3 use the reference&#39;s fallback landmarks") || html.contains("1 of 3 use the reference's fallback landmarks"), html)
+        XCTAssertTrue(html.contains("s3_&lt;b&gt;: bad PNG"), "escaped in HTML")
+        XCTAssertFalse(md.contains("s3_<b>"), "escaped in Markdown")
+    }
+
     func testATornLastLineIsToleratedReportedAndCutOnResume() throws {
         let writer = try JournalWriter(path: journalPath)
         try writer.append(JournalHeader(experiment: experiment(), classNames: ["n", "p", "s"], created: "now"))

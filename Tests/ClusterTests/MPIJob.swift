@@ -1,4 +1,5 @@
 import Foundation
+@testable import Coordination
 import XCTest
 
 /// Runs the built `coordinator` and `worker` executables under mpirun for the end-to-end tests.
@@ -95,5 +96,25 @@ struct MPIJob {
             if name == wanted, fields.count > 1, Int32(fields[1]) == parent { return pid }
         }
         return nil
+    }
+}
+
+/// What the run tests share besides starting jobs: a scratch folder and a run's results as bytes.
+extension MPIJob {
+    /// A fresh folder under the temporary directory holding `files` (name -> text); tests remove it.
+    static func scratch(_ prefix: String, files: [String: String]) throws -> String {
+        let directory = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
+        return directory
+    }
+
+    /// Both epoch rules' predictions of the run in `out`, from its journal alone, as canonical JSON:
+    /// equal bytes mean equal results.
+    static func predictions(out: String) throws -> Data {
+        let run = try JournalReader.runRecord(try JournalReader.read(path: out + "/journal.jsonl"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try encoder.encode([run.rows, run.alternateRows])
     }
 }

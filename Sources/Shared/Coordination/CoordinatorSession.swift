@@ -20,6 +20,8 @@ public struct RunOptions: Sendable {
     public var progressInterval = 10.0
     /// Worker timeout and what a lost worker means (`--worker-timeout`, `--on-lost-worker`).
     public var liveness = WorkerLiveness()
+    /// How often a training fold's state is saved in OUT/fold-state/ (`--fold-state-every`, `--fold-state-minutes`).
+    public var foldStateCadence = FoldStateCadence(everySeconds: 600)
     public init(experimentPath: String) { self.experimentPath = experimentPath }
 }
 
@@ -67,7 +69,8 @@ public final class CoordinatorSession {
             } catch {
                 throw ClusterError.dataset("dataset (\(experiment.dataset.path ?? "synthetic")) of \(options.experimentPath): \(error)")
             }
-            DatasetPreparation.inputNotes(dataset).forEach(log)
+            let dataNotes = DatasetPreparation.inputNotes(dataset)
+            dataNotes.forEach(log)
             let problems = DatasetPreparation.problems(dataset, experiment: experiment)
             guard problems.isEmpty else {
                 throw ClusterError.dataset("\(options.experimentPath): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))
@@ -93,20 +96,24 @@ public final class CoordinatorSession {
             let session = opened.session
             let cache = try FeatureCache.encode(dataset)
             let provenance = SessionProvenance.probe(experimentPath: options.experimentPath, spec: experiment.dataset,
-                                                     encodedCache: cache)
+                                                     encodedCache: cache, dataNotes: dataNotes)
             try opened.journal.append(SessionRecord(session: session, event: .start, time: RunDirectory.timestamp(),
                                                     workers: max(1, workerRanks.count), provenance: provenance))
+            let foldStates = FoldStateStore(runDirectory: outPath, log: log)
+            foldStates.prune(keeping: remaining.map(\.assignment))
             var context = RunContext(journal: opened.journal, dataset: dataset, session: session,
                                      experimentIdentity: experiment.identity, datasetSHA256: fingerprint,
                                      scheduler: TaskScheduler(tasks: remaining, alreadyDone: plan.count - remaining.count),
+                                     foldStates: foldStates,
                                      log: log, progressInterval: options.progressInterval)
             if !remaining.isEmpty {
                 if link != nil {
                     try link!.run(setup: WorkerSetup(experimentName: experiment.name, threads: options.threads,
-                                                     featureCache: [UInt8](cache)), context: &context)
+                                                     featureCache: [UInt8](cache), foldStateCadence: options.foldStateCadence),
+                                   context: &context)
                 } else {
                     log("no workers (started without mpirun): training in-process. For a cluster: mpirun -np 1 coordinator run EXPERIMENT : -np N worker")
-                    try InProcessExecutor(threads: options.threads, log: log).run(context: &context)
+                    try InProcessExecutor(threads: options.threads, foldStateCadence: options.foldStateCadence, log: log).run(context: &context)
                 }
             } else if link != nil {
                 link!.dismissAll(reason: "all tasks are already journalled")
@@ -160,6 +167,8 @@ struct RunContext {
     let experimentIdentity: String
     let datasetSHA256: String
     var scheduler: TaskScheduler
+    /// Saved states of folds in training (OUT/fold-state/).
+    let foldStates: FoldStateStore
     let log: (String) -> Void
     let progressInterval: Double
     var lastProgressLine = Date()
@@ -202,6 +211,7 @@ struct RunContext {
                                       epochs: outcome.epochs, samples: samples,
                                       experimentIdentity: experimentIdentity, datasetSHA256: datasetSHA256))
         scheduler.finish(worker: worker, taskID: task.id, succeeded: true)
+        foldStates.remove(task.id)
         log("finished \(task.id) on \(result.worker) in \(TaskScheduler.duration(result.trainSeconds))")
         printProgress(force: true)
     }
@@ -210,6 +220,12 @@ struct RunContext {
         try journal.append(FailureRecord(id: failure.taskID, worker: failure.worker, message: failure.message))
         scheduler.finish(worker: failure.worker, taskID: failure.taskID, succeeded: false)
         log("task \(failure.taskID) failed on \(failure.worker): \(failure.message)")
+    }
+
+    /// Keeps a worker's fold state when it belongs to the task that worker is running.
+    func save(_ upload: FoldStateUpload, worker: String) {
+        guard let task = scheduler.running[worker]?.task, task.id == upload.taskID else { return }
+        foldStates.save(upload, assignment: task.assignment)
     }
 
     mutating func printProgress(force: Bool = false) {

@@ -259,6 +259,16 @@ public enum ExperimentFile {
         }
 
         mutating func decode<T: Codable>(_ values: [String: Any], field: String) -> T? {
+            // NaN and infinities cannot travel through JSON: name them before trying.
+            var nonFinite = false
+            for key in values.keys.sorted() {
+                let numbers = (values[key] as? [Any] ?? [values[key] as Any]).compactMap { $0 as? Double }
+                if let bad = numbers.first(where: { !$0.isFinite }) {
+                    problem(field + "." + key, "expected a finite number, got \(bad)")
+                    nonFinite = true
+                }
+            }
+            if nonFinite { return nil }
             let data: Data
             do { data = try JSONSerialization.data(withJSONObject: jsonCompatible(values)) } catch {
                 problem(field, "cannot be read: \(error)")
@@ -270,7 +280,11 @@ public enum ExperimentFile {
                 return nil
             } catch let DecodingError.dataCorrupted(context) {
                 let key = context.codingPath.map(\.stringValue).joined(separator: ".")
-                problem(key.isEmpty ? field : field + "." + key, context.debugDescription)
+                let fractional = key.isEmpty ? fractionalWhereIntegerExpected(values, as: T.self) : []
+                if fractional.isEmpty {
+                    problem(key.isEmpty ? field : field + "." + key, context.debugDescription)
+                }
+                for (k, v) in fractional { problem(field + "." + k, "expected an integer, got \(v)") }
                 return nil
             } catch {
                 problem(field, "\(error)")
@@ -282,6 +296,32 @@ public enum ExperimentFile {
                 problem(field + "." + key, "unknown field (known: \(known.keys.sorted().joined(separator: ", ")))")
             }
             return value
+        }
+
+        /// Keys whose fractional number is the problem: the JSON decoder reports a number that does not
+        /// fit an integer field without naming the field. With every fractional value rounded the
+        /// values must decode; a key is named when rounding all the others is not enough.
+        func fractionalWhereIntegerExpected<T: Codable>(_ values: [String: Any], as type: T.Type) -> [(String, Any)] {
+            func rounded(_ value: Any) -> Any? {
+                if let d = value as? Double, d != d.rounded() { return Int(d) }
+                if let list = value as? [Any], list.contains(where: { ($0 as? Double).map { $0 != $0.rounded() } ?? false }) {
+                    return list.map { ($0 as? Double).map { Int($0) as Any } ?? $0 }
+                }
+                return nil
+            }
+            func decodes(_ trial: [String: Any]) -> Bool {
+                guard let data = try? JSONSerialization.data(withJSONObject: jsonCompatible(trial)) else { return false }
+                return (try? JSONDecoder().decode(T.self, from: data)) != nil
+            }
+            let candidates = values.keys.sorted().filter { rounded(values[$0]!) != nil }
+            var allRounded = values
+            for key in candidates { allRounded[key] = rounded(values[key]!) }
+            guard !candidates.isEmpty, decodes(allRounded) else { return [] }
+            return candidates.compactMap { key in
+                var trial = allRounded
+                trial[key] = values[key]
+                return decodes(trial) ? nil : (key, values[key]!)
+            }
         }
 
         func jsonCompatible(_ value: Any) -> Any {

@@ -139,7 +139,8 @@ public enum JournalReader {
                                          software: p?.software, coordinatorHost: p?.host, experimentFile: p?.experimentFile,
                                          experimentSHA256: p?.experimentSHA256, dataset: p?.dataset, datasetSHA256: p?.datasetSHA256,
                                          datasetDigestOf: p?.datasetDigestOf, workers: start.workers, workerHosts: workers,
-                                         openBLASCoreType: p?.openBLASCoreType, mpiLibrary: p?.mpiLibrary)
+                                         openBLASCoreType: p?.openBLASCoreType, mpiLibrary: p?.mpiLibrary,
+                                         dataNotes: p?.dataNotes ?? [])
         })
         // Noisy-input predictions grouped by SNR level (levels in the order the variants list them).
         let variants = Dictionary(experiment.variants.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

@@ -17,10 +17,14 @@ public struct SessionProvenance: Codable, Equatable, Sendable {
     public var datasetDigestOf: String
     public var openBLASCoreType: String
     public var mpiLibrary: String
+    /// What the dataset's loader had to do that a reader of the results should know: landmark
+    /// fallbacks, skipped samples, subjects without samples (`DatasetPreparation.inputNotes`). Absent in
+    /// journals written before it was recorded.
+    public var dataNotes: [String]?
 
     /// - Parameter encodedCache: the dataset's FeatureCache encoding; its digest stands for the dataset
     ///   when the dataset is not a cache file (a folder or synthetic data has no single file to hash).
-    public static func probe(experimentPath: String, spec: DatasetSpec, encodedCache: Data) -> SessionProvenance {
+    public static func probe(experimentPath: String, spec: DatasetSpec, encodedCache: Data, dataNotes: [String] = []) -> SessionProvenance {
         let cacheFile = spec.kind == .cache ? spec.path : nil
         let datasetDigest = cacheFile.flatMap { try? SHA256.hex(ofFile: $0) }
         return SessionProvenance(
@@ -32,6 +36,7 @@ public struct SessionProvenance: Codable, Equatable, Sendable {
             datasetSHA256: datasetDigest ?? SHA256.hex(encodedCache),
             datasetDigestOf: datasetDigest != nil ? "the feature cache file" : "the composed inputs as a feature cache (FeatureCache encoding)",
             openBLASCoreType: OpenBLASCoreType.current,
-            mpiLibrary: MPILibrary.version)
+            mpiLibrary: MPILibrary.version,
+            dataNotes: dataNotes)
     }
 }

@@ -197,6 +197,8 @@ struct WorkerLink {
                 }
             case .heartbeat:
                 break  // lastHeard is updated for every message
+            case let .foldState(upload):
+                context.save(upload, worker: name(source))
             case let .result(result):
                 try context.accept(result, worker: name(source))
                 assign(source, context: &context)
@@ -250,7 +252,7 @@ struct WorkerLink {
     /// Sends `rank` the next task, or dismisses it when there is none (or the run is stopping).
     private mutating func handOut(to rank: Int, context: inout RunContext) {
         if let task = context.scheduler.nextTask(for: name(rank)) {
-            send(.assignment(task.assignment), to: rank)
+            send(.assignment(context.foldStates.resuming(task.assignment)), to: rank)
             if states[rank] == .gone || states[rank] == .lost { requeueAfterFailedSend(rank, task: task.id, context: &context) }
         } else {
             dismiss(rank, reason: context.scheduler.stopping ? "the run is stopping" : "no tasks left")

@@ -39,7 +39,12 @@ public enum HTMLReport {
         h += "<li>Wall time: \(ReportFormat.seconds(r.timings.wallSeconds)); \(r.timings.tasks) tasks, "
             + "\(ReportFormat.seconds(r.timings.taskSecondsTotal)) of training in total, mean \(ReportFormat.seconds(r.timings.taskSecondsMean)), "
             + "longest \(ReportFormat.seconds(r.timings.taskSecondsMax)) per task</li>"
-        h += "<li>Hosts: \(escape(r.hosts.isEmpty ? "—" : r.hosts.joined(separator: "; ")))</li></ul>\n"
+        h += "<li>Hosts: \(escape(r.hosts.isEmpty ? "—" : r.hosts.joined(separator: "; ")))</li>"
+        if let notes = r.provenance?.dataNotes, !notes.isEmpty {
+            h += "<li>Data notes (what the loader had to do; see <code>coordinator dataset inspect</code>):<ul>"
+                + notes.map { "<li>\(escape($0.trimmingCharacters(in: .whitespaces)))</li>" }.joined() + "</ul></li>"
+        }
+        h += "</ul>\n"
         if !r.timings.workers.isEmpty { h += table(ReportTables.workers(r.timings)) }
         if !r.trainingProtocol.isEmpty { h += "<h3>Training protocol</h3>" + table(ReportTables.trainingProtocol(r.trainingProtocol)) }
         h += "<h3 id=\"provenance\">Provenance</h3>"

@@ -16,7 +16,12 @@ public enum MarkdownReport {
         md += "- Wall time: \(ReportFormat.seconds(r.timings.wallSeconds)); \(r.timings.tasks) tasks, "
             + "\(ReportFormat.seconds(r.timings.taskSecondsTotal)) of training in total, "
             + "mean \(ReportFormat.seconds(r.timings.taskSecondsMean)), longest \(ReportFormat.seconds(r.timings.taskSecondsMax)) per task\n"
-        md += "- Hosts: \(r.hosts.isEmpty ? "—" : text(r.hosts.joined(separator: "; ")))\n\n"
+        md += "- Hosts: \(r.hosts.isEmpty ? "—" : text(r.hosts.joined(separator: "; ")))\n"
+        if let notes = r.provenance?.dataNotes, !notes.isEmpty {
+            md += "- Data notes (what the loader had to do; see `coordinator dataset inspect`):\n"
+                + notes.map { "  - \(text($0.trimmingCharacters(in: .whitespaces)))\n" }.joined()
+        }
+        md += "\n"
         if !r.timings.workers.isEmpty { md += table(ReportTables.workers(r.timings)) }
         if !r.trainingProtocol.isEmpty { md += "\n### Training protocol\n\n" + table(ReportTables.trainingProtocol(r.trainingProtocol)) }
         md += "\n## Provenance\n\n"

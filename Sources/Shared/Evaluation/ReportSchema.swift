@@ -90,7 +90,8 @@ public enum ReportSchema {
           "workers": {"$ref": "#/$defs/count"},
           "workerHosts": {"type": "array", "items": {"type": "string"}},
           "openBLASCoreType": {"type": "string"},
-          "mpiLibrary": {"type": "string", "description": "MPI_Get_library_version"}
+          "mpiLibrary": {"type": "string", "description": "MPI_Get_library_version"},
+          "dataNotes": {"type": "array", "items": {"type": "string"}, "description": "landmark fallbacks, skipped samples, subjects without samples"}
         }
       }}}
     },

@@ -31,6 +31,7 @@ enum ReportTables {
             row("worker hosts") { $0.workerHosts.isEmpty ? nil : $0.workerHosts.joined(separator: "; ") },
             row("OpenBLAS core type (coordinator)") { $0.openBLASCoreType },
             row("MPI library") { $0.mpiLibrary },
+            row("data notes") { ($0.dataNotes ?? []).isEmpty ? nil : $0.dataNotes!.joined(separator: "; ") },
         ])
     }
 

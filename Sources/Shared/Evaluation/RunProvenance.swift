@@ -28,11 +28,14 @@ public struct RunProvenance: Codable, Equatable, Sendable {
         public var openBLASCoreType: String?
         /// `MPI_Get_library_version` of the coordinator's MPI library.
         public var mpiLibrary: String?
+        /// Landmark fallbacks, skipped samples and the like, as the run log words them.
+        public var dataNotes: [String]?
 
         public init(session: Int, started: String, ended: String? = nil, outcome: String? = nil, software: String? = nil,
                     coordinatorHost: String? = nil, experimentFile: String? = nil, experimentSHA256: String? = nil,
                     dataset: String? = nil, datasetSHA256: String? = nil, datasetDigestOf: String? = nil,
-                    workers: Int? = nil, workerHosts: [String] = [], openBLASCoreType: String? = nil, mpiLibrary: String? = nil) {
+                    workers: Int? = nil, workerHosts: [String] = [], openBLASCoreType: String? = nil, mpiLibrary: String? = nil,
+                    dataNotes: [String]? = nil) {
             self.session = session
             self.started = started
             self.ended = ended
@@ -48,10 +51,14 @@ public struct RunProvenance: Codable, Equatable, Sendable {
             self.workerHosts = workerHosts
             self.openBLASCoreType = openBLASCoreType
             self.mpiLibrary = mpiLibrary
+            self.dataNotes = dataNotes
         }
     }
 
     public var sessions: [Session]
+
+    /// The data notes of the latest session that recorded any (the dataset a report's numbers rest on).
+    public var dataNotes: [String] { sessions.last { !($0.dataNotes ?? []).isEmpty }?.dataNotes ?? [] }
 
     public init(sessions: [Session]) { self.sessions = sessions }
 }

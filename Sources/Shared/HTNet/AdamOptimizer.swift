@@ -46,6 +46,18 @@ public final class AdamOptimizer {
         }
     }
 
+    /// The moments and step count, for a fold state that lets training resume exactly.
+    public var state: (step: Int, moment1: [Float], moment2: [Float]) { (step, m.array, v.array) }
+
+    /// Continues from a saved `state` (same parameter count): the next update is the one that would
+    /// have followed it.
+    public func restore(step: Int, moment1: [Float], moment2: [Float]) {
+        precondition(moment1.count == m.count && moment2.count == v.count, "Adam state of another size")
+        self.step = step
+        m.copy(from: moment1)
+        v.copy(from: moment2)
+    }
+
     /// The whole buffer cut into consecutive ranges, each with its multiplier.
     private func segments(_ count: Int) -> [(Range<Int>, Float)] {
         var out: [(Range<Int>, Float)] = [], at = 0

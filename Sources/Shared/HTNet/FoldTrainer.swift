@@ -20,6 +20,11 @@ public struct FoldTrainer {
     /// Asked before every step; `true` ends training with `FoldTrainingError.cancelled`, so a worker that
     /// must leave can wait for its training thread instead of exiting under it.
     public var shouldStop: (() -> Bool)?
+    /// A saved state of this same task to continue from (its weights, optimiser and results so far).
+    public var resumeState: FoldState?
+    /// When to hand `stateObserver` a `FoldState` (never when nil or disabled).
+    public var stateCadence = FoldStateCadence()
+    public var stateObserver: ((FoldState) -> Void)?
 
     /// `start` defaults to today's per-task SplitMix64 draw from `seedKeys`.
     public init(model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64], start: StartingWeights? = nil) {
@@ -77,8 +82,20 @@ public struct FoldTrainer {
         var records: [EpochRecord] = []
         var best = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
         var finalLogits: [[Float]] = []
+        let epochs = max(1, training.epochs)
+        var firstEpoch = 1
+        if let state = resumeState {
+            try check(state, parameterCount: net.layout.count, testCount: testCount, classes: classes, epochs: epochs)
+            net.parameters.copy(from: state.parameters)
+            adam.restore(step: state.adamStep, moment1: state.adamMoment1, moment2: state.adamMoment2)
+            records = state.records
+            best = (state.bestEpoch, state.bestAccuracy, state.bestLogits)
+            finalLogits = state.finalLogits
+            firstEpoch = state.epoch + 1
+        }
+        var lastSave = (epoch: firstEpoch - 1, time: DispatchTime.now().uptimeNanoseconds)
 
-        for epoch in 1...max(1, training.epochs) {
+        for epoch in firstEpoch...epochs {
             let started = DispatchTime.now().uptimeNanoseconds
             let order = training.order == .shuffle
                 ? FoldTrainer.epochOrder(.shuffle, labels: data.trainLabels, epoch: epoch, seedKeys: seedKeys) : fixedOrder
@@ -116,6 +133,16 @@ public struct FoldTrainer {
                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             records.append(record)
             progress(record)
+            let now = DispatchTime.now().uptimeNanoseconds
+            if let stateObserver, stateCadence.isDue(epoch: epoch, lastSavedEpoch: lastSave.epoch,
+                                                     secondsSinceSave: Double(now - lastSave.time) / 1e9, epochs: epochs) {
+                let moments = adam.state
+                stateObserver(FoldState(epoch: epoch, parameters: net.parameters.array, adamStep: moments.step,
+                                        adamMoment1: moments.moment1, adamMoment2: moments.moment2, records: records,
+                                        bestEpoch: best.epoch, bestAccuracy: best.accuracy, bestLogits: best.logits,
+                                        finalLogits: finalLogits))
+                lastSave = (epoch, DispatchTime.now().uptimeNanoseconds)
+            }
         }
         finished(net)
         return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits)
@@ -158,6 +185,18 @@ public struct FoldTrainer {
         }
         out.loss = labels.isEmpty ? 0 : lossSum / Double(labels.count)
         return out
+    }
+
+    /// A state that does not belong to this task's shapes is refused rather than half-applied.
+    func check(_ state: FoldState, parameterCount: Int, testCount: Int, classes: Int, epochs: Int) throws {
+        func bad(_ problem: String) -> FoldTrainingError { .badData("fold state: \(problem)") }
+        if state.parameters.count != parameterCount || state.adamMoment1.count != parameterCount || state.adamMoment2.count != parameterCount {
+            throw bad("\(state.parameters.count) weights, the model has \(parameterCount)")
+        }
+        if state.epoch < 1 || state.epoch >= epochs { throw bad("saved after epoch \(state.epoch) of \(epochs)") }
+        if state.finalLogits.count != testCount || state.finalLogits.contains(where: { $0.count != classes }) {
+            throw bad("test logits are not \(testCount) x \(classes)")
+        }
     }
 
     func validate(_ data: FoldData, sampleSize: Int) throws {

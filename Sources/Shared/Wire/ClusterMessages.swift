@@ -29,10 +29,13 @@ public struct WorkerSetup: Equatable, Sendable {
     public var threads: Int
     /// `FeatureCache.encode` output (already a zstd frame, checksummed).
     public var featureCache: [UInt8]
-    public init(experimentName: String, threads: Int, featureCache: [UInt8]) {
+    /// When workers send their fold state back (`--fold-state-every`, `--fold-state-minutes`).
+    public var foldStateCadence: FoldStateCadence
+    public init(experimentName: String, threads: Int, featureCache: [UInt8], foldStateCadence: FoldStateCadence = FoldStateCadence()) {
         self.experimentName = experimentName
         self.threads = threads
         self.featureCache = featureCache
+        self.foldStateCadence = foldStateCadence
     }
 }
 
@@ -48,6 +51,9 @@ public struct TaskAssignment: Equatable, Sendable {
     /// Sample indices into the dataset, in dataset order.
     public var trainIndices: [Int]
     public var testIndices: [Int]
+    /// A `FoldState` of this very task saved in an earlier session (its encoded bytes), to continue
+    /// from instead of starting at epoch 1; empty for a fresh start.
+    public var resumeState: [UInt8] = []
     /// `start` defaults to the per-task SplitMix64 stream of `seedKeys` (init_rng splitmix, scope fold).
     public init(taskID: String, model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64],
                 start: StartingWeights? = nil, trainIndices: [Int], testIndices: [Int]) {
@@ -67,6 +73,21 @@ public struct EpochProgress: Equatable, Sendable {
     public init(taskID: String, record: EpochRecord) {
         self.taskID = taskID
         self.record = record
+    }
+}
+
+/// A fold's saved state on its way to the coordinator, which keeps it in OUT/fold-state/ until the
+/// task's result is journalled.
+public struct FoldStateUpload: Equatable, Sendable {
+    public var taskID: String
+    /// Epochs the state has completed.
+    public var epoch: Int
+    /// `FoldState.encoded()`.
+    public var state: [UInt8]
+    public init(taskID: String, epoch: Int, state: [UInt8]) {
+        self.taskID = taskID
+        self.epoch = epoch
+        self.state = state
     }
 }
 
@@ -125,6 +146,8 @@ public enum ClusterMessage: Equatable, Sendable {
     /// Sent by a worker every `WorkerSession.heartbeatSeconds` while it trains, so the coordinator can
     /// tell a long epoch from a frozen or vanished worker.
     case heartbeat(taskID: String)
+    /// A training fold's state, every few epochs or minutes (see `FoldStateCadence`).
+    case foldState(FoldStateUpload)
 
     public var kind: MessageKind {
         switch self {
@@ -137,10 +160,11 @@ public enum ClusterMessage: Equatable, Sendable {
         case .failure: return .failure
         case .shutdown: return .shutdown
         case .heartbeat: return .heartbeat
+        case .foldState: return .foldState
         }
     }
 }
 
 public enum MessageKind: UInt16, Sendable, CaseIterable {
-    case hello = 1, setup, ready, assignment, progress, result, failure, shutdown, heartbeat
+    case hello = 1, setup, ready, assignment, progress, result, failure, shutdown, heartbeat, foldState
 }

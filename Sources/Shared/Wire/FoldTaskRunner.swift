@@ -8,18 +8,27 @@ import Tensor
 /// forward epoch progress and to notice a shutdown or a signal while a long fold trains.
 public final class FoldTaskRunner {
     public let assignment: TaskAssignment
+    /// When the fold's state is handed to `takeStates` (the coordinator keeps it for a resume).
+    public let stateCadence: FoldStateCadence
     private let lock = NSLock()
     private var pendingProgress: [EpochRecord] = []
+    private var pendingStates: [FoldStateUpload] = []
     private var finished: Result<TaskResult, TaskFailure>?
     private var cancelled = false
     private let done = DispatchSemaphore(value: 0)
 
-    public init(assignment: TaskAssignment) { self.assignment = assignment }
+    public init(assignment: TaskAssignment, stateCadence: FoldStateCadence = FoldStateCadence()) {
+        self.assignment = assignment
+        self.stateCadence = stateCadence
+    }
 
     /// Starts training; `worker` is the "host:rank" name the result carries.
     public func start(dataset: ComposedDataset, worker: String) {
         let thread = Thread { [self] in
-            let outcome = FoldTaskRunner.train(assignment, dataset: dataset, worker: worker,
+            let outcome = FoldTaskRunner.train(assignment, dataset: dataset, worker: worker, stateCadence: stateCadence,
+                                               saveState: { upload in
+                                                   self.lock.lock(); self.pendingStates.append(upload); self.lock.unlock()
+                                               },
                                                shouldStop: { self.isCancelled }) { record in
                 self.lock.lock(); self.pendingProgress.append(record); self.lock.unlock()
             }
@@ -48,6 +57,14 @@ public final class FoldTaskRunner {
         return out
     }
 
+    /// Fold states saved since the last call, oldest first (only the last one matters to a resume).
+    public func takeStates() -> [FoldStateUpload] {
+        lock.lock(); defer { lock.unlock() }
+        let out = pendingStates
+        pendingStates.removeAll()
+        return out
+    }
+
     /// The outcome once training has ended, else nil.
     public var outcome: Result<TaskResult, TaskFailure>? {
         lock.lock(); defer { lock.unlock() }
@@ -62,7 +79,9 @@ public final class FoldTaskRunner {
 
     /// Slices the fold out of the dataset, checks it, and trains. Bad data and divergence come back as
     /// a `TaskFailure`, never as a crash.
-    static func train(_ a: TaskAssignment, dataset: ComposedDataset, worker: String, shouldStop: @escaping () -> Bool = { false },
+    static func train(_ a: TaskAssignment, dataset: ComposedDataset, worker: String,
+                      stateCadence: FoldStateCadence = FoldStateCadence(), saveState: @escaping (FoldStateUpload) -> Void = { _ in },
+                      shouldStop: @escaping () -> Bool = { false },
                       progress: @escaping (EpochRecord) -> Void) -> Result<TaskResult, TaskFailure> {
         func failure(_ message: String) -> Result<TaskResult, TaskFailure> {
             .failure(TaskFailure(taskID: a.taskID, worker: worker, message: message))
@@ -94,6 +113,17 @@ public final class FoldTaskRunner {
         do {
             var trainer = FoldTrainer(model: a.model, training: a.training, seedKeys: a.seedKeys, start: a.start)
             trainer.shouldStop = shouldStop
+            if !a.resumeState.isEmpty {
+                trainer.resumeState = try FoldState.decode(Data(a.resumeState), source: "the saved fold state of \(a.taskID)")
+            }
+            if stateCadence.isEnabled {
+                trainer.stateCadence = stateCadence
+                trainer.stateObserver = { state in
+                    do { saveState(FoldStateUpload(taskID: a.taskID, epoch: state.epoch, state: Array(try state.encoded()))) } catch {
+                        // Not fatal: the fold goes on and only loses this save point.
+                    }
+                }
+            }
             var final: FinalEvaluation?
             let outcome = try trainer.run(data, progress: progress, finished: { final = trainer.finalEvaluation($0, data: data) })
             if let row = (outcome.finalLogits + outcome.bestTestLogits).first(where: { $0.contains { !$0.isFinite } }) {

@@ -22,12 +22,14 @@ public enum MessageCodec {
             p.write(h.host); p.write(h.rank); p.write(h.cores); p.write(h.workersOnNode); p.write(h.softwareVersion)
         case let .setup(s):
             p.write(s.experimentName); p.write(s.threads); p.write(bytes: s.featureCache)
+            p.write(s.foldStateCadence.everyEpochs ?? 0); p.write(s.foldStateCadence.everySeconds ?? 0)
         case let .ready(worker, threads):
             p.write(worker); p.write(threads)
         case let .assignment(a):
             p.write(a.taskID)
             p.write(encodeJSON(a.model)); p.write(encodeJSON(a.training)); p.write(encodeJSON(a.start))
             p.write(words: a.seedKeys); p.write(ints: a.trainIndices); p.write(ints: a.testIndices)
+            p.write(bytes: a.resumeState)
         case let .progress(e):
             p.write(e.taskID); write(e.record, to: &p)
         case let .result(r):
@@ -46,6 +48,8 @@ public enum MessageCodec {
             p.write(reason)
         case let .heartbeat(taskID):
             p.write(taskID)
+        case let .foldState(u):
+            p.write(u.taskID); p.write(u.epoch); p.write(bytes: u.state)
         }
         var out = BinaryWriter()
         for b in magic { out.write(b) }
@@ -88,8 +92,11 @@ public enum MessageCodec {
             message = .hello(WorkerHello(host: try r.readString(), rank: try r.readInt(), cores: try r.readInt(),
                                          workersOnNode: try r.readInt(), softwareVersion: try r.readString()))
         case .setup:
-            message = .setup(WorkerSetup(experimentName: try r.readString(), threads: try r.readInt(),
-                                         featureCache: try r.readBytes()))
+            let name = try r.readString(), threads = try r.readInt(), cache = try r.readBytes()
+            let epochs = try r.readInt(), seconds = try r.readDouble()
+            message = .setup(WorkerSetup(experimentName: name, threads: threads, featureCache: cache,
+                                         foldStateCadence: FoldStateCadence(everyEpochs: epochs > 0 ? epochs : nil,
+                                                                            everySeconds: seconds > 0 ? seconds : nil)))
         case .ready:
             message = .ready(worker: try r.readString(), threads: try r.readInt())
         case .assignment:
@@ -97,9 +104,11 @@ public enum MessageCodec {
             let model = try decodeJSON(HTNetConfig.self, try r.readString())
             let training = try decodeJSON(TrainingConfig.self, try r.readString())
             let start = try decodeJSON(StartingWeights.self, try r.readString())
-            message = .assignment(TaskAssignment(taskID: id, model: model, training: training,
-                                                 seedKeys: try r.readWords(), start: start, trainIndices: try r.readInts(),
-                                                 testIndices: try r.readInts()))
+            var assignment = TaskAssignment(taskID: id, model: model, training: training,
+                                            seedKeys: try r.readWords(), start: start, trainIndices: try r.readInts(),
+                                            testIndices: try r.readInts())
+            assignment.resumeState = try r.readBytes()
+            message = .assignment(assignment)
         case .progress:
             message = .progress(EpochProgress(taskID: try r.readString(), record: try readRecord(&r)))
         case .result:
@@ -126,6 +135,8 @@ public enum MessageCodec {
             message = .shutdown(reason: try r.readString())
         case .heartbeat:
             message = .heartbeat(taskID: try r.readString())
+        case .foldState:
+            message = .foldState(FoldStateUpload(taskID: try r.readString(), epoch: try r.readInt(), state: try r.readBytes()))
         }
         guard r.isAtEnd else { throw ClusterError.malformedMessage("\(kind) message has trailing bytes") }
         return message

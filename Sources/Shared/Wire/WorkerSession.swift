@@ -1,4 +1,5 @@
 import Dataset
+import HTNet
 import Foundation
 import Tensor
 
@@ -28,6 +29,7 @@ public final class WorkerSession {
         let hello = WorkerHello(host: communicator.processorName, rank: communicator.rank, cores: cores,
                                 workersOnNode: workersOnNode, softwareVersion: ClusterVersion.software)
         var dataset: ComposedDataset?
+        var cadence = FoldStateCadence()
         do {
             try send(.hello(hello))
             while true {
@@ -38,6 +40,7 @@ public final class WorkerSession {
                 switch try MessageCodec.decode(bytes) {
                 case let .setup(setup):
                     dataset = try FeatureCache.decode(Data(setup.featureCache), source: "the coordinator's feature cache")
+                    cadence = setup.foldStateCadence
                     let threads = threadsOverride > 0 ? threadsOverride
                         : setup.threads > 0 ? setup.threads : max(1, cores / workersOnNode)
                     BLAS.setThreads(threads)
@@ -48,7 +51,7 @@ public final class WorkerSession {
                         try send(.failure(TaskFailure(taskID: assignment.taskID, worker: hello.name, message: "no dataset received before the task")))
                         continue
                     }
-                    if let reason = try train(assignment, dataset: dataset, worker: hello.name) {
+                    if let reason = try train(assignment, dataset: dataset, worker: hello.name, cadence: cadence) {
                         // Dismissed (or signalled) mid-fold: the fold is abandoned.
                         try send(.shutdown(reason: reason))
                         return 0
@@ -77,8 +80,8 @@ public final class WorkerSession {
     /// Trains one fold; returns a reason when the worker must stop instead (shutdown or signal). The
     /// training thread has ended whenever this returns: a worker never exits under a running fold
     /// (OpenBLAS's exit handlers would free buffers the thread still uses).
-    private func train(_ assignment: TaskAssignment, dataset: ComposedDataset, worker: String) throws -> String? {
-        let runner = FoldTaskRunner(assignment: assignment)
+    private func train(_ assignment: TaskAssignment, dataset: ComposedDataset, worker: String, cadence: FoldStateCadence) throws -> String? {
+        let runner = FoldTaskRunner(assignment: assignment, stateCadence: cadence)
         runner.start(dataset: dataset, worker: worker)
         // However this returns (done, dismissed, signalled, or an MPI error thrown), the thread has ended.
         defer {
@@ -90,6 +93,7 @@ public final class WorkerSession {
             for record in runner.takeProgress() {
                 try send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
             }
+            if let state = runner.takeStates().last { try send(.foldState(state)) }
             if Date().timeIntervalSince(lastBeat) >= Self.heartbeatSeconds {
                 try send(.heartbeat(taskID: assignment.taskID))
                 lastBeat = Date()
