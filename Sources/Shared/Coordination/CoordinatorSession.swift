@@ -65,7 +65,7 @@ public final class CoordinatorSession {
             let dataset: ComposedDataset
             do {
                 try FileManager.default.createDirectory(atPath: outPath, withIntermediateDirectories: true)
-                dataset = try DatasetPreparation.load(experiment.dataset, outDirectory: outPath)
+                dataset = try DatasetPreparation.load(experiment.dataset, outDirectory: outPath, classes: experiment.classes)
             } catch {
                 throw ClusterError.dataset("dataset (\(experiment.dataset.path ?? "synthetic")) of \(options.experimentPath): \(error)")
             }

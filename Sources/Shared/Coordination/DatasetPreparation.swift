@@ -6,7 +6,11 @@ import Preprocessing
 /// before any training starts.
 public enum DatasetPreparation {
     /// Synthetic data is generated into OUT/data (kept, so a resumed run reads the same samples).
-    public static func load(_ spec: DatasetSpec, outDirectory: String) throws -> ComposedDataset {
+    /// `classes` (the experiment's `classes:`) sets the class list a folder's labels are read with
+    /// (through its map when it has one) and the classes synthetic data is generated with; nil keeps
+    /// the composite's three MER classes.
+    public static func load(_ spec: DatasetSpec, outDirectory: String, classes: ClassSpec? = nil) throws -> ComposedDataset {
+        let options = LoadOptions(classNames: classes?.names ?? LoadOptions.threeClassMER, labelMap: classes?.map)
         switch spec.kind {
         case .synthetic:
             let directory = (outDirectory as NSString).appendingPathComponent("data")
@@ -18,12 +22,13 @@ public enum DatasetPreparation {
                     if let subjects = spec.subjects { configuration.sources[i].subjects = subjects }
                     if let samples = spec.samples { configuration.sources[i].samples = samples }
                 }
+                configuration.classNames = options.classNames
                 try SyntheticComposite.generate(into: staging, seed: spec.seed ?? 0, configuration: configuration)
                 try FileManager.default.moveItem(atPath: staging, toPath: directory)
             }
-            return try CompositeLoader(directory: directory).load()
+            return try CompositeLoader(directory: directory, options: options).load()
         case .composite, .cache:
-            return try ComposedDataset.open(path: spec.path ?? "")
+            return try ComposedDataset.open(path: spec.path ?? "", options: options)
         }
     }
 
@@ -58,6 +63,9 @@ public enum DatasetPreparation {
         if subjects.count < 2 { problems.append("the dataset has \(subjects.count) subject(s); folds by subject need at least 2") }
         if experiment.evaluation.kind == .kfold, let k = experiment.evaluation.k, k > subjects.count {
             problems.append("protocol.kfold \(k) is more than the dataset's \(subjects.count) subjects")
+        }
+        if let classes = experiment.classes, classes.names != dataset.classNames {
+            problems.append("classes: \(classes.names.joined(separator: ", ")) but the dataset's classes are \(dataset.classNames.joined(separator: ", "))")
         }
         for v in experiment.variants {
             if v.model.numClasses != dataset.classNames.count {

@@ -1,3 +1,4 @@
+import Dataset
 import FoldResults
 import Foundation
 import HTNet
@@ -48,6 +49,25 @@ public struct ProtocolSpec: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey { case kind, k, splitSeed = "split_seed" }
 }
 
+/// The experiment's label set (`classes:`, `ordinal:`): class names in index order, and optionally
+/// a map from the data's label text to those classes. Absent, an experiment keeps the composite's
+/// three MER classes and reads labels as indices or names, as it always did.
+public struct ClassSpec: Codable, Equatable, Sendable {
+    /// Class names in index order (at least 2); for ordinal tasks, lowest grade first.
+    public var names: [String]
+    /// Label text -> class index, read from the experiment's map file (resolved, so the identity
+    /// changes when the file does).
+    public var map: LabelMap?
+    /// Ordinal task: the classes are grades in order, and reports add mean absolute grade error and
+    /// quadratic-weighted Cohen's kappa (grade = class index).
+    public var ordinal: Bool
+    public init(names: [String], map: LabelMap? = nil, ordinal: Bool = false) {
+        self.names = names
+        self.map = map
+        self.ordinal = ordinal
+    }
+}
+
 /// One configuration to run: the base experiment with a variant's overrides applied.
 public struct ExperimentVariant: Codable, Equatable, Sendable {
     public var name: String
@@ -69,9 +89,13 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var seeds: [Int]
     public var selection: EpochSelection
     public var variants: [ExperimentVariant]
+    /// `classes:` / `ordinal:`; nil for experiments that do not set them (encoded only when set, so
+    /// their identity is unchanged).
+    public var classes: ClassSpec?
 
     public init(name: String, dataset: DatasetSpec, evaluation: ProtocolSpec, seeds: [Int],
-                selection: EpochSelection, variants: [ExperimentVariant]) {
+                selection: EpochSelection, variants: [ExperimentVariant], classes: ClassSpec? = nil) {
+        self.classes = classes
         self.name = name
         self.dataset = dataset
         self.evaluation = evaluation
@@ -81,7 +105,7 @@ public struct Experiment: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, dataset, evaluation = "protocol", seeds, selection = "epoch_selection", variants
+        case name, dataset, evaluation = "protocol", seeds, selection = "epoch_selection", variants, classes
     }
 
     /// The resolved experiment as JSON with sorted keys: stable across runs and machines.

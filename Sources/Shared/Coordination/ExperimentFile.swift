@@ -1,6 +1,8 @@
+import Dataset
 import FoldResults
 import Foundation
 import HTNet
+import Preprocessing
 import Yams
 
 /// Every problem found in an experiment file, each naming the field; thrown before any work starts.
@@ -28,6 +30,9 @@ public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
 ///     model: {dim: 8, heads: 2}      # HTNetConfig keys; missing keys keep the paper's values
 ///     training: {epochs: 2, lr: 1e-3}
 ///     epoch_selection: final         # or best-test-epoch (the reference protocol, optimistic)
+///     classes: [I, II, III, IV, V, VI]   # optional; default negative, positive, surprise. Or a map
+///                                    # file (CSV label,class) or {names: [...], map: FILE}
+///     ordinal: true                  # optional: classes are grades in order (adds MAE and QWK)
 ///     variants:                      # optional; each overrides parts of model / training
 ///       - name: base
 ///       - {name: wide, model: {dim: 16}}
@@ -37,7 +42,7 @@ public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
 /// dataset and is resolved against the current directory, as any command-line path.
 public enum ExperimentFile {
     static let topLevelKeys = ["name", "description", "dataset", "protocol", "seeds", "model", "training",
-                               "epoch_selection", "variants"]
+                               "epoch_selection", "variants", "classes", "ordinal"]
 
     public static func load(path: String, dataOverride: String? = nil,
                             currentDirectory: String = FileManager.default.currentDirectoryPath) throws -> Experiment {
@@ -100,6 +105,10 @@ public enum ExperimentFile {
                     problem("epoch_selection", "'\(raw)' is not one of: \(EpochSelection.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
             }
+            let classes = self.classes(top["classes"], ordinal: top["ordinal"])
+            if let classes, classes.map != nil, dataset?.kind == .synthetic {
+                problem("classes.map", "a class map reads a dataset folder's labels; synthetic data is generated with the class names themselves")
+            }
             let baseModel = mapping(top["model"], field: "model") ?? [:]
             let baseTraining = mapping(top["training"], field: "training") ?? [:]
             var variants: [ExperimentVariant] = []
@@ -119,14 +128,14 @@ public enum ExperimentFile {
                     if !seen.insert(vname).inserted { problem("\(field).name", "'\(vname)' is used by another variant") }
                     let model = merged(baseModel, mapping(entry["model"], field: "\(field).model") ?? [:])
                     let training = merged(baseTraining, mapping(entry["training"], field: "\(field).training") ?? [:])
-                    if let v = variant(vname, model: model, training: training, field: field) { variants.append(v) }
+                    if let v = variant(vname, model: model, training: training, field: field, classes: classes) { variants.append(v) }
                 }
-            } else if let v = variant("base", model: baseModel, training: baseTraining, field: "") {
+            } else if let v = variant("base", model: baseModel, training: baseTraining, field: "", classes: classes) {
                 variants.append(v)
             }
             guard problems.isEmpty, let dataset, let evaluation, let seeds else { return nil }
             return Experiment(name: name, dataset: dataset, evaluation: evaluation, seeds: seeds,
-                              selection: selection, variants: variants)
+                              selection: selection, variants: variants, classes: classes)
         }
 
         mutating func name(_ raw: Any?, field: String, required: Bool) -> String? {
@@ -220,6 +229,70 @@ public enum ExperimentFile {
             return nil
         }
 
+        /// `classes:` (a list of names, a map file, or {names, map}) and `ordinal:`.
+        mutating func classes(_ raw: Any?, ordinal rawOrdinal: Any?) -> ClassSpec? {
+            var ordinal = false
+            if let rawOrdinal {
+                if let b = rawOrdinal as? Bool { ordinal = b } else { problem("ordinal", "'\(rawOrdinal)' must be true or false") }
+            }
+            guard let raw else {
+                if ordinal { problem("ordinal", "needs classes: (the grades, lowest first)") }
+                return nil
+            }
+            var names: [String]?
+            var mapPath: String?
+            if let list = raw as? [Any] {
+                names = classNames(list, field: "classes")
+            } else if let path = raw as? String {
+                mapPath = path
+            } else if let m = raw as? [String: Any] {
+                for key in m.keys.sorted() where !["names", "map"].contains(key) {
+                    problem("classes.\(key)", "unknown field (classes has names, map)")
+                }
+                if let rawNames = m["names"] {
+                    if let list = rawNames as? [Any] { names = classNames(list, field: "classes.names") } else {
+                        problem("classes.names", "must be a list of class names")
+                    }
+                }
+                if let rawMap = m["map"] {
+                    if let path = rawMap as? String { mapPath = path } else { problem("classes.map", "must be the path of a CSV file (label,class)") }
+                }
+                if names == nil && mapPath == nil { problem("classes", "give names, a map file, or both") }
+            } else {
+                problem("classes", "must be a list of class names, a map file (CSV label,class), or {names: [...], map: FILE}")
+            }
+            var map: LabelMap?
+            if let mapPath {
+                let path = URL(fileURLWithPath: mapPath, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
+                    .standardizedFileURL.path
+                do {
+                    let read = try LabelMapFile.read(path: path, classNames: names)
+                    map = read.map
+                    names = read.classNames
+                } catch {
+                    problem("classes.map", "\(error)")
+                    return nil
+                }
+            }
+            guard let names else { return nil }
+            return ClassSpec(names: names, map: map, ordinal: ordinal)
+        }
+
+        mutating func classNames(_ list: [Any], field: String) -> [String]? {
+            var names: [String] = []
+            for (i, item) in list.enumerated() {
+                let text = (item as? String) ?? (item as? Int).map(String.init)
+                guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    problem("\(field)[\(i)]", "'\(item)' must be a non-empty class name")
+                    return nil
+                }
+                names.append(text)
+            }
+            if names.count < 2 { problem(field, "lists \(names.count) class(es); a task needs at least 2") ; return nil }
+            if Set(names).count != names.count { problem(field, "\(names) repeats a class name"); return nil }
+            return names
+        }
+
         mutating func seeds(_ raw: Any?) -> [Int]? {
             guard let raw else { return [0] }
             let list: [Any] = (raw as? [Any]) ?? [raw]
@@ -246,10 +319,19 @@ public enum ExperimentFile {
         /// Decodes the merged model/training mappings with the engine's own Codable types, rejects
         /// keys those types do not know (a typo must not silently fall back to a default), and checks
         /// the values.
-        mutating func variant(_ name: String, model: [String: Any], training: [String: Any], field: String) -> ExperimentVariant? {
+        mutating func variant(_ name: String, model: [String: Any], training: [String: Any], field: String,
+                              classes: ClassSpec? = nil) -> ExperimentVariant? {
             let prefix = field.isEmpty ? "" : field + "."
-            guard let m: HTNetConfig = decode(model, field: prefix + "model"),
+            guard var m: HTNetConfig = decode(model, field: prefix + "model"),
                   let t: TrainingConfig = decode(training, field: prefix + "training") else { return nil }
+            // `classes:` sets the head's width unless the model names it (then the two must agree).
+            if let classes {
+                if model["num_classes"] == nil {
+                    m.numClasses = classes.names.count
+                } else if m.numClasses != classes.names.count {
+                    problem(prefix + "model.num_classes", "\(m.numClasses) but classes: lists \(classes.names.count) (\(classes.names.joined(separator: ", ")))")
+                }
+            }
             for error in m.validationErrors() { problem(prefix + "model", error) }
             if t.epochs < 1 { problem(prefix + "training.epochs", "\(t.epochs) must be at least 1") }
             if t.batchSize < 1 { problem(prefix + "training.batch_size", "\(t.batchSize) must be at least 1") }

@@ -177,6 +177,7 @@ public enum JournalReader {
                                alternateRows: rows(alternate), curves: curves, noise: noise, embeddings: embeddings,
                                predictionRules: rules)
         record.mixedSettings = mixedSettings(tasks)
+        record.ordinal = experiment.classes?.ordinal == true ? true : nil
         record.completeness = journal.plan.map { plan in
             Completeness(plannedTasks: plan.tasks.count, missingTasks: plan.tasks.filter { journal.tasks[$0] == nil })
         }

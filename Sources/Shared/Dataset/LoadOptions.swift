@@ -14,9 +14,14 @@ public struct LoadOptions: Codable, Equatable, Sendable {
     public var annotationFile: String?
     /// Skip invalid rows (recording each in `ComposedDataset.skipped`) instead of failing on the first.
     public var skipInvalid: Bool
+    /// Label text -> class index, applied before the index-or-name rule (experiment `classes: {map: FILE}`);
+    /// nil reads labels as indices or class names. Optional so manifests written before it decode.
+    public var labelMap: LabelMap?
 
     public init(crop: CropRule = .reference, classNames: [String] = LoadOptions.threeClassMER,
-                landmarksFile: String? = nil, annotationFile: String? = nil, skipInvalid: Bool = false) {
+                landmarksFile: String? = nil, annotationFile: String? = nil, skipInvalid: Bool = false,
+                labelMap: LabelMap? = nil) {
+        self.labelMap = labelMap
         self.crop = crop
         self.classNames = classNames
         self.landmarksFile = landmarksFile

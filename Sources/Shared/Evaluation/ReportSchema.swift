@@ -18,7 +18,7 @@ public enum ReportSchema {
   "required": ["schemaVersion", "experimentName", "softwareVersion", "configuration", "classNames", "hosts", "timings", "main", "curves", "trainingProtocol", "datasetCurves", "predictionRules", "embeddingMaps"],
   "additionalProperties": false,
   "properties": {
-    "schemaVersion": {"const": 4},
+    "schemaVersion": {"const": 5},
     "experimentName": {"type": "string"},
     "softwareVersion": {"type": "string"},
     "configuration": {"type": "string", "description": "the resolved experiment, verbatim"},
@@ -225,7 +225,24 @@ public enum ReportSchema {
         "datasets": {"type": "array", "items": {"$ref": "#/$defs/datasetScores"}},
         "subjects": {"type": "array", "items": {"$ref": "#/$defs/subjectScores"}},
         "perSeed": {"type": "array", "items": {"$ref": "#/$defs/seedScores"}},
-        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}}
+        "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}},
+        "ordinal": {"$ref": "#/$defs/ordinal"}
+      }
+    },
+    "ordinalScores": {
+      "type": "object", "additionalProperties": false,
+      "properties": {
+        "meanAbsoluteError": {"$ref": "#/$defs/real", "description": "mean |true grade - predicted grade|, grade = class index"},
+        "quadraticKappa": {"$ref": "#/$defs/real", "description": "sklearn cohen_kappa_score(weights='quadratic', labels=range(K)); absent when undefined"}
+      }
+    },
+    "ordinal": {
+      "type": "object", "additionalProperties": false, "required": ["meanAbsoluteError", "quadraticKappa", "pooled"],
+      "description": "ordinal tasks only (experiment ordinal: true)",
+      "properties": {
+        "meanAbsoluteError": {"$ref": "#/$defs/seedSpread"},
+        "quadraticKappa": {"$ref": "#/$defs/seedSpread"},
+        "pooled": {"$ref": "#/$defs/ordinalScores"}
       }
     },
     "test": {

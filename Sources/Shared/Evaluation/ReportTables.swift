@@ -35,13 +35,18 @@ enum ReportTables {
         ])
     }
 
+    /// Ordinal tasks add mean absolute grade error and quadratic-weighted kappa (mean ± sd over seeds).
     static func summary(_ s: SelectionResults) -> ReportTable {
-        ReportTable(header: ["variant", "seeds", "UF1", "UF1 95% CI", "UAR", "UAR 95% CI", "accuracy"],
+        let ordinal = s.variants.contains { $0.ordinal != nil }
+        return ReportTable(header: ["variant", "seeds", "UF1", "UF1 95% CI", "UAR", "UAR 95% CI", "accuracy"]
+                               + (ordinal ? ["MAE (grades)", "QWK"] : []),
                     rows: s.variants.map { v in
                         [v.name, v.seeds.map(String.init).joined(separator: ","), ReportFormat.spread(v.uf1),
                          ReportFormat.interval(ReportFormat.interval(v.intervals, .uf1, of: v.name)),
                          ReportFormat.spread(v.uar), ReportFormat.interval(ReportFormat.interval(v.intervals, .uar, of: v.name)),
                          ReportFormat.spread(v.accuracy)]
+                            + (ordinal ? [v.ordinal.map { ReportFormat.spread($0.meanAbsoluteError) } ?? "—",
+                                          v.ordinal.map { ReportFormat.spread($0.quadraticKappa) } ?? "—"] : [])
                     })
     }
 
@@ -180,6 +185,7 @@ enum ReportTables {
         "Pooled tables, per-subject scores and confusion matrices sum the predictions of all seeds.",
         "Paired tests match predictions by (seed, sample) (seeds paired in ascending order when the two sides ran different seeds). All tests are two-sided.",
         "McNemar: exact binomial on discordant pairs (statsmodels mcnemar(exact=True)). Wilcoxon: scipy.stats.wilcoxon defaults on per-subject accuracy differences (zeros dropped, no continuity correction; exact when n <= 50 without ties or zeros, exhaustive sign-flip permutation when n <= 13 with ties or zeros, normal approximation with tie correction otherwise). Paired t: scipy.stats.ttest_rel across seeds.",
+        "Ordinal tasks (ordinal: true): grade = class index in the experiment's classes order; MAE = mean |true - predicted grade|; QWK = scikit-learn cohen_kappa_score(weights='quadratic', labels=range(K)) over the full class list; both per seed, mean ± sample sd over seeds.",
         "Approximate randomisation: seeded random paired swaps (rounds stated per test), p = (count + 1) / (rounds + 1). Bootstrap: subject-level percentile 95% intervals, seeded (resamples stated per interval). Holm correction across all variant pairs, per test, when more than one pair is compared.",
     ]
 }

@@ -81,6 +81,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var embeddings: [EmbeddingRow]
     /// How each variant turns scores into a prediction, for the report ("variant: rule").
     public var predictionRules: [String]
+    /// The classes are grades in order (experiment `ordinal: true`): reports add MAE and QWK.
+    public var ordinal: Bool?
 
     public init(experimentName: String, configuration: String, selection: EpochSelection,
                 softwareVersion: String, classNames: [String], hosts: [String], wallSeconds: Double,

@@ -108,13 +108,14 @@ public struct SelectionResults: Codable, Equatable, Sendable {
         case protocolDescription = "protocol", variants, comparisons, comparisonNotes, holmApplied
     }
 
-    init(selection: EpochSelection, rows: [PredictionRow], classCount: Int, settings: PairwiseComparison.Settings) {
+    init(selection: EpochSelection, rows: [PredictionRow], classCount: Int, settings: PairwiseComparison.Settings,
+         ordinal: Bool = false) {
         protocolDescription = ProtocolDescription(selection)
         let names = orderedUnique(rows.map(\.variant))
         let byVariant = Dictionary(grouping: rows, by: \.variant)
         variants = names.map {
             VariantSummary(name: $0, rows: byVariant[$0]!, classCount: classCount,
-                           bootstrapResamples: settings.bootstrapResamples, seed: settings.seed)
+                           bootstrapResamples: settings.bootstrapResamples, seed: settings.seed, ordinal: ordinal)
         }
         var comparisons: [PairwiseComparison] = [], notes: [String] = []
         for i in names.indices { for j in names.indices where j > i {
@@ -169,7 +170,7 @@ public struct RunReport: Codable, Equatable, Sendable {
     /// One t-SNE map of test embeddings per variant (see EmbeddingMap for the convention).
     public var embeddingMaps: [EmbeddingMap]
 
-    public static let currentSchemaVersion = 4
+    public static let currentSchemaVersion = 5
 
     public init(_ run: RunRecord, settings: PairwiseComparison.Settings = PairwiseComparison.Settings()) throws {
         let classCount = try RunReport.classCount(run)
@@ -181,9 +182,11 @@ public struct RunReport: Codable, Equatable, Sendable {
         hosts = run.hosts
         provenance = run.provenance
         timings = RunTimings(run: run)
-        main = SelectionResults(selection: run.selection, rows: run.rows, classCount: classCount, settings: settings)
+        let ordinal = run.ordinal ?? false
+        main = SelectionResults(selection: run.selection, rows: run.rows, classCount: classCount, settings: settings, ordinal: ordinal)
         if let other = run.alternateSelection, !run.alternateRows.isEmpty {
-            alternate = SelectionResults(selection: other, rows: run.alternateRows, classCount: classCount, settings: settings)
+            alternate = SelectionResults(selection: other, rows: run.alternateRows, classCount: classCount, settings: settings,
+                                         ordinal: ordinal)
         } else {
             alternate = nil
         }

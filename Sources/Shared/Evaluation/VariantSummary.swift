@@ -47,8 +47,11 @@ public struct VariantSummary: Codable, Equatable, Sendable {
     public var perSeed: [SeedScores]
     /// Subject-level bootstrap intervals of UF1 and UAR (empty when not computed).
     public var intervals: [BootstrapInterval]
+    /// Mean absolute grade error and quadratic-weighted kappa, for ordinal tasks only.
+    public var ordinal: OrdinalSummary?
 
-    public init(name: String, rows: [PredictionRow], classCount: Int, bootstrapResamples: Int, seed: UInt64) {
+    public init(name: String, rows: [PredictionRow], classCount: Int, bootstrapResamples: Int, seed: UInt64,
+                ordinal: Bool = false) {
         self.name = name
         seeds = Set(rows.map(\.seed)).sorted()
         func scores(_ rows: [PredictionRow]) -> ClassificationScores {
@@ -71,6 +74,7 @@ public struct VariantSummary: Codable, Equatable, Sendable {
         uar = SeedSpread(perSeed.compactMap(\.composite.uar))
         accuracy = SeedSpread(perSeed.compactMap(\.composite.accuracy))
         pooled = scores(rows)
+        self.ordinal = ordinal ? OrdinalSummary(perSeed: perSeed.map(\.composite.confusion), pooled: pooled.confusion) : nil
         datasets = datasetScores(rows)
         let bySubject = Dictionary(grouping: rows, by: \.subject)
         let subjectNames = orderedUnique(rows.map(\.subject))

@@ -144,7 +144,13 @@ public struct CompositeLoader {
         }
         let classes = options.classNames
         let label: Int
-        if let index = Int(labelText), classes.indices.contains(index) {
+        if let map = options.labelMap {
+            guard let index = map.classIndex(of: labelText), classes.indices.contains(index) else {
+                throw DatasetError(file: path, line: row.line,
+                                   "label '\(labelText)' is not in the class map\(map.file.map { " \($0)" } ?? "") (it maps: \(map.entries.keys.sorted().joined(separator: ", ")))")
+            }
+            label = index
+        } else if let index = Int(labelText), classes.indices.contains(index) {
             label = index
         } else if let index = classes.firstIndex(of: labelText) {
             label = index

@@ -42,6 +42,26 @@ struct ExpressionMotion {
         ]),
     ]
 
+    /// Motions for `count` classes: the MER motions first (negative, positive, surprise), then, for
+    /// tasks with more classes, generated ones: class c moves the two eye-region crops and the two
+    /// mouth-corner crops in directions turned by 2 pi c / count, alternating which pair leads, so
+    /// every class has its own pattern in the composed crops.
+    static func classes(count: Int) -> [ExpressionMotion] {
+        (0..<count).map { c in
+            if c < merClasses.count { return merClasses[c] }
+            let angle = 2 * Double.pi * Double(c) / Double(count)
+            let lead: [Int] = c % 2 == 0 ? [0, 1] : [3, 4]
+            let follow: [Int] = c % 2 == 0 ? [3, 4] : [0, 1]
+            func flow(_ a: Double, _ scale: Double) -> (u: Float, v: Float) { (Float(scale * cos(a)), Float(scale * sin(a))) }
+            return ExpressionMotion(blobs: [
+                Blob(anchor: [lead[0]], offset: (0, -1), flow: flow(angle, 1.0), sigma: 2.2),
+                Blob(anchor: [lead[1]], offset: (0, -1), flow: flow(Double.pi - angle, 1.0), sigma: 2.2),
+                Blob(anchor: [follow[0]], offset: (0, 1), flow: flow(angle + Double.pi / 2, 0.6), sigma: 1.8),
+                Blob(anchor: [follow[1]], offset: (0, 1), flow: flow(Double.pi / 2 - angle, 0.6), sigma: 1.8),
+            ])
+        }
+    }
+
     /// Adds this motion, scaled by `amplitude` (flow units of the 0...255 image), to the u and v
     /// planes (28x28 each) of a face with the given landmarks.
     func add(to u: inout [Float], _ v: inout [Float], landmarks: FaceLandmarks, amplitude: Float) {
