@@ -171,4 +171,58 @@ final class FaultInjectionTests: XCTestCase {
         for (id, result) in changed where !keptFromBefore.contains(id) { XCTAssertEqual(result, afresh[id], id) }
         XCTAssertEqual(stateFiles("changed"), [])
     }
+
+    /// A host drops off the network mid-run (its namespace link taken down): its worker is declared
+    /// lost and mpirun, with the keepalive settings of cluster/netns-cluster.sh, ends the job with a
+    /// named error instead of waiting for TCP to give up; `--resume` completes the run with the
+    /// uninterrupted run's predictions. Needs root (network namespaces).
+    func testAHostThatDropsOffTheNetworkEndsInANamedErrorAndResumeCompletesTheRun() throws {
+        guard MPIJob.isRoot else { throw XCTSkip("the namespace cluster needs root (ip netns)") }
+        // Folds of a few seconds, so the link goes down while tasks are still running.
+        try Self.experimentText.replacingOccurrences(of: "epochs: 12", with: "epochs: 1500")
+            .write(toFile: directory + "/faults.yaml", atomically: true, encoding: .utf8)
+        let expected = try reference()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("cluster/netns-cluster.sh").path
+        let prefix = "nd\(getpid() % 100_000)"
+        let env = ["NETNS_PREFIX": prefix, "BIN": MPIJob.bin.path]
+        defer { _ = try? MPIJob.runDirect("/bin/sh", [script, "down"], in: directory, environment: env) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [script, "run", "faults.yaml", "2", "--out", "\(directory!)/dropped", "--threads", "1", "--worker-timeout", "10"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = MPIJob.environment.merging(env) { $1 }
+        let log = "\(directory!)/dropped.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        var dropped = false
+        while process.isRunning && !dropped {
+            if ((try? taskIDs("dropped").count) ?? 0) >= 1 {
+                let down = try MPIJob.runDirect("/sbin/ip", ["netns", "exec", "\(prefix)-head", "ip", "link", "set", "v-n2", "down"], in: directory)
+                XCTAssertEqual(down.status, 0, down.output)
+                dropped = true
+            } else {
+                usleep(20_000)
+            }
+        }
+        // Hang detector, not a speed check: without the keepalive settings mpirun waits many minutes.
+        let deadline = Date().addingTimeInterval(300)
+        while process.isRunning && Date() < deadline { usleep(100_000) }
+        let hung = process.isRunning
+        if hung { process.terminate(); process.waitUntilExit() }
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        if output.contains("skipped:") { throw XCTSkip(output) }
+        XCTAssertTrue(dropped, "the run ended before the link could be taken down:\n\(output)")
+        XCTAssertFalse(hung, "the job did not end after the host dropped off:\n\(output)")
+        XCTAssertTrue(output.contains("declared lost") || output.contains("lost communication with a remote daemon"), output)
+        let resumed = try MPIJob.run(["run", "faults.yaml", "--out", "dropped", "--threads", "1", "--resume"], workers: 2, in: directory)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let ids = try taskIDs("dropped")
+        XCTAssertEqual(ids.count, Self.taskCount)
+        XCTAssertEqual(Set(ids).count, Self.taskCount)
+        XCTAssertEqual(try predictions("dropped"), expected)
+    }
 }

@@ -28,13 +28,19 @@ public final class JournalWriter {
     public func append<T: Encodable>(_ record: T) throws {
         var line = try encoder.encode(record)
         line.append(UInt8(ascii: "\n"))
+        // A write that fails part-way (a full disk) is cut back off, so the journal never holds half a
+        // record written by a process that is still running.
+        let before = lseek(fd, 0, SEEK_END)
         try line.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw ClusterError.journal("cannot append to \(path): \(String(cString: strerror(errno)))")
+                    let problem = String(cString: strerror(errno))
+                    let restored = before >= 0 && ftruncate(fd, before) == 0
+                    throw ClusterError.journal("cannot append to \(path): \(problem)"
+                                               + (restored ? " (the journal is left whole, as it was before this record; free space and --resume)" : ""))
                 }
                 offset += n
             }
