@@ -67,7 +67,7 @@ let package = Package(
         // raw-video pipeline. The only module that calls OpenCV and dlib (through OpenCVRuntime).
         .target(name: "Preprocessing", dependencies: ["Dataset", "Tensor", "OpenCVRuntime"],
                 path: "\(shared)/Preprocessing"),
-        .target(name: "Evaluation", dependencies: ["Tensor", "FoldResults"], path: "\(shared)/Evaluation"),
+        .target(name: "Evaluation", dependencies: ["COpenBLAS", "Tensor", "FoldResults"], path: "\(shared)/Evaluation"),
         // The coordinator-worker protocol and the worker's side of it.
         .target(name: "Wire", dependencies: ["CMPI", "CBuildInfo", "Tensor", "HTNet", "FoldResults", "Dataset"],
                 path: "\(shared)/Wire"),

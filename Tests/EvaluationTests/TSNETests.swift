@@ -1,4 +1,4 @@
-import Evaluation
+@testable import Evaluation
 import Foundation
 import XCTest
 
@@ -49,7 +49,38 @@ final class TSNETests: XCTestCase {
         XCTAssertEqual(TSNE(perplexity: 30).embed(x).points, result.points)
     }
 
-    /// The Jacobi PCA recovers a known basis: data spread along two orthogonal directions.
+    /// The eigen-solver behind the PCA (LAPACK dsyevd): a hand-worked 3x3 (eigenvalues 1, 3, 5 with
+    /// eigenvectors (1,-1,0)/sqrt2, (1,1,0)/sqrt2, (0,0,1)), and A v = lambda v on a 300-wide matrix.
+    func testSymmetricEigenDecomposition() {
+        let (values, vectors) = PrincipalComponents.symmetricEigen([2, 1, 0, 1, 2, 0, 0, 0, 5], size: 3)
+        XCTAssertEqual(values[0], 1, accuracy: 1e-12)
+        XCTAssertEqual(values[1], 3, accuracy: 1e-12)
+        XCTAssertEqual(values[2], 5, accuracy: 1e-12)
+        XCTAssertEqual(abs(vectors[0 * 3 + 1]), 0.5.squareRoot(), accuracy: 1e-12)
+        let product: Double = vectors[0] * vectors[3]
+        XCTAssertEqual(product, -0.5, accuracy: 1e-12, "(1,-1,0) up to sign")
+        XCTAssertEqual(abs(vectors[2 * 3 + 2]), 1, accuracy: 1e-12)
+        let d = 300
+        var a = [Double](repeating: 0, count: d * d)
+        for i in 0..<d {
+            for j in i..<d {
+                let value: Double = sin(Double(i * 31 + j * 17))
+                a[i * d + j] = value
+                a[j * d + i] = value
+            }
+        }
+        let (w, v) = PrincipalComponents.symmetricEigen(a, size: d)
+        for c in [0, 150, 299] {
+            for r in stride(from: 0, to: d, by: 37) {
+                var av = 0.0
+                for k in 0..<d { av += a[r * d + k] * v[k * d + c] }
+                let lv: Double = w[c] * v[r * d + c]
+                XCTAssertEqual(av, lv, accuracy: 1e-9)
+            }
+        }
+    }
+
+    /// The PCA recovers a known basis: data spread along two orthogonal directions.
     func testPrincipalComponentsFindTheSpreadDirections() {
         let u = [0.6, 0.8, 0, 0], w = [0, 0, 1.0, 0]
         let x = (0..<50).map { i -> [Double] in
