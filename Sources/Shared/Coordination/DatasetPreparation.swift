@@ -67,6 +67,23 @@ public enum DatasetPreparation {
         if let classes = experiment.classes, classes.names != dataset.classNames {
             problems.append("classes: \(classes.names.joined(separator: ", ")) but the dataset's classes are \(dataset.classNames.joined(separator: ", "))")
         }
+        if experiment.evaluation.kind == .split {
+            let splits = dataset.samples.map(\.split)
+            if splits.allSatisfy({ $0 == nil }) {
+                problems.append("protocol split: column, but the dataset has no split column (train, val, test per row)")
+            } else {
+                for name in [SplitName.train, SplitName.test] where !splits.contains(name) {
+                    problems.append("protocol split: column, but no row has split '\(name)'")
+                }
+            }
+        } else if experiment.selection == .validation, !subjects.isEmpty {
+            let folds = LOSOPlanner.folds(subjects: dataset.samples.map(\.subject), labels: dataset.labels,
+                                          protocol: experiment.evaluation, validation: true)
+            let empty = folds.filter { $0.validationIndices.isEmpty || $0.trainIndices.isEmpty }.map(\.key)
+            if !empty.isEmpty {
+                problems.append("epoch_selection: validation needs at least 2 training subjects per fold to hold some out; folds \(empty.prefix(5).joined(separator: ", ")) have fewer")
+            }
+        }
         for v in experiment.variants {
             if v.model.numClasses != dataset.classNames.count {
                 problems.append("variant \(v.name): model.num_classes \(v.model.numClasses) but the dataset has \(dataset.classNames.count) classes (\(dataset.classNames.joined(separator: ", ")))")

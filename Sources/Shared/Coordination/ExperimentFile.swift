@@ -25,11 +25,13 @@ public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
 ///     name: demo                     # letters, digits, . _ -
 ///     dataset: synthetic             # or {source: synthetic, seed: 7, subjects: 4, samples: 40}
 ///                                    # (sizes per source), or a composite folder / cache file path
-///     protocol: loso                 # or {kfold: 5, split_seed: 0}
+///     protocol: loso                 # or {kfold: 5, split_seed: 0, stratified: true}, or {split: column}
+///                                    # (+ validation_fraction: 0.2 for epoch_selection: validation)
 ///     seeds: [1, 2]
 ///     model: {dim: 8, heads: 2}      # HTNetConfig keys; missing keys keep the paper's values
 ///     training: {epochs: 2, lr: 1e-3}
-///     epoch_selection: final         # or best-test-epoch (the reference protocol, optimistic)
+///     epoch_selection: final         # or validation (inner split of the training subjects), or
+///                                    # best-test-epoch (the reference protocol, optimistic)
 ///     classes: [I, II, III, IV, V, VI]   # optional; default negative, positive, surprise. Or a map
 ///                                    # file (CSV label,class) or {names: [...], map: FILE}
 ///     ordinal: true                  # optional: classes are grades in order (adds MAE and QWK)
@@ -209,23 +211,50 @@ public enum ExperimentFile {
         mutating func evaluation(_ raw: Any?) -> ProtocolSpec? {
             guard let raw else { return ProtocolSpec(kind: .loso) }
             if let s = raw as? String, s == "loso" { return ProtocolSpec(kind: .loso) }
+            if let s = raw as? String, s == "split" { return ProtocolSpec(kind: .split) }
             if let m = raw as? [String: Any] {
-                for key in m.keys.sorted() where !["kfold", "split_seed"].contains(key) {
-                    problem("protocol.\(key)", "unknown field (k-fold takes kfold, split_seed)")
+                let allowed = ["kfold", "split_seed", "stratified", "validation_fraction", "split", "loso"]
+                for key in m.keys.sorted() where !allowed.contains(key) {
+                    problem("protocol.\(key)", "unknown field (protocol has loso, kfold, split, split_seed, stratified, validation_fraction)")
                 }
-                guard let k = m["kfold"] as? Int, k >= 2 else {
-                    problem("protocol.kfold", "must be an integer of at least 2 (folds by subject)")
-                    return nil
-                }
-                var splitSeed: UInt64 = 0
+                var splitSeed: UInt64?
                 if let rawSeed = m["split_seed"] {
                     if let n = rawSeed as? Int, n >= 0 { splitSeed = UInt64(n) } else {
                         problem("protocol.split_seed", "'\(rawSeed)' must be a non-negative integer")
                     }
                 }
-                return ProtocolSpec(kind: .kfold, k: k, splitSeed: splitSeed)
+                var stratified: Bool?
+                if let rawStratified = m["stratified"] {
+                    if let b = rawStratified as? Bool { stratified = b } else { problem("protocol.stratified", "'\(rawStratified)' must be true or false") }
+                }
+                var fraction: Double?
+                if let rawFraction = m["validation_fraction"] {
+                    if let x = (rawFraction as? Double) ?? (rawFraction as? Int).map(Double.init), x > 0, x < 1 { fraction = x } else {
+                        problem("protocol.validation_fraction", "'\(rawFraction)' must be a number between 0 and 1 (the share of training subjects held out for validation)")
+                    }
+                }
+                let kinds = ["kfold", "split", "loso"].filter { m[$0] != nil }
+                if kinds.count > 1 { problem("protocol", "give one of kfold, split, loso (got \(kinds.joined(separator: ", ")))"); return nil }
+                if let rawSplit = m["split"] {
+                    guard rawSplit as? String == "column" else {
+                        problem("protocol.split", "'\(rawSplit)' must be 'column' (the data's split column: train, val, test)")
+                        return nil
+                    }
+                    if stratified != nil { problem("protocol.stratified", "applies to kfold only") }
+                    return ProtocolSpec(kind: .split, splitSeed: splitSeed, validationFraction: fraction)
+                }
+                if let rawLOSO = m["loso"] {
+                    if rawLOSO as? Bool != true { problem("protocol.loso", "must be true") }
+                    if stratified != nil { problem("protocol.stratified", "applies to kfold only") }
+                    return ProtocolSpec(kind: .loso, splitSeed: splitSeed, validationFraction: fraction)
+                }
+                guard let k = m["kfold"] as? Int, k >= 2 else {
+                    problem("protocol.kfold", "must be an integer of at least 2 (folds by subject)")
+                    return nil
+                }
+                return ProtocolSpec(kind: .kfold, k: k, splitSeed: splitSeed ?? 0, stratified: stratified, validationFraction: fraction)
             }
-            problem("protocol", "'\(raw)' must be 'loso' or {kfold: K, split_seed: S}")
+            problem("protocol", "'\(raw)' must be 'loso', 'split', {kfold: K, split_seed: S, stratified: true} or {split: column}")
             return nil
         }
 

@@ -27,6 +27,7 @@ public enum ReportSchema {
     "timings": {"$ref": "#/$defs/timings"},
     "main": {"$ref": "#/$defs/selectionResults", "description": "results under the run's own epoch selection"},
     "alternate": {"$ref": "#/$defs/selectionResults", "description": "the same tasks under the other epoch selection, reported separately"},
+    "others": {"type": "array", "items": {"$ref": "#/$defs/selectionResults"}, "description": "further epoch rules of the same tasks (a validation-selected run: best-test-epoch), reported separately"},
     "curves": {"type": "array", "items": {"$ref": "#/$defs/meanCurve"}},
     "mixedSettings": {"type": "array", "items": {"type": "string"}, "description": "present when tasks were trained under different experiment configurations or datasets (--resume --force): one line per setting with its task count"},
     "completeness": {
@@ -116,7 +117,7 @@ public enum ReportSchema {
       "type": "object", "additionalProperties": false,
       "required": ["selection", "label", "optimistic", "note"],
       "properties": {
-        "selection": {"enum": ["final", "best-test-epoch"]},
+        "selection": {"enum": ["final", "best-test-epoch", "validation"]},
         "label": {"type": "string", "description": "e.g. 'final epoch' or 'best-test-epoch (reference protocol, optimistic)'"},
         "optimistic": {"type": "boolean", "description": "true when the selection reads the test labels"},
         "note": {"type": "string"}

@@ -146,6 +146,20 @@ enum ReportTables {
                            })
     }
 
+    /// Every epoch rule of the same tasks side by side (a validation-selected run: validation, final,
+    /// best-test-epoch); the labels say which rule is optimistic.
+    static func rules(_ selections: [SelectionResults]) -> ReportTable {
+        let names = orderedUnique(selections.flatMap { $0.variants.map(\.name) })
+        return ReportTable(header: ["variant"] + selections.flatMap { s in
+                               ["UF1 (\(s.protocolDescription.label))", "accuracy (\(s.protocolDescription.label))"] },
+                           rows: names.map { name in
+                               [name] + selections.flatMap { s -> [String] in
+                                   let v = s.variants.first { $0.name == name }
+                                   return [ReportFormat.spread(v?.uf1 ?? SeedSpread([])), ReportFormat.spread(v?.accuracy ?? SeedSpread([]))]
+                               }
+                           })
+    }
+
     static func optimism(_ optimism: [SelectionOptimism]) -> ReportTable {
         ReportTable(header: ["variant", "quantity", "estimate", "95% CI", "subjects", "method"],
                     rows: optimism.flatMap { o in o.intervals.map { i in

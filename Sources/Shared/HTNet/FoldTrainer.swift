@@ -81,6 +81,9 @@ public struct FoldTrainer {
         let fixedOrder = training.order == .shuffle ? [] : FoldTrainer.epochOrder(training.order, labels: data.trainLabels, epoch: 0, seedKeys: seedKeys)
         var records: [EpochRecord] = []
         var best = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
+        // Chosen from the validation set alone; the test logits are only carried along.
+        var bestValidation = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
+        let validationCount = data.validationLabels.count
         var finalLogits: [[Float]] = []
         let epochs = max(1, training.epochs)
         var firstEpoch = 1
@@ -125,6 +128,11 @@ public struct FoldTrainer {
             let evaluation = evaluate(net, objective: objective, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize)
             let accuracy = testCount > 0 ? Double(evaluation.correct) / Double(testCount) : 0
             if accuracy >= best.accuracy { best = (epoch, accuracy, evaluation.logits) }
+            if validationCount > 0 {
+                let v = evaluate(net, objective: objective, inputs: data.validationInputs, labels: data.validationLabels, sampleSize: sampleSize)
+                let validationAccuracy = Double(v.correct) / Double(validationCount)
+                if validationAccuracy >= bestValidation.accuracy { bestValidation = (epoch, validationAccuracy, evaluation.logits) }
+            }
             finalLogits = evaluation.logits
             testLogitsObserver?(epoch, evaluation.logits)
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(trainCount),
@@ -145,7 +153,9 @@ public struct FoldTrainer {
             }
         }
         finished(net)
-        return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits)
+        return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits,
+                           validationEpoch: validationCount > 0 ? bestValidation.epoch : nil,
+                           validationLogits: validationCount > 0 ? bestValidation.logits : nil)
     }
 
     /// What a forward-only pass over a test set gives.
@@ -206,10 +216,13 @@ public struct FoldTrainer {
         if data.trainInputs.count != data.trainLabels.count * sampleSize {
             throw FoldTrainingError.badData("\(data.trainInputs.count) training input values for \(data.trainLabels.count) samples of \(sampleSize)")
         }
+        if data.validationInputs.count != data.validationLabels.count * sampleSize {
+            throw FoldTrainingError.badData("\(data.validationInputs.count) validation input values for \(data.validationLabels.count) samples of \(sampleSize)")
+        }
         if data.testInputs.count != data.testLabels.count * sampleSize {
             throw FoldTrainingError.badData("\(data.testInputs.count) test input values for \(data.testLabels.count) samples of \(sampleSize)")
         }
-        for y in data.trainLabels + data.testLabels where y < 0 || y >= model.numClasses {
+        for y in data.trainLabels + data.testLabels + data.validationLabels where y < 0 || y >= model.numClasses {
             throw FoldTrainingError.badData("label \(y) outside 0..<\(model.numClasses)")
         }
         if let bad = data.trainInputs.firstIndex(where: { !$0.isFinite }) {

@@ -10,7 +10,14 @@ public struct FoldData: Sendable {
     /// A stable key per test sample (a hash of its name), which seeds its input noise; nil uses
     /// the position in the test set.
     public var testSampleKeys: [UInt64]?
-    public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int], testSampleKeys: [UInt64]? = nil) {
+    /// An inner validation set (samples of training-side subjects held out of training) that picks
+    /// the validation-selected epoch; empty for none. Never mixed with the test set.
+    public var validationInputs: [Float] = []
+    public var validationLabels: [Int] = []
+    public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int], testSampleKeys: [UInt64]? = nil,
+                validationInputs: [Float] = [], validationLabels: [Int] = []) {
+        self.validationInputs = validationInputs
+        self.validationLabels = validationLabels
         self.trainInputs = trainInputs
         self.trainLabels = trainLabels
         self.testInputs = testInputs
