@@ -22,6 +22,7 @@ struct CoordinatorCommand: ParsableCommand {
             TrainFoldCommand.self,
             BenchCommand.self,
             RunCommand.self,
+            PlanCommand.self,
             ReportCommand.self,
             CompareCommand.self,
             PreprocessCommand.self,
