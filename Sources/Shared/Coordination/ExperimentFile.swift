@@ -366,6 +366,7 @@ public enum ExperimentFile {
             if t.batchSize < 1 { problem(prefix + "training.batch_size", "\(t.batchSize) must be at least 1") }
             if !(t.learningRate.isFinite && t.learningRate > 0) { problem(prefix + "training.lr", "\(t.learningRate) must be a positive number") }
             for (key, message) in t.lossSettingErrors() { problem(prefix + "training." + key, message) }
+            for (key, message) in t.optimisationSettingErrors() { problem(prefix + "training." + key, message) }
             return ExperimentVariant(name: name, model: m, training: t)
         }
 

@@ -36,6 +36,10 @@ public struct FoldTrainer {
 
     static let shuffleStream: UInt64 = 2
     static let labelNoiseStream: UInt64 = 5   // 1 and 3 seed the starting weights (StartingWeights), 2 the shuffle
+    /// Per-sample augmentation draws (with the epoch and the sample's index in the fold) and the
+    /// per-batch mixup draws (with the epoch and the batch's first position); 4 is the input noise.
+    static let augmentationStream: UInt64 = 6
+    static let mixupStream: UInt64 = 7
 
     /// The sample order of one epoch (indices into the fold's training samples).
     public static func epochOrder(_ order: TrainingOrder, labels: [Int], epoch: Int, seedKeys: [UInt64]) -> [Int] {
@@ -73,7 +77,10 @@ public struct FoldTrainer {
         var noiseRNG = DeterministicRNG(keys: seedKeys + [FoldTrainer.labelNoiseStream])
         let trainLabels = LabelNoise.flip(data.trainLabels, fraction: training.labelNoise, classes: classes, rng: &noiseRNG)
         let multipliers = net.classVectorSlot.map { [(range: $0.offset..<($0.offset + $0.count), factor: Float(training.effectiveClassVectorLRMultiplier))] } ?? []
-        let adam = AdamOptimizer(parameterCount: net.layout.count, learningRate: training.learningRate, multipliers: multipliers)
+        let adam = AdamOptimizer(parameterCount: net.layout.count, learningRate: training.learningRate, multipliers: multipliers,
+                                 weightDecay: Float(training.weightDecay ?? 0))
+        let augmentation = training.augment.map(InputAugmentation.init(config:))
+        let mixup = training.augment?.mixup
         let objective = training.objective(trainLabels: trainLabels, classes: classes)
 
         let batchImages = FloatBuffer(count: maxBatch * sampleSize)
@@ -102,6 +109,8 @@ public struct FoldTrainer {
             let started = DispatchTime.now().uptimeNanoseconds
             let order = training.order == .shuffle
                 ? FoldTrainer.epochOrder(.shuffle, labels: data.trainLabels, epoch: epoch, seedKeys: seedKeys) : fixedOrder
+            adam.learningRate = training.lrSchedule?.rate(base: training.learningRate, epoch: epoch, epochs: max(1, training.epochs))
+                ?? training.learningRate
             var lossSum = 0.0, correct = 0, step = 0
             var start = 0
             while start < trainCount {
@@ -112,11 +121,32 @@ public struct FoldTrainer {
                         let s = order[start + i]
                         (batchImages.pointer + i * sampleSize).update(from: src.baseAddress! + s * sampleSize, count: sampleSize)
                         batchLabels[i] = trainLabels[s]
+                        if let augmentation {
+                            var rng = DeterministicRNG(keys: seedKeys + [FoldTrainer.augmentationStream, UInt64(epoch), UInt64(s)])
+                            augmentation.apply(batchImages.pointer + i * sampleSize, rng: &rng)
+                        }
+                    }
+                }
+                var mixTargets: [Float]?
+                if let mixup {
+                    var rng = DeterministicRNG(keys: seedKeys + [FoldTrainer.mixupStream, UInt64(epoch), UInt64(start)])
+                    let fire = rng.nextUnitDouble() < mixup.probability
+                    let lambda = Float(Mixup.beta(mixup.alpha, rng: &rng))
+                    var permutation = Array(0..<b)
+                    permutation.shuffle(using: &rng)
+                    if fire, b > 1 {
+                        mixTargets = Mixup.mix(batchImages.pointer, labels: Array(batchLabels.prefix(b)), batch: b,
+                                               sampleSize: sampleSize, classes: classes, lambda: lambda, permutation: permutation)
                     }
                 }
                 net.forward(images: batchImages.pointer, batch: b)
-                let result = batchLabels.withUnsafeBufferPointer {
-                    objective.evaluate(net, labels: $0.baseAddress!, batch: b, backward: true)
+                let result: TrainingObjective.Result
+                if let mixTargets {
+                    result = objective.evaluateSoftTargets(net, targets: mixTargets, labels: batchLabels, batch: b)
+                } else {
+                    result = batchLabels.withUnsafeBufferPointer {
+                        objective.evaluate(net, labels: $0.baseAddress!, batch: b, backward: true)
+                    }
                 }
                 step += 1
                 guard result.loss.isFinite else { throw FoldTrainingError.nonFiniteLoss(epoch: epoch, step: step) }
