@@ -179,8 +179,9 @@ enum ReportTables {
     }
 
     static func trainingProtocol(_ p: [VariantTrainingProtocol]) -> ReportTable {
-        ReportTable(header: ["variant", "order", "initial weights (init_rng; init_scope)"],
-                    rows: p.map { [$0.variant, $0.orderNote, $0.startNote] })
+        let optimisation = p.contains { $0.optimisation != nil }
+        return ReportTable(header: ["variant", "order", "initial weights (init_rng; init_scope)"] + (optimisation ? ["optimiser, schedule, augmentation"] : []),
+                           rows: p.map { [$0.variant, $0.orderNote, $0.startNote] + (optimisation ? [$0.optimisation ?? "Adam; constant lr; no augmentation"] : []) })
     }
 
     /// Test accuracy per epoch per (variant, dataset): the first epoch, every 5th, and the last 5.
