@@ -27,6 +27,7 @@ struct CoordinatorCommand: ParsableCommand {
             CompareCommand.self,
             PreprocessCommand.self,
             SynthFramesCommand.self,
+            SynthFacesCommand.self,
         ]
     )
 

@@ -29,7 +29,7 @@ struct PlanCommand: ParsableCommand {
         let outPath = out ?? "runs/\(e.name)"
         var scratch: String?
         var directory = outPath
-        if e.dataset.kind == .synthetic, !FileManager.default.fileExists(atPath: outPath + "/data") {
+        if e.dataset.kind == .synthetic || e.dataset.kind == .syntheticFaces, !FileManager.default.fileExists(atPath: outPath + "/data") {
             scratch = NSTemporaryDirectory() + "loso-plan-" + UUID().uuidString
             directory = scratch!
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -27,6 +27,18 @@ public enum DatasetPreparation {
                 try FileManager.default.moveItem(atPath: staging, toPath: directory)
             }
             return try CompositeLoader(directory: directory, options: options).load()
+        case .syntheticFaces:
+            let directory = (outDirectory as NSString).appendingPathComponent("data")
+            if !FileManager.default.fileExists(atPath: directory) {
+                let staging = directory + ".partial"
+                try? FileManager.default.removeItem(atPath: staging)
+                var configuration = SyntheticGradedFaces.Configuration()
+                if let subjects = spec.subjects { configuration.subjects = subjects }
+                if let samples = spec.samples { configuration.imagesPerSubject = samples }
+                try SyntheticGradedFaces.generate(into: staging, seed: spec.seed ?? 0, configuration: configuration)
+                try FileManager.default.moveItem(atPath: staging, toPath: directory)
+            }
+            return try FaceImageLoader(directory: directory, options: options).load()
         case .composite, .cache:
             return try ComposedDataset.open(path: spec.path ?? "", options: options)
         }
@@ -43,6 +55,10 @@ public enum DatasetPreparation {
             notes.append("landmarks: \(m.landmarksDetected) detected, \(m.landmarksFallbackInFile) fallback rows in "
                          + "\(m.landmarksFile.map { ($0 as NSString).lastPathComponent } ?? "the landmarks file"), "
                          + "\(m.landmarksMissingRow) samples with no landmarks row: \(fallback) of \(m.sampleCount) use the reference's fallback landmarks")
+        }
+        if m.annotationFile.hasSuffix("/" + FaceImageLoader.csvName) || m.annotationFile == m.source, m.landmarksFile == nil, m.flowDirectory == m.source {
+            notes.append("faces: \(m.landmarksDetected) of \(m.sampleCount) images with landmarks (pre-aligned 28x28 with landmarks in \(FaceImageLoader.csvName), "
+                         + "or aligned by cascade face + dlib landmarks), \(m.landmarksMissingRow) without a face for dlib (fallback landmarks)")
         }
         if !dataset.skipped.isEmpty {
             notes.append("skipped \(dataset.skipped.count) sample(s) (--skip-invalid):")

@@ -13,6 +13,10 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         case composite
         /// A feature cache file written earlier (`FeatureCache.write`).
         case cache
+        /// Synthetic graded facial asymmetry (`SyntheticGradedFaces`: single aligned face images,
+        /// grades I...VI) generated from `seed` into OUT/data; `subjects` and `samples` (images per
+        /// subject) size it.
+        case syntheticFaces = "synthetic-faces"
     }
     public var kind: Kind
     /// Absolute path (composite and cache).

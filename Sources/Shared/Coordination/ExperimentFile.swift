@@ -108,6 +108,9 @@ public enum ExperimentFile {
                 }
             }
             let classes = self.classes(top["classes"], ordinal: top["ordinal"])
+            if classes == nil, dataset?.kind == .syntheticFaces {
+                problem("classes", "dataset synthetic-faces is graded I...VI: set classes: [I, II, III, IV, V, VI] (or a map file to fewer classes)")
+            }
             if let classes, classes.map != nil, dataset?.kind == .synthetic {
                 problem("classes.map", "a class map reads a dataset folder's labels; synthetic data is generated with the class names themselves")
             }
@@ -187,7 +190,7 @@ public enum ExperimentFile {
                     guard let raw = m[key] else { continue }
                     if let n = raw as? Int, n >= 1 { sizes[key] = n } else { problem("dataset.\(key)", "'\(raw)' must be a positive integer (per source dataset)") }
                 }
-                if let subjects = sizes["subjects"], let samples = sizes["samples"], samples < subjects {
+                if source == "synthetic", let subjects = sizes["subjects"], let samples = sizes["samples"], samples < subjects {
                     problem("dataset.samples", "\(samples) samples cannot cover \(subjects) subjects")
                 }
             } else {
@@ -197,7 +200,10 @@ public enum ExperimentFile {
             if source == "synthetic" {
                 return DatasetSpec(kind: .synthetic, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
             }
-            if seed != nil || !sizes.isEmpty { problem("dataset", "only a synthetic dataset takes seed, subjects, samples") }
+            if source == DatasetSpec.Kind.syntheticFaces.rawValue {
+                return DatasetSpec(kind: .syntheticFaces, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
+            }
+            if seed != nil || !sizes.isEmpty { problem("dataset", "only a synthetic dataset (synthetic, synthetic-faces) takes seed, subjects, samples") }
             let url = URL(fileURLWithPath: source, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
             let path = url.standardizedFileURL.path
             var isDirectory: ObjCBool = false

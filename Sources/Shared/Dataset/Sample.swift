@@ -10,8 +10,12 @@ public struct Sample: Codable, Equatable, Sendable {
     /// The row's predefined partition, "train", "val" or "test" (an optional `split` column), used
     /// by `protocol: {split: column}`; nil when the data has no such column.
     public var split: String?
-    public init(id: String, subject: String, dataset: String, label: Int, split: String? = nil) {
+    /// The affected side of the face ("left", "right", "none") when the data gives it (face-image
+    /// datasets' optional `side` column); kept for analysis, not used by training.
+    public var side: String?
+    public init(id: String, subject: String, dataset: String, label: Int, split: String? = nil, side: String? = nil) {
         self.split = split
+        self.side = side
         self.id = id
         self.subject = subject
         self.dataset = dataset
