@@ -40,4 +40,35 @@ final class ValidationSelectionTests: XCTestCase {
         XCTAssertNil(none.validationEpoch)
         XCTAssertEqual(none.logits(for: .validation), none.finalLogits)
     }
+
+    /// A fold resumed from a saved state (issue 18) with a validation set, augmentation, mixup, AdamW
+    /// and a schedule ends exactly as the uninterrupted fold: the validation-selected epoch and logits
+    /// travel in the state; every augmentation draw derives from (seedKeys, epoch, sample / batch).
+    func testResumedFoldKeepsTheValidationSelectionAndAugmentation() throws {
+        let model = HTNetConfig(dim: 8, heads: 2, numHierarchies: 2, blockRepeats: [1, 1], mlpMult: 2)
+        var training = TrainingConfig(epochs: 7, batchSize: 8, learningRate: 3e-3, order: .shuffle)
+        training.weightDecay = 0.05
+        training.lrSchedule = LearningRateSchedule(kind: .cosine, warmupEpochs: 1)
+        training.augment = AugmentationConfig(affine: .init(probability: 0.7), brightnessContrast: .init(probability: 0.5),
+                                              cutout: .init(probability: 0.5, size: 4), mixup: .init(probability: 0.5, alpha: 0.4))
+        let data = data(testLabels: (0..<12).map { ($0 * 7) % 3 })
+        let whole = try FoldTrainer(model: model, training: training, seedKeys: [7, 8, 9, 10]).run(data)
+        var first = FoldTrainer(model: model, training: training, seedKeys: [7, 8, 9, 10])
+        var saved: [FoldState] = []
+        var epochsSeen = 0
+        first.stateCadence = FoldStateCadence(everyEpochs: 2)
+        first.stateObserver = { saved.append($0) }
+        first.shouldStop = { epochsSeen >= 5 }
+        XCTAssertThrowsError(try first.run(data, progress: { _ in epochsSeen += 1 }))
+        let restored = try FoldState.decode(try saved.last!.encoded(), source: "state.safetensors")
+        XCTAssertEqual(restored, saved.last!)
+        XCTAssertGreaterThan(restored.validationEpoch, 0)
+        var second = FoldTrainer(model: model, training: training, seedKeys: [7, 8, 9, 10])
+        second.resumeState = restored
+        let resumed = try second.run(data)
+        XCTAssertEqual(resumed.finalLogits, whole.finalLogits)
+        XCTAssertEqual(resumed.validationEpoch, whole.validationEpoch)
+        XCTAssertEqual(resumed.validationLogits, whole.validationLogits)
+        XCTAssertEqual(resumed.epochs.map(\.trainLoss), whole.epochs.map(\.trainLoss))
+    }
 }

@@ -100,6 +100,7 @@ public struct FoldTrainer {
             adam.restore(step: state.adamStep, moment1: state.adamMoment1, moment2: state.adamMoment2)
             records = state.records
             best = (state.bestEpoch, state.bestAccuracy, state.bestLogits)
+            bestValidation = (state.validationEpoch, state.validationAccuracy, state.validationLogits)
             finalLogits = state.finalLogits
             firstEpoch = state.epoch + 1
         }
@@ -178,7 +179,8 @@ public struct FoldTrainer {
                 stateObserver(FoldState(epoch: epoch, parameters: net.parameters.array, adamStep: moments.step,
                                         adamMoment1: moments.moment1, adamMoment2: moments.moment2, records: records,
                                         bestEpoch: best.epoch, bestAccuracy: best.accuracy, bestLogits: best.logits,
-                                        finalLogits: finalLogits))
+                                        finalLogits: finalLogits, validationEpoch: bestValidation.epoch,
+                                        validationAccuracy: bestValidation.accuracy, validationLogits: bestValidation.logits))
                 lastSave = (epoch, DispatchTime.now().uptimeNanoseconds)
             }
         }
