@@ -22,10 +22,12 @@ struct CoordinatorCommand: ParsableCommand {
             TrainFoldCommand.self,
             BenchCommand.self,
             RunCommand.self,
+            PlanCommand.self,
             ReportCommand.self,
             CompareCommand.self,
             PreprocessCommand.self,
             SynthFramesCommand.self,
+            SynthFacesCommand.self,
         ]
     )
 

@@ -75,7 +75,8 @@ public final class CoordinatorSession {
             guard problems.isEmpty else {
                 throw ClusterError.dataset("\(options.experimentPath): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))
             }
-            let plan = LOSOPlanner.tasks(experiment: experiment, subjects: dataset.samples.map(\.subject))
+            let plan = LOSOPlanner.tasks(experiment: experiment, dataset: dataset)
+            FoldBalance.lines(plan: plan, dataset: dataset).forEach(log)
             let fingerprint = DatasetFingerprint.sha256(of: dataset)
             if let before = existing?.plan?.datasetSHA256, before != fingerprint {
                 guard options.force else {
@@ -185,7 +186,9 @@ struct RunContext {
         }
         let tests = task.fold.testIndices
         let outcome = result.outcome
-        guard outcome.finalLogits.count == tests.count, outcome.bestTestLogits.count == tests.count else {
+        guard outcome.finalLogits.count == tests.count, outcome.bestTestLogits.count == tests.count,
+              (outcome.validationLogits?.count ?? tests.count) == tests.count,
+              (outcome.validationEpoch != nil) == !task.fold.validationIndices.isEmpty else {
             try reject(TaskFailure(taskID: task.id, worker: worker,
                                    message: "the worker returned \(outcome.finalLogits.count) logit rows for \(tests.count) test samples"))
             return
@@ -203,11 +206,13 @@ struct RunContext {
             return SampleOutcome(sample: s.id, subject: s.subject, dataset: s.dataset, label: s.label,
                                  finalLogits: outcome.finalLogits[i], bestTestLogits: outcome.bestTestLogits[i],
                                  embedding: result.embeddings.isEmpty ? nil : PackedFloats.encode(result.embeddings[i]),
-                                 noisyLogits: levels == 0 ? nil : result.noisyScores.map { $0[i] })
+                                 noisyLogits: levels == 0 ? nil : result.noisyScores.map { $0[i] },
+                                 validationLogits: outcome.validationLogits?[i])
         }
         try journal.append(TaskRecord(id: task.id, variant: task.variant.name, seed: task.seed, fold: task.fold.key,
                                       worker: result.worker, trainSeconds: result.trainSeconds,
                                       prepareSeconds: result.prepareSeconds, bestTestEpoch: outcome.bestTestEpoch,
+                                      validationEpoch: outcome.validationEpoch,
                                       epochs: outcome.epochs, samples: samples,
                                       experimentIdentity: experimentIdentity, datasetSHA256: datasetSHA256))
         scheduler.finish(worker: worker, taskID: task.id, succeeded: true)

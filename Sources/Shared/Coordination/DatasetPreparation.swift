@@ -27,6 +27,18 @@ public enum DatasetPreparation {
                 try FileManager.default.moveItem(atPath: staging, toPath: directory)
             }
             return try CompositeLoader(directory: directory, options: options).load()
+        case .syntheticFaces:
+            let directory = (outDirectory as NSString).appendingPathComponent("data")
+            if !FileManager.default.fileExists(atPath: directory) {
+                let staging = directory + ".partial"
+                try? FileManager.default.removeItem(atPath: staging)
+                var configuration = SyntheticGradedFaces.Configuration()
+                if let subjects = spec.subjects { configuration.subjects = subjects }
+                if let samples = spec.samples { configuration.imagesPerSubject = samples }
+                try SyntheticGradedFaces.generate(into: staging, seed: spec.seed ?? 0, configuration: configuration)
+                try FileManager.default.moveItem(atPath: staging, toPath: directory)
+            }
+            return try FaceImageLoader(directory: directory, options: options).load()
         case .composite, .cache:
             return try ComposedDataset.open(path: spec.path ?? "", options: options)
         }
@@ -43,6 +55,10 @@ public enum DatasetPreparation {
             notes.append("landmarks: \(m.landmarksDetected) detected, \(m.landmarksFallbackInFile) fallback rows in "
                          + "\(m.landmarksFile.map { ($0 as NSString).lastPathComponent } ?? "the landmarks file"), "
                          + "\(m.landmarksMissingRow) samples with no landmarks row: \(fallback) of \(m.sampleCount) use the reference's fallback landmarks")
+        }
+        if m.annotationFile.hasSuffix("/" + FaceImageLoader.csvName) || m.annotationFile == m.source, m.landmarksFile == nil, m.flowDirectory == m.source {
+            notes.append("faces: \(m.landmarksDetected) of \(m.sampleCount) images with landmarks (pre-aligned 28x28 with landmarks in \(FaceImageLoader.csvName), "
+                         + "or aligned by cascade face + dlib landmarks), \(m.landmarksMissingRow) without a face for dlib (fallback landmarks)")
         }
         if !dataset.skipped.isEmpty {
             notes.append("skipped \(dataset.skipped.count) sample(s) (--skip-invalid):")
@@ -66,6 +82,23 @@ public enum DatasetPreparation {
         }
         if let classes = experiment.classes, classes.names != dataset.classNames {
             problems.append("classes: \(classes.names.joined(separator: ", ")) but the dataset's classes are \(dataset.classNames.joined(separator: ", "))")
+        }
+        if experiment.evaluation.kind == .split {
+            let splits = dataset.samples.map(\.split)
+            if splits.allSatisfy({ $0 == nil }) {
+                problems.append("protocol split: column, but the dataset has no split column (train, val, test per row)")
+            } else {
+                for name in [SplitName.train, SplitName.test] where !splits.contains(name) {
+                    problems.append("protocol split: column, but no row has split '\(name)'")
+                }
+            }
+        } else if experiment.selection == .validation, !subjects.isEmpty {
+            let folds = LOSOPlanner.folds(subjects: dataset.samples.map(\.subject), labels: dataset.labels,
+                                          protocol: experiment.evaluation, validation: true)
+            let empty = folds.filter { $0.validationIndices.isEmpty || $0.trainIndices.isEmpty }.map(\.key)
+            if !empty.isEmpty {
+                problems.append("epoch_selection: validation needs at least 2 training subjects per fold to hold some out; folds \(empty.prefix(5).joined(separator: ", ")) have fewer")
+            }
         }
         for v in experiment.variants {
             if v.model.numClasses != dataset.classNames.count {

@@ -13,6 +13,10 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         case composite
         /// A feature cache file written earlier (`FeatureCache.write`).
         case cache
+        /// Synthetic graded facial asymmetry (`SyntheticGradedFaces`: single aligned face images,
+        /// grades I...VI) generated from `seed` into OUT/data; `subjects` and `samples` (images per
+        /// subject) size it.
+        case syntheticFaces = "synthetic-faces"
     }
     public var kind: Kind
     /// Absolute path (composite and cache).
@@ -35,18 +39,34 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
 /// How samples are split into folds: by subject in both cases, so no subject is ever in its own
 /// training set.
 public struct ProtocolSpec: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable { case loso, kfold }
+    public enum Kind: String, Codable, Sendable {
+        case loso, kfold
+        /// The data's own `split` column: train rows train, test rows test (one fold, "split"); val
+        /// rows are the validation set of `epoch_selection: validation`.
+        case split
+    }
     public var kind: Kind
     /// Number of folds (k-fold).
     public var k: Int?
-    /// Seed of the subject shuffle (k-fold).
+    /// Seed of the subject shuffle (k-fold) and of the inner validation split.
     public var splitSeed: UInt64?
-    public init(kind: Kind, k: Int? = nil, splitSeed: UInt64? = nil) {
+    /// k-fold: assign subjects so that every fold's class proportions follow the whole set's
+    /// (`StratifiedGroupFolds`); nil or false keeps the plain round-robin of shuffled subjects.
+    public var stratified: Bool?
+    /// `epoch_selection: validation`: the share of a fold's training subjects held out as its inner
+    /// validation set (default `ProtocolSpec.defaultValidationFraction`).
+    public var validationFraction: Double?
+    public static let defaultValidationFraction = 0.2
+    public init(kind: Kind, k: Int? = nil, splitSeed: UInt64? = nil, stratified: Bool? = nil, validationFraction: Double? = nil) {
         self.kind = kind
         self.k = k
         self.splitSeed = splitSeed
+        self.stratified = stratified
+        self.validationFraction = validationFraction
     }
-    enum CodingKeys: String, CodingKey { case kind, k, splitSeed = "split_seed" }
+    enum CodingKeys: String, CodingKey {
+        case kind, k, splitSeed = "split_seed", stratified, validationFraction = "validation_fraction"
+    }
 }
 
 /// The experiment's label set (`classes:`, `ordinal:`): class names in index order, and optionally

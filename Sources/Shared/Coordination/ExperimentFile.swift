@@ -25,11 +25,13 @@ public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
 ///     name: demo                     # letters, digits, . _ -
 ///     dataset: synthetic             # or {source: synthetic, seed: 7, subjects: 4, samples: 40}
 ///                                    # (sizes per source), or a composite folder / cache file path
-///     protocol: loso                 # or {kfold: 5, split_seed: 0}
+///     protocol: loso                 # or {kfold: 5, split_seed: 0, stratified: true}, or {split: column}
+///                                    # (+ validation_fraction: 0.2 for epoch_selection: validation)
 ///     seeds: [1, 2]
 ///     model: {dim: 8, heads: 2}      # HTNetConfig keys; missing keys keep the paper's values
 ///     training: {epochs: 2, lr: 1e-3}
-///     epoch_selection: final         # or best-test-epoch (the reference protocol, optimistic)
+///     epoch_selection: final         # or validation (inner split of the training subjects), or
+///                                    # best-test-epoch (the reference protocol, optimistic)
 ///     classes: [I, II, III, IV, V, VI]   # optional; default negative, positive, surprise. Or a map
 ///                                    # file (CSV label,class) or {names: [...], map: FILE}
 ///     ordinal: true                  # optional: classes are grades in order (adds MAE and QWK)
@@ -106,6 +108,9 @@ public enum ExperimentFile {
                 }
             }
             let classes = self.classes(top["classes"], ordinal: top["ordinal"])
+            if classes == nil, dataset?.kind == .syntheticFaces {
+                problem("classes", "dataset synthetic-faces is graded I...VI: set classes: [I, II, III, IV, V, VI] (or a map file to fewer classes)")
+            }
             if let classes, classes.map != nil, dataset?.kind == .synthetic {
                 problem("classes.map", "a class map reads a dataset folder's labels; synthetic data is generated with the class names themselves")
             }
@@ -185,7 +190,7 @@ public enum ExperimentFile {
                     guard let raw = m[key] else { continue }
                     if let n = raw as? Int, n >= 1 { sizes[key] = n } else { problem("dataset.\(key)", "'\(raw)' must be a positive integer (per source dataset)") }
                 }
-                if let subjects = sizes["subjects"], let samples = sizes["samples"], samples < subjects {
+                if source == "synthetic", let subjects = sizes["subjects"], let samples = sizes["samples"], samples < subjects {
                     problem("dataset.samples", "\(samples) samples cannot cover \(subjects) subjects")
                 }
             } else {
@@ -195,7 +200,10 @@ public enum ExperimentFile {
             if source == "synthetic" {
                 return DatasetSpec(kind: .synthetic, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
             }
-            if seed != nil || !sizes.isEmpty { problem("dataset", "only a synthetic dataset takes seed, subjects, samples") }
+            if source == DatasetSpec.Kind.syntheticFaces.rawValue {
+                return DatasetSpec(kind: .syntheticFaces, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
+            }
+            if seed != nil || !sizes.isEmpty { problem("dataset", "only a synthetic dataset (synthetic, synthetic-faces) takes seed, subjects, samples") }
             let url = URL(fileURLWithPath: source, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
             let path = url.standardizedFileURL.path
             var isDirectory: ObjCBool = false
@@ -209,23 +217,50 @@ public enum ExperimentFile {
         mutating func evaluation(_ raw: Any?) -> ProtocolSpec? {
             guard let raw else { return ProtocolSpec(kind: .loso) }
             if let s = raw as? String, s == "loso" { return ProtocolSpec(kind: .loso) }
+            if let s = raw as? String, s == "split" { return ProtocolSpec(kind: .split) }
             if let m = raw as? [String: Any] {
-                for key in m.keys.sorted() where !["kfold", "split_seed"].contains(key) {
-                    problem("protocol.\(key)", "unknown field (k-fold takes kfold, split_seed)")
+                let allowed = ["kfold", "split_seed", "stratified", "validation_fraction", "split", "loso"]
+                for key in m.keys.sorted() where !allowed.contains(key) {
+                    problem("protocol.\(key)", "unknown field (protocol has loso, kfold, split, split_seed, stratified, validation_fraction)")
                 }
-                guard let k = m["kfold"] as? Int, k >= 2 else {
-                    problem("protocol.kfold", "must be an integer of at least 2 (folds by subject)")
-                    return nil
-                }
-                var splitSeed: UInt64 = 0
+                var splitSeed: UInt64?
                 if let rawSeed = m["split_seed"] {
                     if let n = rawSeed as? Int, n >= 0 { splitSeed = UInt64(n) } else {
                         problem("protocol.split_seed", "'\(rawSeed)' must be a non-negative integer")
                     }
                 }
-                return ProtocolSpec(kind: .kfold, k: k, splitSeed: splitSeed)
+                var stratified: Bool?
+                if let rawStratified = m["stratified"] {
+                    if let b = rawStratified as? Bool { stratified = b } else { problem("protocol.stratified", "'\(rawStratified)' must be true or false") }
+                }
+                var fraction: Double?
+                if let rawFraction = m["validation_fraction"] {
+                    if let x = (rawFraction as? Double) ?? (rawFraction as? Int).map(Double.init), x > 0, x < 1 { fraction = x } else {
+                        problem("protocol.validation_fraction", "'\(rawFraction)' must be a number between 0 and 1 (the share of training subjects held out for validation)")
+                    }
+                }
+                let kinds = ["kfold", "split", "loso"].filter { m[$0] != nil }
+                if kinds.count > 1 { problem("protocol", "give one of kfold, split, loso (got \(kinds.joined(separator: ", ")))"); return nil }
+                if let rawSplit = m["split"] {
+                    guard rawSplit as? String == "column" else {
+                        problem("protocol.split", "'\(rawSplit)' must be 'column' (the data's split column: train, val, test)")
+                        return nil
+                    }
+                    if stratified != nil { problem("protocol.stratified", "applies to kfold only") }
+                    return ProtocolSpec(kind: .split, splitSeed: splitSeed, validationFraction: fraction)
+                }
+                if let rawLOSO = m["loso"] {
+                    if rawLOSO as? Bool != true { problem("protocol.loso", "must be true") }
+                    if stratified != nil { problem("protocol.stratified", "applies to kfold only") }
+                    return ProtocolSpec(kind: .loso, splitSeed: splitSeed, validationFraction: fraction)
+                }
+                guard let k = m["kfold"] as? Int, k >= 2 else {
+                    problem("protocol.kfold", "must be an integer of at least 2 (folds by subject)")
+                    return nil
+                }
+                return ProtocolSpec(kind: .kfold, k: k, splitSeed: splitSeed ?? 0, stratified: stratified, validationFraction: fraction)
             }
-            problem("protocol", "'\(raw)' must be 'loso' or {kfold: K, split_seed: S}")
+            problem("protocol", "'\(raw)' must be 'loso', 'split', {kfold: K, split_seed: S, stratified: true} or {split: column}")
             return nil
         }
 
@@ -337,6 +372,7 @@ public enum ExperimentFile {
             if t.batchSize < 1 { problem(prefix + "training.batch_size", "\(t.batchSize) must be at least 1") }
             if !(t.learningRate.isFinite && t.learningRate > 0) { problem(prefix + "training.lr", "\(t.learningRate) must be a positive number") }
             for (key, message) in t.lossSettingErrors() { problem(prefix + "training." + key, message) }
+            for (key, message) in t.optimisationSettingErrors() { problem(prefix + "training." + key, message) }
             return ExperimentVariant(name: name, model: m, training: t)
         }
 

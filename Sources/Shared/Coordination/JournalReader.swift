@@ -111,7 +111,12 @@ public enum JournalReader {
         func rows(_ rule: EpochSelection) -> [PredictionRow] {
             tasks.flatMap { task in
                 task.samples.map { s in
-                    let logits = rule == .final ? s.finalLogits : s.bestTestLogits
+                    let logits: [Float]
+                    switch rule {
+                    case .final: logits = s.finalLogits
+                    case .bestTestEpoch: logits = s.bestTestLogits
+                    case .validation: logits = s.validationLogits ?? s.finalLogits
+                    }
                     return PredictionRow(variant: task.variant, seed: task.seed, fold: task.fold, subject: s.subject,
                                          dataset: s.dataset, sample: s.sample, label: s.label,
                                          pred: argmax(logits), logits: logits)
@@ -120,7 +125,8 @@ public enum JournalReader {
         }
         let curves = tasks.map { task in
             TaskCurve(variant: task.variant, seed: task.seed, fold: task.fold, epochs: task.epochs,
-                      selectedEpoch: selection == .final ? task.epochs.count : task.bestTestEpoch,
+                      selectedEpoch: selection == .final ? task.epochs.count
+                          : selection == .validation ? (task.validationEpoch ?? task.epochs.count) : task.bestTestEpoch,
                       worker: task.worker, seconds: task.trainSeconds)
         }
         var hosts: [String] = []
@@ -176,6 +182,11 @@ public enum JournalReader {
                                hosts: hosts, wallSeconds: wall, rows: rows(selection), alternateSelection: alternate,
                                alternateRows: rows(alternate), curves: curves, noise: noise, embeddings: embeddings,
                                predictionRules: rules)
+        // Validation selection: the run's rule, then final epoch (alternate), then best-test-epoch,
+        // so the report shows the honest rule beside both others.
+        if selection == .validation {
+            record.otherSelections = [SelectionRows(selection: .bestTestEpoch, rows: rows(.bestTestEpoch))]
+        }
         record.mixedSettings = mixedSettings(tasks)
         record.ordinal = experiment.classes?.ordinal == true ? true : nil
         record.completeness = journal.plan.map { plan in
@@ -232,7 +243,7 @@ public enum JournalReader {
                 throw bad(why)
             }
             for s in task.samples {
-                for (rule, logits) in [("final", s.finalLogits), ("best-test-epoch", s.bestTestLogits)] {
+                for (rule, logits) in [("final", s.finalLogits), ("best-test-epoch", s.bestTestLogits)] + (s.validationLogits.map { [("validation", $0)] } ?? []) {
                     guard logits.count == plan.classCount else {
                         throw bad("sample \(s.sample) has \(logits.count) \(rule) logits for \(plan.classCount) classes")
                     }

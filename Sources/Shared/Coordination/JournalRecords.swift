@@ -95,6 +95,8 @@ public struct SampleOutcome: Codable, Equatable, Sendable {
     /// The final model's scores on the sample's noisy copies, one row per SNR level of the
     /// variant's training.noise_snr_db, in that order.
     public var noisyLogits: [[Float]]?
+    /// Test logits at the validation-selected epoch (epoch_selection: validation); nil otherwise.
+    public var validationLogits: [Float]?
 }
 
 /// A finished task. Appended and synced as soon as its result arrives.
@@ -108,6 +110,8 @@ public struct TaskRecord: Codable, Equatable, Sendable {
     public var trainSeconds: Double
     public var prepareSeconds: Double
     public var bestTestEpoch: Int
+    /// The epoch the inner validation set chose (epoch_selection: validation); nil otherwise.
+    public var validationEpoch: Int? = nil
     public var epochs: [EpochRecord]
     public var samples: [SampleOutcome]
     /// The settings the task was trained under: the experiment's identity and the dataset's

@@ -1,3 +1,4 @@
+import Dataset
 import HTNet
 import Tensor
 import Wire
@@ -9,6 +10,24 @@ public struct FoldPlan: Equatable, Sendable {
     public var testSubjects: [String]
     public var trainIndices: [Int]
     public var testIndices: [Int]
+    /// The inner validation set (epoch_selection: validation): samples of training-side subjects
+    /// (or the split column's val rows) held out of `trainIndices`; empty otherwise.
+    public var validationIndices: [Int] = []
+
+    public init(key: String, testSubjects: [String], trainIndices: [Int], testIndices: [Int], validationIndices: [Int] = []) {
+        self.key = key
+        self.testSubjects = testSubjects
+        self.trainIndices = trainIndices
+        self.testIndices = testIndices
+        self.validationIndices = validationIndices
+    }
+
+    /// Samples per class (0..<classCount) of the given side.
+    public static func classCounts(_ indices: [Int], labels: [Int], classCount: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classCount)
+        for i in indices where labels[i] >= 0 && labels[i] < classCount { counts[labels[i]] += 1 }
+        return counts
+    }
 }
 
 /// One unit of work: a variant, a seed, a fold.
@@ -33,7 +52,8 @@ public struct PlannedTask: Equatable, Sendable {
 
     public var assignment: TaskAssignment {
         TaskAssignment(taskID: id, model: variant.model, training: variant.training, seedKeys: seedKeys,
-                       start: start, trainIndices: fold.trainIndices, testIndices: fold.testIndices)
+                       start: start, trainIndices: fold.trainIndices, testIndices: fold.testIndices,
+                       validationIndices: fold.validationIndices)
     }
 
     public static func id(variant: String, seed: Int, fold: String) -> String { "\(variant)/\(seed)/\(fold)" }
@@ -42,47 +62,100 @@ public struct PlannedTask: Equatable, Sendable {
 /// Turns an experiment and the dataset's subjects into tasks = variants x seeds x folds, largest
 /// first, so the long tasks start early and the run does not end waiting on one straggler.
 public enum LOSOPlanner {
-    /// Folds by subject. `subjects[i]` is sample i's subject.
-    public static func folds(subjects: [String], protocol spec: ProtocolSpec) -> [FoldPlan] {
+    /// Folds by subject. `subjects[i]` is sample i's subject; `labels` (needed for `stratified: true`
+    /// and the validation split's stratification) and `splits` (the split column, needed for
+    /// `protocol: {split: column}`) describe the same samples. With `validation`, every fold's inner
+    /// validation set is carved out of its training side (`validationSplit`).
+    public static func folds(subjects: [String], labels: [Int]? = nil, splits: [String?]? = nil,
+                             protocol spec: ProtocolSpec, validation: Bool = false) -> [FoldPlan] {
         var seen = Set<String>()
         let ordered = subjects.filter { seen.insert($0).inserted }.sorted()
-        let groups: [(String, [String])]
+        var plans: [FoldPlan]
         switch spec.kind {
         case .loso:
-            groups = ordered.map { ($0, [$0]) }
+            plans = ordered.map { plan(key: $0, held: [$0], subjects: subjects) }
         case .kfold:
             let k = spec.k ?? 2
-            var rng = DeterministicRNG(keys: [stableHash("kfold-split"), spec.splitSeed ?? 0])
-            var shuffled = ordered
-            // Fisher-Yates with our own generator: the split is the same on every platform.
-            if shuffled.count > 1 {
-                for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, rng.below(i + 1)) }
+            let groups: [[String]]
+            if spec.stratified == true, let labels {
+                let fold = StratifiedGroupFolds.assign(groups: subjects, labels: labels, k: k,
+                                                       seedKeys: [stableHash("stratified-kfold"), spec.splitSeed ?? 0])
+                groups = (0..<k).map { f in ordered.filter { fold[$0] == f } }
+            } else {
+                var rng = DeterministicRNG(keys: [stableHash("kfold-split"), spec.splitSeed ?? 0])
+                var shuffled = ordered
+                // Fisher-Yates with our own generator: the split is the same on every platform.
+                if shuffled.count > 1 {
+                    for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, rng.below(i + 1)) }
+                }
+                groups = (0..<k).map { f in stride(from: f, to: shuffled.count, by: k).map { shuffled[$0] }.sorted() }
             }
-            groups = (0..<k).map { f in
-                ("k\(f + 1)", stride(from: f, to: shuffled.count, by: k).map { shuffled[$0] }.sorted())
-            }
+            plans = groups.enumerated().map { plan(key: "k\($0.offset + 1)", held: $0.element, subjects: subjects) }
+        case .split:
+            let split = splits ?? []
+            func rows(_ name: String) -> [Int] { subjects.indices.filter { $0 < split.count && split[$0] == name } }
+            let test = rows(SplitName.test)
+            var fold = FoldPlan(key: "split", testSubjects: ComposedDataset.distinct(test.map { subjects[$0] }).sorted(),
+                                trainIndices: rows(SplitName.train), testIndices: test)
+            if validation { fold.validationIndices = rows(SplitName.validation) }
+            plans = [fold]
         }
-        return groups.map { key, held in
+        guard validation else { return plans }
+        return plans.map { fold in
+            guard fold.validationIndices.isEmpty else { return fold }
+            var f = fold
+            let held = validationSplit(trainIndices: fold.trainIndices, subjects: subjects, labels: labels,
+                                       fraction: spec.validationFraction ?? ProtocolSpec.defaultValidationFraction,
+                                       seedKeys: [stableHash("validation-split"), spec.splitSeed ?? 0, stableHash("fold:" + fold.key)])
             let heldSet = Set(held)
-            return FoldPlan(key: key, testSubjects: held,
-                            trainIndices: subjects.indices.filter { !heldSet.contains(subjects[$0]) },
-                            testIndices: subjects.indices.filter { heldSet.contains(subjects[$0]) })
+            f.validationIndices = held
+            f.trainIndices = fold.trainIndices.filter { !heldSet.contains($0) }
+            return f
         }
+    }
+
+    static func plan(key: String, held: [String], subjects: [String]) -> FoldPlan {
+        let heldSet = Set(held)
+        return FoldPlan(key: key, testSubjects: held,
+                        trainIndices: subjects.indices.filter { !heldSet.contains(subjects[$0]) },
+                        testIndices: subjects.indices.filter { heldSet.contains(subjects[$0]) })
+    }
+
+    /// The inner validation set of one fold: its training subjects cut into round(1 / fraction) (at
+    /// least 2) stratified, subject-whole parts (`StratifiedGroupFolds`, seeded by the split seed and
+    /// the fold), the first part held out. Empty when the training side has fewer than 2 subjects.
+    /// Only training-side samples are read: the test fold has no say in it.
+    public static func validationSplit(trainIndices: [Int], subjects: [String], labels: [Int]?, fraction: Double,
+                                       seedKeys: [UInt64]) -> [Int] {
+        let trainSubjects = trainIndices.map { subjects[$0] }
+        guard Set(trainSubjects).count >= 2 else { return [] }
+        let parts = max(2, min(Set(trainSubjects).count, Int((1 / fraction).rounded())))
+        let trainLabels = trainIndices.map { labels?[$0] ?? 0 }
+        let part = StratifiedGroupFolds.assign(groups: trainSubjects, labels: trainLabels, k: parts, seedKeys: seedKeys)
+        return trainIndices.filter { part[subjects[$0]] == 0 }
     }
 
     public static func seedKeys(experiment: Experiment, variant: String, seed: Int, fold: String) -> [UInt64] {
         [experiment.seedKey, stableHash("variant:" + variant), UInt64(seed), stableHash("fold:" + fold)]
     }
 
+    /// All tasks of a dataset's samples (subjects, labels, split column).
+    public static func tasks(experiment: Experiment, dataset: ComposedDataset) -> [PlannedTask] {
+        tasks(experiment: experiment, subjects: dataset.samples.map(\.subject), labels: dataset.labels,
+              splits: dataset.samples.map(\.split))
+    }
+
     /// All tasks, largest first; ties keep (variant, seed, fold) order so the plan is deterministic.
-    public static func tasks(experiment: Experiment, subjects: [String]) -> [PlannedTask] {
-        let folds = self.folds(subjects: subjects, protocol: experiment.evaluation)
+    public static func tasks(experiment: Experiment, subjects: [String], labels: [Int]? = nil,
+                             splits: [String?]? = nil) -> [PlannedTask] {
+        let folds = self.folds(subjects: subjects, labels: labels, splits: splits, protocol: experiment.evaluation,
+                               validation: experiment.selection == .validation)
         var tasks: [PlannedTask] = []
         for variant in experiment.variants {
             for seed in experiment.seeds {
                 for fold in folds {
                     let cost = Double(variant.training.epochs)
-                        * Double(3 * fold.trainIndices.count + fold.testIndices.count)
+                        * Double(3 * fold.trainIndices.count + fold.testIndices.count + fold.validationIndices.count)
                         * forwardFLOPsPerSample(variant.model)
                     tasks.append(PlannedTask(id: PlannedTask.id(variant: variant.name, seed: seed, fold: fold.key),
                                              variant: variant, seed: seed, fold: fold,

@@ -12,6 +12,7 @@ public enum DatasetFingerprint {
         field("samples")
         for s in dataset.samples {
             field(s.id); field(s.subject); field(s.dataset); field(String(s.label))
+            if let split = s.split { field("split:" + split) }   // only when the data has a split column
         }
         field("inputs")
         dataset.inputs.withUnsafeBytes { hash.update($0) }

@@ -1,3 +1,4 @@
+import FoldResults
 /// The charts of report.html, built from the report's numbers (the tables hold the same values).
 /// Each chart says in its axes and notes what a mark is: mean over seeds, seed, 95% interval, band.
 enum HTMLCharts {
@@ -109,8 +110,10 @@ enum HTMLCharts {
 
     /// How much best-test-epoch flatters each variant (best − final), with 95% subject-bootstrap CIs
     /// and the gap of each seed (open dots).
-    static func optimism(_ optimism: [SelectionOptimism], main: SelectionResults, alternate: SelectionResults) -> String {
-        let (final, best) = main.protocolDescription.optimistic ? (alternate, main) : (main, alternate)
+    /// `selections`: the report's rules; the final-epoch and best-test-epoch ones are picked by name.
+    static func optimism(_ optimism: [SelectionOptimism], selections: [SelectionResults]) -> String {
+        guard let final = selections.first(where: { $0.protocolDescription.selection == EpochSelection.final.rawValue }),
+              let best = selections.first(where: { $0.protocolDescription.selection == EpochSelection.bestTestEpoch.rawValue }) else { return "" }
         let rows = optimism.enumerated().flatMap { i, o in
             o.intervals.map { iv -> SVGChart.IntervalRow in
                 let isUAR = iv.quantity.hasPrefix("UAR")

@@ -54,6 +54,10 @@ public enum HTMLReport {
             h += "<p>Not recorded (a run journalled before provenance was recorded).</p>"
         }
         h += results(r.main, classNames: r.classNames, idPrefix: "", heading: "Results — \(r.main.protocolDescription.label)")
+        if let others = r.others, let alt = r.alternate {
+            h += "<h3>Epoch rules side by side</h3><p>The same tasks under each rule; only the first is the run's protocol.</p>"
+            h += table(ReportTables.rules([r.main, alt] + others))
+        }
         if let alt = r.alternate {
             h += "<section class=\"alternate\" id=\"alternate\"><h2>Other epoch selection, reported separately: "
                 + "\(escape(alt.protocolDescription.label))</h2>"
@@ -63,9 +67,15 @@ public enum HTMLReport {
             h += "<h3>Gap between the two selections</h3>" + table(ReportTables.gap(main: r.main, alternate: alt))
             if let optimism = r.optimism, !optimism.isEmpty {
                 h += "<p>Optimism of best-test-epoch (best-test-epoch − final), subject-level bootstrap 95% CI:</p>"
-                h += table(ReportTables.optimism(optimism)) + HTMLCharts.optimism(optimism, main: r.main, alternate: alt)
+                h += table(ReportTables.optimism(optimism)) + HTMLCharts.optimism(optimism, selections: [r.main, alt] + (r.others ?? []))
             }
             h += results(alt, classNames: r.classNames, idPrefix: "alt-", heading: "Results — \(alt.protocolDescription.label) (separate)")
+            h += "</section>\n"
+        }
+        for (i, other) in (r.others ?? []).enumerated() {
+            h += "<section class=\"alternate\" id=\"other\(i + 1)\"><h2>Other epoch selection, reported separately: "
+                + "\(escape(other.protocolDescription.label))</h2>" + banner(other.protocolDescription)
+            h += results(other, classNames: r.classNames, idPrefix: "other\(i + 1)-", heading: "Results — \(other.protocolDescription.label) (separate)")
             h += "</section>\n"
         }
         h += RobustnessSections.html(r)

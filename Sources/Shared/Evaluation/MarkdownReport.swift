@@ -31,6 +31,10 @@ public enum MarkdownReport {
             md += "Not recorded (a run journalled before provenance was recorded).\n"
         }
         md += results(r.main, classNames: r.classNames, heading: "Results — \(r.main.protocolDescription.label)")
+        if let others = r.others, let alt = r.alternate {
+            md += "\n### Epoch rules side by side\n\nThe same tasks under each rule; only the first is the run's protocol.\n\n"
+            md += table(ReportTables.rules([r.main, alt] + others))
+        }
         if let alt = r.alternate {
             md += "\n---\n\n## Other epoch selection, reported separately: \(alt.protocolDescription.label)\n\n"
             md += "These are the same tasks under a different epoch-selection rule. They are NOT the run's protocol "
@@ -42,6 +46,11 @@ public enum MarkdownReport {
                 md += table(ReportTables.optimism(optimism))
             }
             md += results(alt, classNames: r.classNames, heading: "Results — \(alt.protocolDescription.label) (separate)")
+        }
+        for other in r.others ?? [] {
+            md += "\n---\n\n## Other epoch selection, reported separately: \(other.protocolDescription.label)\n\n"
+            md += protocolBanner(other.protocolDescription) + "\n"
+            md += results(other, classNames: r.classNames, heading: "Results — \(other.protocolDescription.label) (separate)")
         }
         md += RobustnessSections.markdown(r)
         md += "\n## Training curves\n\n" + table(ReportTables.curves(r.curves))

@@ -27,6 +27,7 @@ public enum ReportSchema {
     "timings": {"$ref": "#/$defs/timings"},
     "main": {"$ref": "#/$defs/selectionResults", "description": "results under the run's own epoch selection"},
     "alternate": {"$ref": "#/$defs/selectionResults", "description": "the same tasks under the other epoch selection, reported separately"},
+    "others": {"type": "array", "items": {"$ref": "#/$defs/selectionResults"}, "description": "further epoch rules of the same tasks (a validation-selected run: best-test-epoch), reported separately"},
     "curves": {"type": "array", "items": {"$ref": "#/$defs/meanCurve"}},
     "mixedSettings": {"type": "array", "items": {"type": "string"}, "description": "present when tasks were trained under different experiment configurations or datasets (--resume --force): one line per setting with its task count"},
     "completeness": {
@@ -37,7 +38,8 @@ public enum ReportSchema {
     "trainingProtocol": {"type": "array", "description": "per variant: training.order, init_rng, init_scope", "items": {
       "type": "object", "additionalProperties": false, "required": ["variant", "order", "initRNG", "initScope"],
       "properties": {"variant": {"type": "string"}, "order": {"enum": ["csv", "class-grouped", "shuffle"]},
-                     "initRNG": {"enum": ["torch", "splitmix"]}, "initScope": {"enum": ["seed", "fold"]}}}},
+                     "initRNG": {"enum": ["torch", "splitmix"]}, "initScope": {"enum": ["seed", "fold"]},
+                     "optimisation": {"type": "string", "description": "optimiser, lr schedule and augmentation when configured"}}}},
     "datasetCurves": {"type": "array", "description": "test accuracy per epoch per source dataset (fold accuracies weighted by test samples, pooled over folds and seeds)", "items": {
       "type": "object", "additionalProperties": false, "required": ["variant", "dataset", "points"],
       "properties": {"variant": {"type": "string"}, "dataset": {"type": "string"}, "points": {"type": "array", "items": {
@@ -116,7 +118,7 @@ public enum ReportSchema {
       "type": "object", "additionalProperties": false,
       "required": ["selection", "label", "optimistic", "note"],
       "properties": {
-        "selection": {"enum": ["final", "best-test-epoch"]},
+        "selection": {"enum": ["final", "best-test-epoch", "validation"]},
         "label": {"type": "string", "description": "e.g. 'final epoch' or 'best-test-epoch (reference protocol, optimistic)'"},
         "optimistic": {"type": "boolean", "description": "true when the selection reads the test labels"},
         "note": {"type": "string"}

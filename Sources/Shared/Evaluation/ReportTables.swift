@@ -146,6 +146,20 @@ enum ReportTables {
                            })
     }
 
+    /// Every epoch rule of the same tasks side by side (a validation-selected run: validation, final,
+    /// best-test-epoch); the labels say which rule is optimistic.
+    static func rules(_ selections: [SelectionResults]) -> ReportTable {
+        let names = orderedUnique(selections.flatMap { $0.variants.map(\.name) })
+        return ReportTable(header: ["variant"] + selections.flatMap { s in
+                               ["UF1 (\(s.protocolDescription.label))", "accuracy (\(s.protocolDescription.label))"] },
+                           rows: names.map { name in
+                               [name] + selections.flatMap { s -> [String] in
+                                   let v = s.variants.first { $0.name == name }
+                                   return [ReportFormat.spread(v?.uf1 ?? SeedSpread([])), ReportFormat.spread(v?.accuracy ?? SeedSpread([]))]
+                               }
+                           })
+    }
+
     static func optimism(_ optimism: [SelectionOptimism]) -> ReportTable {
         ReportTable(header: ["variant", "quantity", "estimate", "95% CI", "subjects", "method"],
                     rows: optimism.flatMap { o in o.intervals.map { i in
@@ -165,8 +179,9 @@ enum ReportTables {
     }
 
     static func trainingProtocol(_ p: [VariantTrainingProtocol]) -> ReportTable {
-        ReportTable(header: ["variant", "order", "initial weights (init_rng; init_scope)"],
-                    rows: p.map { [$0.variant, $0.orderNote, $0.startNote] })
+        let optimisation = p.contains { $0.optimisation != nil }
+        return ReportTable(header: ["variant", "order", "initial weights (init_rng; init_scope)"] + (optimisation ? ["optimiser, schedule, augmentation"] : []),
+                           rows: p.map { [$0.variant, $0.orderNote, $0.startNote] + (optimisation ? [$0.optimisation ?? "Adam; constant lr; no augmentation"] : []) })
     }
 
     /// Test accuracy per epoch per (variant, dataset): the first epoch, every 5th, and the last 5.

@@ -27,6 +27,16 @@ public struct PredictionRow: Codable, Equatable, Sendable {
     }
 }
 
+/// The predictions of the run's tasks under one epoch rule.
+public struct SelectionRows: Codable, Equatable, Sendable {
+    public var selection: EpochSelection
+    public var rows: [PredictionRow]
+    public init(selection: EpochSelection, rows: [PredictionRow]) {
+        self.selection = selection
+        self.rows = rows
+    }
+}
+
 /// The training curve and cost of one task.
 public struct TaskCurve: Codable, Equatable, Sendable {
     public var variant: String
@@ -83,6 +93,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var predictionRules: [String]
     /// The classes are grades in order (experiment `ordinal: true`): reports add MAE and QWK.
     public var ordinal: Bool?
+    /// Further rules of the same tasks beyond `alternateSelection` (validation-selected runs add
+    /// best-test-epoch here), each reported separately and labelled.
+    public var otherSelections: [SelectionRows]?
 
     public init(experimentName: String, configuration: String, selection: EpochSelection,
                 softwareVersion: String, classNames: [String], hosts: [String], wallSeconds: Double,

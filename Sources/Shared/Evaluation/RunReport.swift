@@ -12,9 +12,14 @@ public struct ProtocolDescription: Codable, Equatable, Sendable {
         self.selection = selection.rawValue
         label = selection.reportLabel
         optimistic = selection == .bestTestEpoch
-        note = optimistic
-            ? "Each fold reports the epoch with the best TEST accuracy (ties to the later epoch), as the reference code does. This reads the test labels: the numbers are optimistic and not an honest estimate."
-            : "Each fold reports its final epoch; no test label is used to choose it."
+        switch selection {
+        case .bestTestEpoch:
+            note = "Each fold reports the epoch with the best TEST accuracy (ties to the later epoch), as the reference code does. This reads the test labels: the numbers are optimistic and not an honest estimate."
+        case .final:
+            note = "Each fold reports its final epoch; no test label is used to choose it."
+        case .validation:
+            note = "Each fold reports the epoch with the best accuracy on an inner validation set (ties to the later epoch): training-side subjects held out of training (a seeded, stratified, subject-whole part of about protocol.validation_fraction of them, or the split column's val rows). No test label is used to choose it."
+        }
     }
 }
 
@@ -149,6 +154,8 @@ public struct RunReport: Codable, Equatable, Sendable {
     /// The same tasks under the other selection, when journalled: reported separately and labelled,
     /// never mixed with `main`.
     public var alternate: SelectionResults?
+    /// Further rules of the same tasks (a validation-selected run: best-test-epoch), labelled likewise.
+    public var others: [SelectionResults]?
     public var curves: [MeanCurve]
     /// Planned vs journalled tasks, when the journal records its plan.
     public var completeness: Completeness?
@@ -190,8 +197,14 @@ public struct RunReport: Codable, Equatable, Sendable {
         } else {
             alternate = nil
         }
-        if let other = run.alternateSelection, !run.alternateRows.isEmpty {
-            let (final, best) = other == .bestTestEpoch ? (run.rows, run.alternateRows) : (run.alternateRows, run.rows)
+        let ruleRows = [(run.selection, run.rows)] + (run.alternateSelection.map { [($0, run.alternateRows)] } ?? [])
+            + (run.otherSelections ?? []).map { ($0.selection, $0.rows) }
+        others = (run.otherSelections ?? []).filter { !$0.rows.isEmpty }.map {
+            SelectionResults(selection: $0.selection, rows: $0.rows, classCount: classCount, settings: settings, ordinal: ordinal)
+        }
+        if others?.isEmpty == true { others = nil }
+        if let final = ruleRows.first(where: { $0.0 == .final && !$0.1.isEmpty })?.1,
+           let best = ruleRows.first(where: { $0.0 == .bestTestEpoch && !$0.1.isEmpty })?.1 {
             let finalByVariant = Dictionary(grouping: final, by: \.variant), bestByVariant = Dictionary(grouping: best, by: \.variant)
             optimism = orderedUnique(final.map(\.variant)).compactMap { v in
                 guard let f = finalByVariant[v], let b = bestByVariant[v] else { return nil }

@@ -9,6 +9,9 @@ public struct VariantTrainingProtocol: Codable, Equatable, Sendable {
     public var order: String
     public var initRNG: String
     public var initScope: String
+    /// The optimiser, its learning-rate schedule and the training-input augmentation, as configured
+    /// (training.weight_decay, lr_schedule, augment); nil for configurations without any of them.
+    public var optimisation: String?
 
     /// One entry per variant of the configuration JSON (`variants[].name`, `variants[].training`).
     public static func parse(configuration: String) -> [VariantTrainingProtocol] {
@@ -20,8 +23,26 @@ public struct VariantTrainingProtocol: Codable, Equatable, Sendable {
             return VariantTrainingProtocol(variant: v["name"] as? String ?? "?",
                                            order: training["order"] as? String ?? "csv",
                                            initRNG: training["init_rng"] as? String ?? "splitmix",
-                                           initScope: training["init_scope"] as? String ?? "fold")
+                                           initScope: training["init_scope"] as? String ?? "fold",
+                                           optimisation: optimisationNote(training))
         }
+    }
+
+    /// "AdamW (decoupled weight decay 0.05), lr 0.002, schedule {...}; augment {...}" from the
+    /// training mapping; nil when it sets none of weight_decay, lr_schedule, augment.
+    static func optimisationNote(_ training: [String: Any]) -> String? {
+        guard training["weight_decay"] != nil || training["lr_schedule"] != nil || training["augment"] != nil else { return nil }
+        func json(_ value: Any) -> String {
+            guard JSONSerialization.isValidJSONObject(value),
+                  let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else { return "\(value)" }
+            return String(decoding: data, as: UTF8.self)
+        }
+        let decay = (training["weight_decay"] as? Double) ?? 0
+        var parts = [decay > 0 ? "AdamW (torch convention, decoupled weight decay \(decay))" : "Adam"]
+        if let lr = training["lr"] { parts[0] += ", lr \(lr)" }
+        parts.append("lr schedule per epoch: " + (training["lr_schedule"].map(json) ?? "constant"))
+        parts.append("augmentation: " + (training["augment"].map(json) ?? "none") + " (no flip unless flip: true)")
+        return parts.joined(separator: "; ")
     }
 
     public var orderNote: String {

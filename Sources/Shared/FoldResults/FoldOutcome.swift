@@ -7,15 +7,27 @@ public struct FoldOutcome: Codable, Equatable, Sendable {
     /// 1-based epoch with the best test accuracy (ties go to the later epoch).
     public var bestTestEpoch: Int
     public var bestTestLogits: [[Float]]
+    /// With a validation set: the 1-based epoch with the best validation accuracy (ties to the later
+    /// epoch), chosen without the test labels, and the test logits of that epoch. nil without one.
+    public var validationEpoch: Int?
+    public var validationLogits: [[Float]]?
 
-    public init(epochs: [EpochRecord], finalLogits: [[Float]], bestTestEpoch: Int, bestTestLogits: [[Float]]) {
+    public init(epochs: [EpochRecord], finalLogits: [[Float]], bestTestEpoch: Int, bestTestLogits: [[Float]],
+                validationEpoch: Int? = nil, validationLogits: [[Float]]? = nil) {
+        self.validationEpoch = validationEpoch
+        self.validationLogits = validationLogits
         self.epochs = epochs
         self.finalLogits = finalLogits
         self.bestTestEpoch = bestTestEpoch
         self.bestTestLogits = bestTestLogits
     }
 
+    /// The test logits a rule reports; `.validation` without a validation set falls back to the final epoch.
     public func logits(for selection: EpochSelection) -> [[Float]] {
-        selection == .final ? finalLogits : bestTestLogits
+        switch selection {
+        case .final: return finalLogits
+        case .bestTestEpoch: return bestTestLogits
+        case .validation: return validationLogits ?? finalLogits
+        }
     }
 }

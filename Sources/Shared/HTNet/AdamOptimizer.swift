@@ -11,11 +11,15 @@ public final class AdamOptimizer {
     /// Disjoint ranges of the buffer and their learning-rate multipliers; the rest uses 1.
     public let multipliers: [(range: Range<Int>, factor: Float)]
     public let beta1: Float, beta2: Float, eps: Float
+    /// Decoupled weight decay (AdamW): before the Adam step every parameter is multiplied by
+    /// 1 - lr x multiplier x weightDecay, as torch.optim.AdamW does; 0 is plain Adam.
+    public let weightDecay: Float
     public private(set) var step = 0
     let m: FloatBuffer, v: FloatBuffer
 
     public init(parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
-                multipliers: [(range: Range<Int>, factor: Float)] = []) {
+                multipliers: [(range: Range<Int>, factor: Float)] = [], weightDecay: Float = 0) {
+        self.weightDecay = weightDecay
         let sorted = multipliers.sorted { $0.range.lowerBound < $1.range.lowerBound }
         for (a, b) in zip(sorted, sorted.dropFirst()) { precondition(a.range.upperBound <= b.range.lowerBound, "overlapping lr ranges") }
         precondition(sorted.allSatisfy { $0.range.lowerBound >= 0 && $0.range.upperBound <= parameterCount }, "lr range outside the buffer")
@@ -39,8 +43,12 @@ public final class AdamOptimizer {
         // param.addcdiv_(exp_avg, exp_avg_sq.sqrt() / sqrt(bias_correction2) + eps, -lr / bias_correction1)
         for (segment, factor) in segments(parameters.count) {
             let stepSize = Float(Double(learningRate * factor) / biasCorrection1)
+            let decay = 1 - learningRate * factor * weightDecay
+            let wd = weightDecay
             ParallelLoop.ranges(segment.count, minimumChunk: 1 << 16) { r in
                 let o = segment.lowerBound + r.lowerBound
+                // torch AdamW: param.mul_(1 - lr * weight_decay), then the Adam update.
+                if wd != 0 { for i in o..<(o + r.count) { p[i] *= decay } }
                 ck_adam_update(p + o, g + o, mp + o, vp + o, r.count, b1, b2, stepSize, bc2Sqrt, e)
             }
         }

@@ -21,9 +21,18 @@ public struct FoldState: Equatable, Sendable {
     public var bestAccuracy: Double
     public var bestLogits: [[Float]]
     public var finalLogits: [[Float]]
+    /// The validation-selected epoch so far (epoch_selection: validation): its epoch (0 = none yet or
+    /// no validation set), validation accuracy and test logits.
+    public var validationEpoch: Int
+    public var validationAccuracy: Double
+    public var validationLogits: [[Float]]
 
     public init(epoch: Int, parameters: [Float], adamStep: Int, adamMoment1: [Float], adamMoment2: [Float],
-                records: [EpochRecord], bestEpoch: Int, bestAccuracy: Double, bestLogits: [[Float]], finalLogits: [[Float]]) {
+                records: [EpochRecord], bestEpoch: Int, bestAccuracy: Double, bestLogits: [[Float]], finalLogits: [[Float]],
+                validationEpoch: Int = 0, validationAccuracy: Double = -1, validationLogits: [[Float]] = []) {
+        self.validationEpoch = validationEpoch
+        self.validationAccuracy = validationAccuracy
+        self.validationLogits = validationLogits
         self.epoch = epoch
         self.parameters = parameters
         self.adamStep = adamStep
@@ -47,6 +56,11 @@ public struct FoldState: Equatable, Sendable {
             "best_epoch": String(bestEpoch), "best_accuracy": String(bestAccuracy.bitPattern),
             "records": recordJSON,
         ])
+        if validationEpoch > 0 {
+            file.metadata["validation_epoch"] = String(validationEpoch)
+            file.metadata["validation_accuracy"] = String(validationAccuracy.bitPattern)
+            file.tensors["validation_logits"] = Self.matrix(validationLogits)
+        }
         file.tensors["parameters"] = StoredTensor(Tensor(shape: [parameters.count], data: parameters))
         file.tensors["adam.moment1"] = StoredTensor(Tensor(shape: [adamMoment1.count], data: adamMoment1))
         file.tensors["adam.moment2"] = StoredTensor(Tensor(shape: [adamMoment2.count], data: adamMoment2))
@@ -80,7 +94,10 @@ public struct FoldState: Equatable, Sendable {
         return FoldState(epoch: epoch, parameters: try tensor("parameters").floats, adamStep: try integer("adam_step"),
                          adamMoment1: try tensor("adam.moment1").floats, adamMoment2: try tensor("adam.moment2").floats,
                          records: records, bestEpoch: try integer("best_epoch"), bestAccuracy: Double(bitPattern: accuracyBits),
-                         bestLogits: rows(try tensor("best_logits")), finalLogits: rows(try tensor("final_logits")))
+                         bestLogits: rows(try tensor("best_logits")), finalLogits: rows(try tensor("final_logits")),
+                         validationEpoch: file.metadata["validation_epoch"].flatMap(Int.init) ?? 0,
+                         validationAccuracy: file.metadata["validation_accuracy"].flatMap(UInt64.init).map(Double.init(bitPattern:)) ?? -1,
+                         validationLogits: file["validation_logits"].map(rows) ?? [])
     }
 
     private static func matrix(_ rows: [[Float]]) -> StoredTensor {

@@ -36,6 +36,10 @@ public struct FoldTrainer {
 
     static let shuffleStream: UInt64 = 2
     static let labelNoiseStream: UInt64 = 5   // 1 and 3 seed the starting weights (StartingWeights), 2 the shuffle
+    /// Per-sample augmentation draws (with the epoch and the sample's index in the fold) and the
+    /// per-batch mixup draws (with the epoch and the batch's first position); 4 is the input noise.
+    static let augmentationStream: UInt64 = 6
+    static let mixupStream: UInt64 = 7
 
     /// The sample order of one epoch (indices into the fold's training samples).
     public static func epochOrder(_ order: TrainingOrder, labels: [Int], epoch: Int, seedKeys: [UInt64]) -> [Int] {
@@ -73,7 +77,10 @@ public struct FoldTrainer {
         var noiseRNG = DeterministicRNG(keys: seedKeys + [FoldTrainer.labelNoiseStream])
         let trainLabels = LabelNoise.flip(data.trainLabels, fraction: training.labelNoise, classes: classes, rng: &noiseRNG)
         let multipliers = net.classVectorSlot.map { [(range: $0.offset..<($0.offset + $0.count), factor: Float(training.effectiveClassVectorLRMultiplier))] } ?? []
-        let adam = AdamOptimizer(parameterCount: net.layout.count, learningRate: training.learningRate, multipliers: multipliers)
+        let adam = AdamOptimizer(parameterCount: net.layout.count, learningRate: training.learningRate, multipliers: multipliers,
+                                 weightDecay: Float(training.weightDecay ?? 0))
+        let augmentation = training.augment.map(InputAugmentation.init(config:))
+        let mixup = training.augment?.mixup
         let objective = training.objective(trainLabels: trainLabels, classes: classes)
 
         let batchImages = FloatBuffer(count: maxBatch * sampleSize)
@@ -81,6 +88,9 @@ public struct FoldTrainer {
         let fixedOrder = training.order == .shuffle ? [] : FoldTrainer.epochOrder(training.order, labels: data.trainLabels, epoch: 0, seedKeys: seedKeys)
         var records: [EpochRecord] = []
         var best = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
+        // Chosen from the validation set alone; the test logits are only carried along.
+        var bestValidation = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
+        let validationCount = data.validationLabels.count
         var finalLogits: [[Float]] = []
         let epochs = max(1, training.epochs)
         var firstEpoch = 1
@@ -90,6 +100,7 @@ public struct FoldTrainer {
             adam.restore(step: state.adamStep, moment1: state.adamMoment1, moment2: state.adamMoment2)
             records = state.records
             best = (state.bestEpoch, state.bestAccuracy, state.bestLogits)
+            bestValidation = (state.validationEpoch, state.validationAccuracy, state.validationLogits)
             finalLogits = state.finalLogits
             firstEpoch = state.epoch + 1
         }
@@ -99,6 +110,8 @@ public struct FoldTrainer {
             let started = DispatchTime.now().uptimeNanoseconds
             let order = training.order == .shuffle
                 ? FoldTrainer.epochOrder(.shuffle, labels: data.trainLabels, epoch: epoch, seedKeys: seedKeys) : fixedOrder
+            adam.learningRate = training.lrSchedule?.rate(base: training.learningRate, epoch: epoch, epochs: max(1, training.epochs))
+                ?? training.learningRate
             var lossSum = 0.0, correct = 0, step = 0
             var start = 0
             while start < trainCount {
@@ -109,11 +122,32 @@ public struct FoldTrainer {
                         let s = order[start + i]
                         (batchImages.pointer + i * sampleSize).update(from: src.baseAddress! + s * sampleSize, count: sampleSize)
                         batchLabels[i] = trainLabels[s]
+                        if let augmentation {
+                            var rng = DeterministicRNG(keys: seedKeys + [FoldTrainer.augmentationStream, UInt64(epoch), UInt64(s)])
+                            augmentation.apply(batchImages.pointer + i * sampleSize, rng: &rng)
+                        }
+                    }
+                }
+                var mixTargets: [Float]?
+                if let mixup {
+                    var rng = DeterministicRNG(keys: seedKeys + [FoldTrainer.mixupStream, UInt64(epoch), UInt64(start)])
+                    let fire = rng.nextUnitDouble() < mixup.probability
+                    let lambda = Float(Mixup.beta(mixup.alpha, rng: &rng))
+                    var permutation = Array(0..<b)
+                    permutation.shuffle(using: &rng)
+                    if fire, b > 1 {
+                        mixTargets = Mixup.mix(batchImages.pointer, labels: Array(batchLabels.prefix(b)), batch: b,
+                                               sampleSize: sampleSize, classes: classes, lambda: lambda, permutation: permutation)
                     }
                 }
                 net.forward(images: batchImages.pointer, batch: b)
-                let result = batchLabels.withUnsafeBufferPointer {
-                    objective.evaluate(net, labels: $0.baseAddress!, batch: b, backward: true)
+                let result: TrainingObjective.Result
+                if let mixTargets {
+                    result = objective.evaluateSoftTargets(net, targets: mixTargets, labels: batchLabels, batch: b)
+                } else {
+                    result = batchLabels.withUnsafeBufferPointer {
+                        objective.evaluate(net, labels: $0.baseAddress!, batch: b, backward: true)
+                    }
                 }
                 step += 1
                 guard result.loss.isFinite else { throw FoldTrainingError.nonFiniteLoss(epoch: epoch, step: step) }
@@ -125,6 +159,11 @@ public struct FoldTrainer {
             let evaluation = evaluate(net, objective: objective, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize)
             let accuracy = testCount > 0 ? Double(evaluation.correct) / Double(testCount) : 0
             if accuracy >= best.accuracy { best = (epoch, accuracy, evaluation.logits) }
+            if validationCount > 0 {
+                let v = evaluate(net, objective: objective, inputs: data.validationInputs, labels: data.validationLabels, sampleSize: sampleSize)
+                let validationAccuracy = Double(v.correct) / Double(validationCount)
+                if validationAccuracy >= bestValidation.accuracy { bestValidation = (epoch, validationAccuracy, evaluation.logits) }
+            }
             finalLogits = evaluation.logits
             testLogitsObserver?(epoch, evaluation.logits)
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(trainCount),
@@ -140,12 +179,15 @@ public struct FoldTrainer {
                 stateObserver(FoldState(epoch: epoch, parameters: net.parameters.array, adamStep: moments.step,
                                         adamMoment1: moments.moment1, adamMoment2: moments.moment2, records: records,
                                         bestEpoch: best.epoch, bestAccuracy: best.accuracy, bestLogits: best.logits,
-                                        finalLogits: finalLogits))
+                                        finalLogits: finalLogits, validationEpoch: bestValidation.epoch,
+                                        validationAccuracy: bestValidation.accuracy, validationLogits: bestValidation.logits))
                 lastSave = (epoch, DispatchTime.now().uptimeNanoseconds)
             }
         }
         finished(net)
-        return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits)
+        return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits,
+                           validationEpoch: validationCount > 0 ? bestValidation.epoch : nil,
+                           validationLogits: validationCount > 0 ? bestValidation.logits : nil)
     }
 
     /// What a forward-only pass over a test set gives.
@@ -206,10 +248,13 @@ public struct FoldTrainer {
         if data.trainInputs.count != data.trainLabels.count * sampleSize {
             throw FoldTrainingError.badData("\(data.trainInputs.count) training input values for \(data.trainLabels.count) samples of \(sampleSize)")
         }
+        if data.validationInputs.count != data.validationLabels.count * sampleSize {
+            throw FoldTrainingError.badData("\(data.validationInputs.count) validation input values for \(data.validationLabels.count) samples of \(sampleSize)")
+        }
         if data.testInputs.count != data.testLabels.count * sampleSize {
             throw FoldTrainingError.badData("\(data.testInputs.count) test input values for \(data.testLabels.count) samples of \(sampleSize)")
         }
-        for y in data.trainLabels + data.testLabels where y < 0 || y >= model.numClasses {
+        for y in data.trainLabels + data.testLabels + data.validationLabels where y < 0 || y >= model.numClasses {
             throw FoldTrainingError.badData("label \(y) outside 0..<\(model.numClasses)")
         }
         if let bad = data.trainInputs.firstIndex(where: { !$0.isFinite }) {

@@ -10,7 +10,14 @@ public struct FoldData: Sendable {
     /// A stable key per test sample (a hash of its name), which seeds its input noise; nil uses
     /// the position in the test set.
     public var testSampleKeys: [UInt64]?
-    public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int], testSampleKeys: [UInt64]? = nil) {
+    /// An inner validation set (samples of training-side subjects held out of training) that picks
+    /// the validation-selected epoch; empty for none. Never mixed with the test set.
+    public var validationInputs: [Float] = []
+    public var validationLabels: [Int] = []
+    public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int], testSampleKeys: [UInt64]? = nil,
+                validationInputs: [Float] = [], validationLabels: [Int] = []) {
+        self.validationInputs = validationInputs
+        self.validationLabels = validationLabels
         self.trainInputs = trainInputs
         self.trainLabels = trainLabels
         self.testInputs = testInputs
@@ -89,6 +96,13 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     /// count sees the same noisy inputs (paired comparisons per level).
     public var noiseSNR: [SNRLevel]?
     public var noiseSeed: Int = 0
+    /// Training-input augmentation; nil trains on the inputs as they are.
+    public var augment: AugmentationConfig?
+    /// Decoupled weight decay (AdamW, torch.optim.AdamW's convention: every parameter p <- p (1 - lr wd)
+    /// before the Adam step, lr including the schedule); nil or 0 is plain Adam.
+    public var weightDecay: Double?
+    /// Learning rate per epoch; nil is constant `lr`.
+    public var lrSchedule: LearningRateSchedule?
 
     public init(epochs: Int = 800, batchSize: Int = 256, learningRate: Float = 5e-5,
                 order: TrainingOrder = .csv, loss: LossKind = .crossEntropy,
@@ -120,6 +134,7 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         case margin, marginUnit = "margin_unit", scale, alpha, embeddingSize = "embedding_size"
         case classVectorLRMultiplier = "class_vector_lr_multiplier", labelNoise = "label_noise"
         case noiseSNR = "noise_snr_db", noiseSeed = "noise_seed"
+        case augment, weightDecay = "weight_decay", lrSchedule = "lr_schedule"
     }
 
     /// Every key optional (defaults above).
@@ -142,6 +157,9 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         labelNoise = try c.decodeIfPresent(Double.self, forKey: .labelNoise) ?? d.labelNoise
         noiseSNR = try c.decodeIfPresent([SNRLevel].self, forKey: .noiseSNR)
         noiseSeed = try c.decodeIfPresent(Int.self, forKey: .noiseSeed) ?? d.noiseSeed
+        augment = try c.decodeIfPresent(AugmentationConfig.self, forKey: .augment)
+        weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay)
+        lrSchedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .lrSchedule)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -164,11 +182,29 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         if labelNoise != 0 { try c.encode(labelNoise, forKey: .labelNoise) }
         try c.encodeIfPresent(noiseSNR, forKey: .noiseSNR)
         if noiseSNR != nil || noiseSeed != 0 { try c.encode(noiseSeed, forKey: .noiseSeed) }
+        try c.encodeIfPresent(augment, forKey: .augment)
+        try c.encodeIfPresent(weightDecay, forKey: .weightDecay)
+        try c.encodeIfPresent(lrSchedule, forKey: .lrSchedule)
     }
 
     /// One line for reports and journals: the order and the starting point.
     public var protocolDescription: String {
-        "order: \(order.rawValue); init_rng: \(initRNG.rawValue); init_scope: \(initScope.rawValue)"
+        var text = "order: \(order.rawValue); init_rng: \(initRNG.rawValue); init_scope: \(initScope.rawValue)"
+        if let augment { text += "; augment: \(augment.description)" }
+        if let weightDecay, weightDecay > 0 { text += "; AdamW weight decay \(weightDecay) (decoupled)" }
+        if let lrSchedule { text += "; lr schedule: \(lrSchedule.description)" }
+        return text
+    }
+
+    /// Problems with the augmentation, optimiser and schedule settings, named by key.
+    public func optimisationSettingErrors() -> [(String, String)] {
+        var out = augment?.validationErrors() ?? []
+        if let wd = weightDecay, !(wd >= 0 && wd.isFinite) { out.append(("weight_decay", "\(wd) must be at least 0")) }
+        out += lrSchedule?.validationErrors() ?? []
+        if augment?.mixup != nil, loss != .crossEntropy {
+            out.append(("augment.mixup", "needs loss: cross-entropy (its loss is the soft-target cross-entropy)"))
+        }
+        return out
     }
 }
 

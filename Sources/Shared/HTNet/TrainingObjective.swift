@@ -51,6 +51,23 @@ public enum TrainingObjective {
         }
     }
 
+    /// Mixup's loss: soft-target cross-entropy on the classifier's logits (`Mixup.softCrossEntropy`),
+    /// backward included; `labels` (the unmixed samples' own labels) count the correct predictions.
+    public func evaluateSoftTargets(_ model: HTNetModel, targets: [Float], labels: [Int], batch: Int) -> Result {
+        guard case .crossEntropy = self, model.head == .classifier else { preconditionFailure("mixup needs cross-entropy") }
+        let classes = model.config.numClasses
+        let correct = labels.withUnsafeBufferPointer {
+            Self.correctCount(scores: model.scoreBuffer.pointer, labels: $0.baseAddress!, batch: batch, classes: classes)
+        }
+        let dLogits = FloatBuffer(count: batch * classes)
+        let loss = targets.withUnsafeBufferPointer {
+            Mixup.softCrossEntropy(logits: model.scoreBuffer.pointer, targets: $0.baseAddress!, batch: batch, classes: classes,
+                                   dLogits: dLogits.pointer)
+        }
+        if loss.isFinite { model.backward(dLogits: dLogits.pointer, batch: batch) }
+        return Result(loss: loss, correct: correct)
+    }
+
     static func correctCount(scores: UnsafePointer<Float>, labels: UnsafePointer<Int>, batch: Int, classes: Int) -> Int {
         var correct = 0
         for b in 0..<batch {

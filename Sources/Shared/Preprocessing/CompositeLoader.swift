@@ -36,6 +36,7 @@ public struct CompositeLoader {
         let subject: String
         let id: String
         let label: Int
+        let split: String?
     }
 
     public func load() throws -> ComposedDataset {
@@ -44,6 +45,8 @@ public struct CompositeLoader {
         let table = try CSVTable.read(path: layout.annotationPath)
         try validateClassNames(file: layout.annotationPath)
         let columns = try ["dataset", "sub", "filename_o", "label"].map { try table.requiredColumn($0) }
+        // An optional predefined partition per row (protocol: {split: column}).
+        let splitColumn = table.header.firstIndex(of: "split")
         let landmarks = try layout.landmarksPath.map { try LandmarkTable(path: $0) }
         let composer = InputComposer(crop: options.crop)
 
@@ -70,7 +73,7 @@ public struct CompositeLoader {
             let subject = row.fields[columns[1]]
             if !subject.isEmpty { listedSubjects.append(subject) }
             do {
-                let annotated = try annotate(row, columns: columns, path: layout.annotationPath)
+                let annotated = try annotate(row, columns: columns, splitColumn: splitColumn, path: layout.annotationPath)
                 if let earlier = firstLineOfID[annotated.id] {
                     throw DatasetError(file: layout.annotationPath, line: row.line,
                                        "duplicate sample '\(annotated.id)' (line \(earlier) already lists it)")
@@ -87,7 +90,7 @@ public struct CompositeLoader {
                 case nil: missingRow += 1
                 }
                 samples.append(Sample(id: annotated.id, subject: annotated.subject,
-                                      dataset: annotated.dataset, label: annotated.label))
+                                      dataset: annotated.dataset, label: annotated.label, split: annotated.split))
             } catch let error as DatasetError {
                 let id = CompositeLayout.flowImageName(subject: subject, filename: row.fields[columns[2]])
                 try skipOrThrow(error, id: id, subject: subject.isEmpty ? nil : subject)
@@ -135,7 +138,15 @@ public struct CompositeLoader {
         }
     }
 
-    private func annotate(_ row: CSVTable.Row, columns: [Int], path: String) throws -> AnnotatedRow {
+    private func annotate(_ row: CSVTable.Row, columns: [Int], splitColumn: Int?, path: String) throws -> AnnotatedRow {
+        var split: String?
+        if let splitColumn {
+            let text = row.fields[splitColumn]
+            guard let name = SplitName.canonical(text) else {
+                throw DatasetError(file: path, line: row.line, "split '\(text)' is not train, val or test")
+            }
+            split = name
+        }
         let dataset = row.fields[columns[0]], subject = row.fields[columns[1]]
         let filename = row.fields[columns[2]]
         let labelText = row.fields[columns[3]].trimmingCharacters(in: .whitespaces)
@@ -160,7 +171,7 @@ public struct CompositeLoader {
                                "label '\(labelText)' is not a class: expected 0..<\(classes.count) (\(list)) or a class name")
         }
         return AnnotatedRow(line: row.line, dataset: dataset, subject: subject,
-                            id: CompositeLayout.flowImageName(subject: subject, filename: filename), label: label)
+                            id: CompositeLayout.flowImageName(subject: subject, filename: filename), label: label, split: split)
     }
 
     /// The row's flow image, decoded from the same bytes that go into the manifest's hash.

@@ -4,14 +4,16 @@ import Foundation
 /// Opening a dataset by path lives here, beside the folder loader, because a folder holds PNG images
 /// that only this module can decode; a feature cache needs the data core alone.
 extension ComposedDataset {
-    /// Opens either a dataset folder (reference layout) or a feature-cache file, whichever `path` is.
+    /// Opens a dataset folder (reference layout, or a faces folder: `FaceImageLoader`) or a feature-cache file, whichever `path` is.
     public static func open(path: String, options: LoadOptions = LoadOptions()) throws -> ComposedDataset {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw DatasetError(file: path, "no such dataset folder or feature-cache file")
         }
-        return isDirectory.boolValue
-            ? try CompositeLoader(directory: path, options: options).load()
-            : try FeatureCache.read(path: path)
+        guard isDirectory.boolValue else { return try FeatureCache.read(path: path) }
+        if FaceImageLoader.isFacesFolder(path, classNames: options.classNames) {
+            return try FaceImageLoader(directory: path, options: options).load()
+        }
+        return try CompositeLoader(directory: path, options: options).load()
     }
 }

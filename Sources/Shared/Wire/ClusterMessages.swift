@@ -54,9 +54,12 @@ public struct TaskAssignment: Equatable, Sendable {
     /// A `FoldState` of this very task saved in an earlier session (its encoded bytes), to continue
     /// from instead of starting at epoch 1; empty for a fresh start.
     public var resumeState: [UInt8] = []
+    /// The inner validation set (epoch_selection: validation), disjoint from both; empty for none.
+    public var validationIndices: [Int]
     /// `start` defaults to the per-task SplitMix64 stream of `seedKeys` (init_rng splitmix, scope fold).
     public init(taskID: String, model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64],
-                start: StartingWeights? = nil, trainIndices: [Int], testIndices: [Int]) {
+                start: StartingWeights? = nil, trainIndices: [Int], testIndices: [Int], validationIndices: [Int] = []) {
+        self.validationIndices = validationIndices
         self.taskID = taskID
         self.model = model
         self.training = training

@@ -88,7 +88,7 @@ public final class FoldTaskRunner {
         }
         let start = Date()
         let n = dataset.samples.count
-        if let bad = (a.trainIndices + a.testIndices).first(where: { $0 < 0 || $0 >= n }) {
+        if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { $0 < 0 || $0 >= n }) {
             return failure("bad data: sample index \(bad) outside the dataset's \(n) samples")
         }
         if a.trainIndices.isEmpty || a.testIndices.isEmpty {
@@ -99,13 +99,15 @@ public final class FoldTaskRunner {
             return failure("bad data: samples have \(dataset.sampleSize) values, the model expects \(expected)")
         }
         let labels = dataset.labels
-        if let bad = (a.trainIndices + a.testIndices).first(where: { labels[$0] < 0 || labels[$0] >= a.model.numClasses }) {
+        if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { labels[$0] < 0 || labels[$0] >= a.model.numClasses }) {
             return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(a.model.numClasses) classes")
         }
         // Input noise is keyed by the sample's name, so every variant, seed and worker sees the same noise.
         let data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
                             testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] },
-                            testSampleKeys: a.testIndices.map { stableHash(dataset.samples[$0].id) })
+                            testSampleKeys: a.testIndices.map { stableHash(dataset.samples[$0].id) },
+                            validationInputs: dataset.inputs(at: a.validationIndices),
+                            validationLabels: a.validationIndices.map { labels[$0] })
         if let i = data.trainInputs.firstIndex(where: { !$0.isFinite }) ?? data.testInputs.firstIndex(where: { !$0.isFinite }) {
             return failure("bad data: a non-finite input value (flat index \(i))")
         }
@@ -126,7 +128,7 @@ public final class FoldTaskRunner {
             }
             var final: FinalEvaluation?
             let outcome = try trainer.run(data, progress: progress, finished: { final = trainer.finalEvaluation($0, data: data) })
-            if let row = (outcome.finalLogits + outcome.bestTestLogits).first(where: { $0.contains { !$0.isFinite } }) {
+            if let row = (outcome.finalLogits + outcome.bestTestLogits + (outcome.validationLogits ?? [])).first(where: { $0.contains { !$0.isFinite } }) {
                 return failure("training diverged: non-finite test logits \(row)")
             }
             return .success(TaskResult(taskID: a.taskID, worker: worker, outcome: outcome,

@@ -30,6 +30,7 @@ public enum MessageCodec {
             p.write(encodeJSON(a.model)); p.write(encodeJSON(a.training)); p.write(encodeJSON(a.start))
             p.write(words: a.seedKeys); p.write(ints: a.trainIndices); p.write(ints: a.testIndices)
             p.write(bytes: a.resumeState)
+            p.write(ints: a.validationIndices)
         case let .progress(e):
             p.write(e.taskID); write(e.record, to: &p)
         case let .result(r):
@@ -42,6 +43,9 @@ public enum MessageCodec {
             writeMatrix(r.embeddings, to: &p)
             p.write(r.noisyScores.count)
             for m in r.noisyScores { writeMatrix(m, to: &p) }
+            // Validation-selected epoch (0 = no validation set) and its test logits.
+            p.write(r.outcome.validationEpoch ?? 0)
+            writeMatrix(r.outcome.validationLogits ?? [], to: &p)
         case let .failure(f):
             p.write(f.taskID); p.write(f.worker); p.write(f.message)
         case let .shutdown(reason):
@@ -108,6 +112,7 @@ public enum MessageCodec {
                                             seedKeys: try r.readWords(), start: start, trainIndices: try r.readInts(),
                                             testIndices: try r.readInts())
             assignment.resumeState = try r.readBytes()
+            assignment.validationIndices = try r.readInts()
             message = .assignment(assignment)
         case .progress:
             message = .progress(EpochProgress(taskID: try r.readString(), record: try readRecord(&r)))
@@ -125,9 +130,12 @@ public enum MessageCodec {
             guard levels >= 0, levels <= 1000 else { throw ClusterError.malformedMessage("\(levels) noise levels") }
             var noisy: [[[Float]]] = []
             for _ in 0..<levels { noisy.append(try readMatrix(&r)) }
+            let validationEpoch = try r.readInt(), validationLogits = try readMatrix(&r)
             message = .result(TaskResult(taskID: id, worker: worker,
                                          outcome: FoldOutcome(epochs: epochs, finalLogits: final, bestTestEpoch: best,
-                                                              bestTestLogits: bestLogits),
+                                                              bestTestLogits: bestLogits,
+                                                              validationEpoch: validationEpoch > 0 ? validationEpoch : nil,
+                                                              validationLogits: validationEpoch > 0 ? validationLogits : nil),
                                          trainSeconds: train, prepareSeconds: prepare, embeddings: embeddings, noisyScores: noisy))
         case .failure:
             message = .failure(TaskFailure(taskID: try r.readString(), worker: try r.readString(), message: try r.readString()))
