@@ -93,7 +93,15 @@ public final class WorkerSession {
             for record in runner.takeProgress() {
                 try send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
             }
-            if let state = runner.takeStates().last { try send(.foldState(state)) }
+            if let state = runner.takeStates().last {
+                // One MPI message carries at most 2 GiB (an Int32 count); a larger state is not saved.
+                if state.state.count < Int(Int32.max) - 4096 {
+                    try send(.foldState(state))
+                } else {
+                    log("\(worker): the fold state of \(assignment.taskID) after epoch \(state.epoch) is \(state.state.count) bytes, "
+                        + "more than one MPI message carries; not saved (the fold trains on)")
+                }
+            }
             if Date().timeIntervalSince(lastBeat) >= Self.heartbeatSeconds {
                 try send(.heartbeat(taskID: assignment.taskID))
                 lastBeat = Date()
