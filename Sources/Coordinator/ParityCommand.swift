@@ -1,4 +1,5 @@
 import ArgumentParser
+import CUDABackend
 import DDAMFN
 import Foundation
 import HTNet
@@ -25,12 +26,25 @@ struct ParityCommand: ParsableCommand {
         """)
 
     @Argument(help: "Reference fixtures (safetensors), of any kind, in any order.")
-    var fixtures: [String]
+    var fixtures: [String] = []
+
+    @Option(help: "cpu (the fixtures), or cuda / cuda:N: the GPU kernels and cuBLAS against the CPU engine (no fixtures yet).")
+    var device = "cpu"
+
+    func validate() throws {
+        let d: ComputeDevice
+        do { d = try ComputeDevice(parsing: device) } catch { throw ValidationError("--device: \(error)") }
+        if d == .cpu && fixtures.isEmpty { throw ValidationError("give at least one fixture (Tests/Fixtures/*.safetensors)") }
+        if d != .cpu && !fixtures.isEmpty {
+            throw ValidationError("--device \(device): fixture parity on the GPU needs the fold-batched CUDA trainer, which is not built yet (docs/GPU.md); run the kernel checks without fixtures")
+        }
+    }
 
     @Option(help: "Trajectory fixtures only: train in this order (csv, class-grouped, shuffle) whatever the reference order.")
     var trainOrder: TrainingOrder?
 
     func run() throws {
+        if case let .cuda(ordinal) = try ComputeDevice(parsing: device) { return try checkCUDA(ordinal: ordinal) }
         var failed = false
         for path in fixtures {
             let file = try SafeTensorsFile.read(path: path)
@@ -121,5 +135,18 @@ struct ParityCommand: ParsableCommand {
             passed = passed && report.passed
         }
         return passed
+    }
+
+    /// The device's kernels and cuBLAS against the CPU engine (CUDAKernelCheck).
+    func checkCUDA(ordinal: Int) throws {
+        let d: CUDADevice
+        do { d = try CUDADevice(ordinal: ordinal) } catch { throw ValidationError("--device \(device): \(error)") }
+        print("device: \(d.description)")
+        var failed = false
+        for m in try CUDAKernelCheck().run(on: d) {
+            print(String(format: "  %@ %-48@ error %.3e  tolerance %.3e", m.passed ? "ok  " : "FAIL", m.name, m.error, m.tolerance))
+            failed = failed || !m.passed
+        }
+        if failed { throw ExitCode.failure }
     }
 }
