@@ -122,7 +122,7 @@ struct BenchCommand: ParsableCommand {
         guard arch == .htnet else { throw ValidationError("--device cuda: only --arch htnet has GPU kernels") }
         let device: CUDADevice
         do { device = try CUDADevice(ordinal: ordinal, tf32: tf32) } catch {
-            throw ValidationError("--device \(self.device): \(error)")
+            throw DeviceUnavailable(device: self.device, reason: error)
         }
         let config = try model.config(classes: classes ?? 3)
         let bench = CUDABenchmark(config: config, batch: batch ?? 256)

@@ -140,7 +140,7 @@ struct ParityCommand: ParsableCommand {
     /// The device's kernels and cuBLAS against the CPU engine (CUDAKernelCheck).
     func checkCUDA(ordinal: Int) throws {
         let d: CUDADevice
-        do { d = try CUDADevice(ordinal: ordinal) } catch { throw ValidationError("--device \(device): \(error)") }
+        do { d = try CUDADevice(ordinal: ordinal) } catch { throw DeviceUnavailable(device: device, reason: error) }
         print("device: \(d.description)")
         var failed = false
         for m in try CUDAKernelCheck().run(on: d) {

@@ -25,3 +25,15 @@ public enum ComputeDeviceError: Error, CustomStringConvertible {
     public var description: String { "unknown device '\(unknownText)': use cpu, cuda or cuda:N" }
     var unknownText: String { if case let .unknown(t) = self { return t } else { return "" } }
 }
+
+/// A `--device` that was understood but cannot be used here (no driver, no such GPU, ...): the
+/// flag as given and why, without the usage text a malformed flag gets.
+public struct DeviceUnavailable: Error, CustomStringConvertible {
+    public var device: String
+    public var reason: Error
+    public init(device: String, reason: Error) {
+        self.device = device
+        self.reason = reason
+    }
+    public var description: String { "--device \(device): \(reason)" }
+}
