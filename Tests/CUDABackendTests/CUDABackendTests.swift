@@ -66,6 +66,22 @@ final class CUDABackendTests: XCTestCase {
         }
     }
 
+    /// The same kernel source, compiled for the CPU and emulated (EmulatedKernelDevice), against the
+    /// CPU engine: checks what the kernels compute and the row-major to column-major mapping of the
+    /// strided-batched products, on a machine without a GPU.
+    func testEmulatedKernelsMatchTheCPUEngine() throws {
+        let device: EmulatedKernelDevice
+        do { device = try EmulatedKernelDevice() } catch {
+            throw XCTSkip("no C++20 compiler for the kernel emulator (set CXX): \(error)")
+        }
+        let measurements = try CUDAKernelCheck().run(on: device)
+        XCTAssertEqual(measurements.count, 9)
+        for m in measurements {
+            print(String(format: "emulated %@: error %.3e (tolerance %.1e)", m.name, m.error, m.tolerance))
+            XCTAssertTrue(m.passed, "\(m.name): error \(m.error) > \(m.tolerance)")
+        }
+    }
+
     /// The device's kernels and cuBLAS against the CPU engine (needs a GPU).
     func testKernelsMatchTheCPUEngineOnTheGPU() throws {
         guard (try? CUDALibraries.openDriver()) != nil else {

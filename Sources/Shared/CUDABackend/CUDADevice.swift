@@ -3,7 +3,7 @@ import Foundation
 
 /// One CUDA device made current for this process (its primary context, which cuBLAS shares),
 /// with the engine's kernels compiled for it and a cuBLAS handle.
-public final class CUDADevice {
+public final class CUDADevice: KernelDevice {
     public let ordinal: Int
     public let name: String
     public let computeCapability: (major: Int, minor: Int)
@@ -60,82 +60,39 @@ public final class CUDADevice {
                computeCapability.minor, Double(totalMemory) / 1073741824, driverVersion / 1000, (driverVersion % 1000) / 10, kernelOrigin)
     }
 
-    // MARK: memory
+    // MARK: KernelDevice
 
-    /// A device allocation of `count` floats (or other 4-byte values).
-    public final class Buffer {
-        public let pointer: UInt64
-        public let bytes: Int
-        init(bytes: Int) throws {
-            var p: UInt64 = 0
-            try check(loso_cuda_alloc(&p, bytes), "cuMemAlloc(\(bytes) bytes)")
-            pointer = p
-            self.bytes = bytes
-            try check(loso_cuda_memset_zero(p, bytes), "cuMemsetD8")
-        }
-        deinit { _ = loso_cuda_free(pointer) }
+    public func allocate(bytes: Int) throws -> DeviceBuffer {
+        var p: UInt64 = 0
+        try check(loso_cuda_alloc(&p, max(1, bytes)), "cuMemAlloc(\(bytes) bytes)")
+        let buffer = DeviceBuffer(pointer: p, bytes: bytes) { _ = loso_cuda_free($0) }
+        try check(loso_cuda_memset_zero(p, bytes), "cuMemsetD8")
+        return buffer
     }
 
-    public func allocate<T>(_ type: T.Type, count: Int) throws -> Buffer {
-        try Buffer(bytes: max(1, count) * MemoryLayout<T>.stride)
+    public func upload(_ bytes: UnsafeRawBufferPointer, to buffer: DeviceBuffer) throws {
+        guard let base = bytes.baseAddress else { return }
+        try check(loso_cuda_upload(buffer.pointer, base, bytes.count), "cuMemcpyHtoD")
     }
 
-    public func upload<T>(_ values: [T], to buffer: Buffer) throws {
-        precondition(values.count * MemoryLayout<T>.stride <= buffer.bytes, "upload larger than the buffer")
-        try values.withUnsafeBytes { try check(loso_cuda_upload(buffer.pointer, $0.baseAddress!, $0.count), "cuMemcpyHtoD") }
-    }
-
-    public func download<T>(_ type: T.Type, count: Int, from buffer: Buffer) throws -> [T] where T: Numeric {
-        var out = [T](repeating: 0, count: count)
-        try out.withUnsafeMutableBytes { try check(loso_cuda_download($0.baseAddress!, buffer.pointer, $0.count), "cuMemcpyDtoH") }
-        return out
+    public func download(_ bytes: UnsafeMutableRawBufferPointer, from buffer: DeviceBuffer) throws {
+        guard let base = bytes.baseAddress else { return }
+        try check(loso_cuda_download(base, buffer.pointer, bytes.count), "cuMemcpyDtoH")
     }
 
     public func synchronize() throws { try check(loso_cuda_synchronize(), "cuCtxSynchronize") }
 
-    // MARK: launches
-
-    /// One kernel argument: a device pointer or a scalar, passed by address as cuLaunchKernel wants.
-    public enum Argument {
-        case buffer(Buffer?)
-        case int32(Int32)
-        case int64(Int64)
-        case float(Float)
-    }
-
-    /// Launches kernel `name` on a grid (x, models) of `block`-thread blocks covering `elements`.
-    public func launch(_ name: String, elements: Int, models: Int = 1, block: Int = 256, _ arguments: [Argument]) throws {
+    public func launch(_ name: String, gridX: UInt32, gridY: UInt32, block: UInt32,
+                       arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws {
         guard let function = functions[name] else { preconditionFailure("no kernel named \(name)") }
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, arguments.count) * 8, alignment: 8)
-        defer { storage.deallocate() }
-        var pointers: [UnsafeMutableRawPointer?] = []
-        for (i, a) in arguments.enumerated() {
-            let slot = storage + i * 8
-            switch a {
-            case let .buffer(b): slot.storeBytes(of: b?.pointer ?? 0, as: UInt64.self)
-            case let .int32(v): slot.storeBytes(of: v, as: Int32.self)
-            case let .int64(v): slot.storeBytes(of: v, as: Int64.self)
-            case let .float(v): slot.storeBytes(of: v, as: Float.self)
-            }
-            pointers.append(slot)
-        }
-        let blocks = UInt32(max(1, (elements + block - 1) / block))
-        try pointers.withUnsafeMutableBufferPointer {
-            try check(loso_cuda_launch(function, blocks, UInt32(models), 1, UInt32(block), 1, 1, 0, $0.baseAddress), "cuLaunchKernel(\(name))")
-        }
+        try check(loso_cuda_launch(function, gridX, gridY, 1, block, 1, 1, 0, arguments), "cuLaunchKernel(\(name))")
     }
 
-    /// Row-major C[f] = alpha op(A[f]) op(B[f]) + beta C[f] for f in 0..<batch, one
-    /// cublasSgemmStridedBatched call (row-major is column-major with A and B swapped). Strides in floats.
-    public func gemmStridedBatched(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
-                                   a: Buffer, aOffset: Int = 0, lda: Int, strideA: Int,
-                                   b: Buffer, bOffset: Int = 0, ldb: Int, strideB: Int, beta: Float,
-                                   c: Buffer, cOffset: Int = 0, ldc: Int, strideC: Int, batch: Int) throws {
-        let status = loso_cublas_sgemm_strided_batched(
-            cublas, transB ? 1 : 0, transA ? 1 : 0, Int32(n), Int32(m), Int32(k), alpha,
-            b.pointer + UInt64(bOffset * 4), Int32(ldb), Int64(strideB),
-            a.pointer + UInt64(aOffset * 4), Int32(lda), Int64(strideA), beta,
-            c.pointer + UInt64(cOffset * 4), Int32(ldc), Int64(strideC), Int32(batch))
+    public func sgemmStridedBatchedColumnMajor(transA: Int32, transB: Int32, m: Int32, n: Int32, k: Int32, alpha: Float,
+                                               a: UInt64, lda: Int32, strideA: Int64, b: UInt64, ldb: Int32, strideB: Int64,
+                                               beta: Float, c: UInt64, ldc: Int32, strideC: Int64, batch: Int32) throws {
+        let status = loso_cublas_sgemm_strided_batched(cublas, transA, transB, m, n, k, alpha, a, lda, strideA,
+                                                       b, ldb, strideB, beta, c, ldc, strideC, batch)
         if status != 0 { throw CUDAError.cublas(call: "cublasSgemmStridedBatched", status: status) }
     }
 }

@@ -6,7 +6,8 @@ import Tensor
 /// Runs the GPU engine's building blocks on the device against the CPU engine on the same stacked
 /// inputs (F = 3 models, the last with a short batch): LayerNorm forward/backward, GELU, the
 /// stacked Adam with per-model steps, softmax cross-entropy, and cuBLAS strided-batched products
-/// against OpenBLAS per model. `coordinator parity --device cuda` prints it; cluster/gpu-check.sh runs it.
+/// against OpenBLAS per model. It runs on any KernelDevice: the GPU, or the test suite's CPU
+/// emulator of the same kernel source. `coordinator parity --device cuda` prints it; cluster/gpu-check.sh runs it.
 public struct CUDAKernelCheck {
     public struct Measurement {
         public var name: String
@@ -28,7 +29,7 @@ public struct CUDAKernelCheck {
         return worst
     }
 
-    public func run(on device: CUDADevice) throws -> [Measurement] {
+    public func run(on device: KernelDevice) throws -> [Measurement] {
         var rng = DeterministicRNG(seed: 17)
         var out: [Measurement] = []
         let F = 3, rows = 40, C = 96
