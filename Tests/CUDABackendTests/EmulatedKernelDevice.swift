@@ -2,9 +2,9 @@ import CUDABackend
 import Foundation
 
 /// The engine's CUDA C kernels compiled for the CPU with the system's clang++ and run by a small
-/// emulator: every thread of a block is a host thread (warp shuffles meet at a per-warp barrier),
-/// blocks run one after another; device addresses are host addresses; cuBLAS's strided-batched
-/// sgemm is a naive column-major loop written from its documented contract. It lets a machine
+/// emulator: blocks run one after another, their threads in turn, except in the kernels that use
+/// warp shuffles, whose warps run on 32 persistent host threads meeting at a barrier per shuffle.
+/// Device addresses are host addresses; cuBLAS's strided-batched sgemm is a naive column-major loop written from its documented contract. It lets a machine
 /// without a GPU check what the kernels compute (CUDAKernelCheck against the CPU engine) — not
 /// their speed, nor the GPU's own rounding.
 final class EmulatedKernelDevice: KernelDevice {
@@ -24,6 +24,7 @@ final class EmulatedKernelDevice: KernelDevice {
 #include <barrier>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -55,32 +56,48 @@ template <typename... A, std::size_t... I>
 static void loso_call(void (*k)(A...), void **args, std::index_sequence<I...>) {
     k(*static_cast<std::remove_reference_t<A> *>(args[I])...);
 }
+// 32 persistent lane threads run one warp at a time (a warp kernel's blocks are whole warps).
+struct LosoWarpPool {
+    std::barrier<> start{33}, done{33}, lanes{32};
+    float slots[32];
+    std::function<void()> body;
+    unsigned bx = 0, by = 0, base = 0;
+    LosoWarpPool() {
+        for (unsigned lane = 0; lane < 32; lane++)
+            std::thread([this, lane] {
+                for (;;) {
+                    start.arrive_and_wait();
+                    blockIdx = {bx, by, 0};
+                    threadIdx = {base + lane, 0, 0};
+                    loso_warp_barrier = &lanes;
+                    loso_warp_slots = slots;
+                    body();
+                    done.arrive_and_wait();
+                }
+            }).detach();
+    }
+};
 template <typename... A>
 static void loso_emulate(void (*k)(A...), unsigned gx, unsigned gy, unsigned bx, void **args, bool warps) {
     gridDim = {gx, gy, 1};
     blockDim = {bx, 1, 1};
-    for (unsigned y = 0; y < gy; y++)
-        for (unsigned x = 0; x < gx; x++) {
-            if (!warps) {
+    if (!warps) {
+        for (unsigned y = 0; y < gy; y++)
+            for (unsigned x = 0; x < gx; x++) {
                 blockIdx = {x, y, 0};
                 for (unsigned t = 0; t < bx; t++) { threadIdx = {t, 0, 0}; loso_call(k, args, std::index_sequence_for<A...>{}); }
-                continue;
             }
-            unsigned nw = (bx + 31) / 32;
-            std::vector<std::unique_ptr<std::barrier<>>> barriers;
-            for (unsigned w = 0; w < nw; w++) barriers.emplace_back(new std::barrier<>(std::min(32u, bx - w * 32)));
-            std::vector<float> slots(nw * 32);
-            std::vector<std::thread> threads;
-            for (unsigned t = 0; t < bx; t++)
-                threads.emplace_back([&, t] {
-                    blockIdx = {x, y, 0};
-                    threadIdx = {t, 0, 0};
-                    loso_warp_barrier = barriers[t / 32].get();
-                    loso_warp_slots = &slots[(t / 32) * 32];
-                    loso_call(k, args, std::index_sequence_for<A...>{});
-                });
-            for (auto &th : threads) th.join();
-        }
+        return;
+    }
+    static LosoWarpPool *pool = new LosoWarpPool();
+    pool->body = [k, args] { loso_call(k, args, std::index_sequence_for<A...>{}); };
+    for (unsigned y = 0; y < gy; y++)
+        for (unsigned x = 0; x < gx; x++)
+            for (unsigned w = 0; w < bx / 32; w++) {
+                pool->bx = x; pool->by = y; pool->base = w * 32;
+                pool->start.arrive_and_wait();
+                pool->done.arrive_and_wait();
+            }
 }
 // cublasSgemmStridedBatched's contract, naively: column-major, op(A) m x k, op(B) k x n.
 extern "C" void emu_sgemm_strided_batched(int ta, int tb, int m, int n, int k, float alpha, unsigned long long a,
