@@ -36,7 +36,7 @@ struct ParityCommand: ParsableCommand {
         do { d = try ComputeDevice(parsing: device) } catch { throw ValidationError("--device: \(error)") }
         if d == .cpu && fixtures.isEmpty { throw ValidationError("give at least one fixture (Tests/Fixtures/*.safetensors)") }
         if d != .cpu && !fixtures.isEmpty {
-            throw ValidationError("--device \(device): fixture parity on the GPU needs the fold-batched CUDA trainer, which is not built yet (docs/GPU.md); run the kernel checks without fixtures")
+            throw ValidationError("--device \(device): the reference fixtures are not yet wired to the GPU trainer (docs/GPU.md); run the kernel checks without fixtures, and CUDAFoldBatchTrainerTests for the trainer against the CPU engine")
         }
     }
 

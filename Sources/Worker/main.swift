@@ -34,7 +34,7 @@ struct WorkerCommand: ParsableCommand {
                 log("worker: --device \(device): \(error)")
                 Foundation.exit(1)
             }
-            log("worker: --device \(device): \(found.description); but the fold-batched CUDA trainer and bundled task claiming are not built yet (docs/GPU.md): use --device cpu")
+            log("worker: --device \(device): \(found.description); but bundled task claiming is not built yet, so a GPU worker cannot join a run (docs/GPU.md; `coordinator train-seed --device cuda` trains on the GPU without MPI): use --device cpu")
             Foundation.exit(1)
         }
         let communicator = try MPICommunicator()

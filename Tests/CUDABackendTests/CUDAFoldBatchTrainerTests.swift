@@ -102,3 +102,16 @@ final class CUDAFoldBatchTrainerTests: XCTestCase {
         XCTAssertThrowsError(try CUDAFoldBatchTrainer(members: m, device: device)) { XCTAssertTrue("\($0)".contains("classifier head only"), "\($0)") }
     }
 }
+
+final class CUDABenchmarkStepTests: XCTestCase {
+    /// The bench's fold-batched training step runs (on the emulator: its time means nothing there).
+    func testTrainingStepRunsOnTheEmulator() throws {
+        let device: EmulatedKernelDevice
+        do { device = try EmulatedKernelDevice() } catch { throw XCTSkip("no C++20 compiler for the kernel emulator: \(error)") }
+        let bench = CUDABenchmark(config: HTNetConfig(dim: 8, heads: 2, numHierarchies: 2, blockRepeats: [1, 1]), batch: 2)
+        let seconds = try bench.trainingStepSeconds(on: device, models: 2, steps: 1)
+        XCTAssertGreaterThan(seconds, 0)
+        // Forward 11 (patch, 4 per layer x 2, conv, classifier), backward 21 (2 per linear, conv 2, patch dW 1).
+        XCTAssertEqual(bench.stepProducts().values.reduce(0, +), 32, "one step's sgemm calls at this size")
+    }
+}
