@@ -4,9 +4,11 @@
 # 1. the machine: nvidia-smi, which CUDA libraries the loader finds;
 # 2. kernel parity: `coordinator parity --device cuda` (23 NVRTC kernels + cuBLAS against the CPU engine);
 # 3. CUDABackendTests (when a Swift toolchain is present): NVRTC compilation + the same GPU checks;
-# 4. bench: `coordinator bench --device cuda` at dim 64 and paper size (cuBLAS sgemm, the step's
-#    products strided-batched over F = 1, 8, 68), fp32, then dim 64 with TF32 for comparison;
-# 5. a dim-64 LOSO seed timing: needs the fold-batched CUDA trainer, not built yet (said, not faked).
+# 4. bench: `coordinator bench --device cuda` at dim 64 (JSON) and paper size: cuBLAS sgemm, the step's
+#    products strided-batched and the fold-batched training step over F = 1, 8, 68; dim 64 again with TF32;
+# 5. a dim-64, 100-epoch LOSO seed timed on the GPU (`coordinator train-seed --device cuda`) on a
+#    synthetic composite of the issue's size (69 subjects, 450 clips, about 445 training samples per
+#    fold), after a 4-fold, 5-epoch run on both devices whose losses and metrics should agree closely.
 # Needs: an NVIDIA driver (libcuda.so.1), cuBLAS and NVRTC (CUDA toolkit, or set LOSO_CUBLAS /
 # LOSO_NVRTC to the libraries or their folders), and either a Swift toolchain or release executables
 # built elsewhere (cluster/build-release.sh) under .build/release. Each step's output goes to OUT;
@@ -46,7 +48,7 @@ step "3. CUDABackendTests"
 if command -v swift > /dev/null; then
     if swift build --build-tests > "$out/build-tests.txt" 2>&1; then
         run "$out/cuda-tests.txt" swift test --skip-build --disable-swift-testing --filter CUDABackendTests || fail "CUDABackendTests"
-        for t in testKernelsMatchTheCPUEngineOnTheGPU testEveryKernelCompilesToCUBIN; do
+        for t in testKernelsMatchTheCPUEngineOnTheGPU testEveryKernelCompilesToCUBIN testFoldBatchOnTheGPUMatchesTheCPUEngine; do
             grep -q "$t' passed" "$out/cuda-tests.txt" || fail "CUDABackendTests.$t did not pass (skipped?)"
         done
     else
@@ -57,14 +59,19 @@ else
 fi
 
 step "4. bench"
-run "$out/bench-d64.txt" "$bin/coordinator" bench --device cuda --dim 64 || fail "bench dim 64"
-"$bin/coordinator" bench --device cuda --dim 64 --json > "$out/bench-d64.json" 2>&1 || fail "bench dim 64 json"
-run "$out/bench-d256.txt" "$bin/coordinator" bench --device cuda || fail "bench paper size"
-run "$out/bench-d64-tf32.txt" "$bin/coordinator" bench --device cuda --dim 64 --tf32 || fail "bench dim 64 tf32"
+run "$out/bench-d64.txt" timeout 300 "$bin/coordinator" bench --device cuda --dim 64 --json || fail "bench dim 64"
+run "$out/bench-d256.txt" timeout 300 "$bin/coordinator" bench --device cuda || fail "bench paper size"
+run "$out/bench-d64-tf32.txt" timeout 300 "$bin/coordinator" bench --device cuda --dim 64 --tf32 || fail "bench dim 64 tf32"
 
-step "5. dim-64 LOSO seed timing"
-echo "not run: needs the fold-batched CUDA trainer (docs/GPU.md, 'to build'); the CPU engine's figure is in BENCHMARKS.md" |
-    tee "$out/loso-d64.txt"
+step "5. dim-64 LOSO seed"
+data="$out/synth69"
+[ -d "$data" ] || "$bin/coordinator" synth --out "$data" --subjects 23 --samples 150 > "$out/synth.txt" 2>&1 || fail "synth"
+for d in cpu cuda; do
+    run "$out/seed-check-$d.txt" "$bin/coordinator" train-seed --data "$data" --dim 64 --epochs 5 --subjects 4 --device $d ||
+        fail "train-seed check on $d"
+done
+run "$out/loso-d64.txt" timeout 420 "$bin/coordinator" train-seed --data "$data" --dim 64 --epochs 100 --device cuda ||
+    fail "dim-64 LOSO seed on the GPU (timeout 420 s)"
 
 [ "$status" = 0 ] && echo "gpu-check: every step that exists passed" | tee -a "$out/summary.txt"
 exit "$status"
