@@ -112,3 +112,15 @@ final class FoldBatchTests: XCTestCase {
         }
     }
 }
+
+extension FoldBatchTests {
+    /// Fold states (resume, periodic saves) are FoldTrainer's alone for now: a batch refuses them.
+    func testFoldStatesAreRefused() {
+        let d = folds(seed: 1)[2]
+        var a = FoldTrainer(model: model, training: TrainingConfig(epochs: 1), seedKeys: [1])
+        a.stateObserver = { _ in }
+        XCTAssertThrowsError(try FoldBatchTrainer(members: [.init(trainer: a, data: d)])) {
+            XCTAssertTrue("\($0)".contains("fold states"), "\($0)")
+        }
+    }
+}
