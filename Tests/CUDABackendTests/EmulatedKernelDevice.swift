@@ -170,6 +170,11 @@ extern "C" void emu_sgemm_strided_batched(int ta, int tb, int m, int n, int k, f
         base.copyMemory(from: UnsafeRawPointer(bitPattern: UInt(buffer.pointer))!, byteCount: bytes.count)
     }
 
+    func zero(_ buffer: DeviceBuffer, bytes: Int) throws {
+        precondition(bytes <= buffer.bytes, "zeroing past the buffer")
+        memset(UnsafeMutableRawPointer(bitPattern: UInt(buffer.pointer))!, 0, bytes)
+    }
+
     func launch(_ name: String, gridX: UInt32, gridY: UInt32, block: UInt32, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws {
         guard let launcher = launchers[name] else { preconditionFailure("no kernel named \(name)") }
         launcher(gridX, gridY, block, arguments)

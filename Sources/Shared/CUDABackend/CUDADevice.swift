@@ -80,6 +80,11 @@ public final class CUDADevice: KernelDevice {
         try check(loso_cuda_download(base, buffer.pointer, bytes.count), "cuMemcpyDtoH")
     }
 
+    public func zero(_ buffer: DeviceBuffer, bytes: Int) throws {
+        precondition(bytes <= buffer.bytes, "zeroing past the buffer")
+        try check(loso_cuda_memset_zero(buffer.pointer, bytes), "cuMemsetD8")
+    }
+
     public func synchronize() throws { try check(loso_cuda_synchronize(), "cuCtxSynchronize") }
 
     public func launch(_ name: String, gridX: UInt32, gridY: UInt32, block: UInt32,

@@ -21,7 +21,7 @@ public enum CUDAKernelSource {
         "loso_attention_forward", "loso_attention_backward", "loso_position_add", "loso_position_backward",
         "loso_patch_gather", "loso_im2col3x3", "loso_col2im3x3", "loso_conv_weight_permute",
         "loso_conv_grad_unpermute", "loso_maxpool_forward", "loso_maxpool_backward", "loso_mean_pool_forward",
-        "loso_mean_pool_backward", "loso_softmax_cross_entropy", "loso_adam_stacked", "loso_gather_samples",
+        "loso_mean_pool_backward", "loso_softmax_cross_entropy", "loso_adam_stacked",
     ]
 
     public static let source = #"""
@@ -453,15 +453,6 @@ extern "C" __global__ void loso_adam_stacked(float *p, const float *g, float *m,
     v[k] = vi;
     float step = (i >= multLo && i < multHi) ? stepSizes[2 * f + 1] : stepSizes[2 * f];
     p[k] -= step * (mi / (sqrtf(vi) / bc2Sqrt[f] + eps));
-}
-
-// images[f, i] = dataset[indices[f * B + i]] (a device-resident fold's samples); index -1 writes zeros.
-extern "C" __global__ void loso_gather_samples(const float *dataset, const long *indices, float *images, int sampleSize, int B) {
-    int f = blockIdx.y;
-    long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= (long)B * sampleSize) return;
-    long s = indices[(long)f * B + i / sampleSize];
-    images[(long)f * B * sampleSize + i] = s < 0 ? 0.0f : dataset[s * sampleSize + i % sampleSize];
 }
 """#
 }

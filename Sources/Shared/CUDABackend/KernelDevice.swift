@@ -5,6 +5,8 @@ public protocol KernelDevice: AnyObject {
     func allocate(bytes: Int) throws -> DeviceBuffer
     func upload(_ bytes: UnsafeRawBufferPointer, to buffer: DeviceBuffer) throws
     func download(_ bytes: UnsafeMutableRawBufferPointer, from buffer: DeviceBuffer) throws
+    /// Sets the first `bytes` bytes of `buffer` to zero on the device (no host copy).
+    func zero(_ buffer: DeviceBuffer, bytes: Int) throws
     /// Launches kernel `name` on a (gridX, gridY) grid of `block`-thread blocks.
     func launch(_ name: String, gridX: UInt32, gridY: UInt32, block: UInt32, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws
     /// cublasSgemmStridedBatched's contract: column-major, trans 0 = N, 1 = T, strides in floats.

@@ -155,7 +155,7 @@ final class StackedHTNet {
     }
 
     func zero(_ buffer: DeviceBuffer, floats perModel: Int) throws {
-        try device.upload([Float](repeating: 0, count: F * perModel), to: buffer)
+        try device.zero(buffer, bytes: F * perModel * MemoryLayout<Float>.stride)
     }
 
     /// y[f] (rows x out) = x[f] W_f^T + b_f, or y += ... with `residual` (PointwiseLinear.forward).
