@@ -2,7 +2,8 @@
 # Everything of issue 17 that can run on a GPU, in one go, for a session that has one (docs/GPU.md):
 #   cluster/gpu-check.sh [OUT]        (default gpu-check-out; on the device tool: cluster/gpu-check.sh "$OUT")
 # 1. the machine: nvidia-smi, which CUDA libraries the loader finds;
-# 2. kernel parity: `coordinator parity --device cuda` (NVRTC kernels + cuBLAS against the CPU engine);
+# 2. parity: `coordinator parity --device cuda` (NVRTC kernels + cuBLAS against the CPU engine), then the
+#    training-trajectory fixture trained on the GPU (fp32, the CPU engine's tolerances);
 # 3. CUDABackendTests (when a Swift toolchain is present): NVRTC compilation + the same GPU checks;
 # 4. bench: `coordinator bench --device cuda` at dim 64 (JSON) and paper size: cuBLAS sgemm, the step's
 #    products strided-batched and the fold-batched training step over F = 1, 8, 68; dim 64 again with TF32;
@@ -43,6 +44,8 @@ fi
 
 step "2. kernel parity on the GPU"
 run "$out/parity-cuda.txt" "$bin/coordinator" parity --device cuda || fail "kernel parity"
+run "$out/parity-cuda-trajectory.txt" timeout 300 "$bin/coordinator" parity --device cuda Tests/Fixtures/htnet-trajectory.safetensors ||
+    fail "trajectory fixture on the GPU (30 epochs of the reference loop, csv and class-grouped)"
 
 step "3. CUDABackendTests"
 if command -v swift > /dev/null; then

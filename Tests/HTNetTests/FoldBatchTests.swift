@@ -1,6 +1,7 @@
 import FoldResults
 import HTNet
 import Tensor
+import TestSupport
 import XCTest
 
 /// Fold-batched training (F models in lockstep over stacked [F, P] parameters) must give every
@@ -122,5 +123,22 @@ extension FoldBatchTests {
         XCTAssertThrowsError(try FoldBatchTrainer(members: [.init(trainer: a, data: d)])) {
             XCTAssertTrue("\($0)".contains("fold states"), "\($0)")
         }
+    }
+}
+
+extension FoldBatchTests {
+    /// TrajectoryParity's runner hook (how `parity --device cuda` trains the fixture on the GPU): a
+    /// CPU fold batch of one passes the reference trajectory with exactly FoldTrainer's numbers.
+    func testAFoldBatchOfOnePassesTheTrajectoryFixtureAsFoldTrainerDoes() throws {
+        let path = try Fixtures.path("htnet-trajectory.safetensors")
+        let alone = try TrajectoryParity.run(fixturePath: path, referenceOrder: "csv", engineOrder: .csv)
+        let batched = try TrajectoryParity.run(fixturePath: path, referenceOrder: "csv", engineOrder: .csv) { trainer, fold in
+            var weights: [Float] = []
+            let outcome = try FoldBatchTrainer(members: [.init(trainer: trainer, data: fold)])
+                .run(finished: { _, net in weights = net.parameters.array })[0].get()
+            return (outcome, weights)
+        }
+        XCTAssertTrue(batched.passed)
+        XCTAssertEqual(batched.measurements.map(\.error), alone.measurements.map(\.error))
     }
 }
