@@ -45,6 +45,9 @@ let package = Package(
         .target(name: "OpenCVRuntime", path: "\(shared)/OpenCVRuntime", linkerSettings: [.linkedLibrary("dl")]),
         // The git commit embedded at build time (-Xcc -DLOSO_GIT_COMMIT=...), read by SoftwareVersion.
         .target(name: "CBuildInfo", path: "\(shared)/CBuildInfo"),
+        // The CUDA driver, cuBLAS and NVRTC, opened at run time (dlopen): no CUDA at build time, and
+        // nothing but libdl on the link line of whatever uses it.
+        .target(name: "CCUDA", path: "\(shared)/CCUDA", linkerSettings: [.linkedLibrary("dl")]),
         // Elementwise kernels built per ISA level (AVX-512 / AVX2 / baseline), chosen at load time.
         .target(name: "CKernels", path: "\(shared)/CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
 
@@ -61,6 +64,9 @@ let package = Package(
         // A second architecture (issue 19): DDAMFN for facial expressions, engine only.
         .target(name: "DDAMFN", dependencies: ["Tensor", "CKernels"], path: "\(shared)/DDAMFN",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // The GPU engine's pieces: device selection, the CUDA loader's Swift face, the kernels (CUDA C
+        // compiled by NVRTC on first use, cached), cuBLAS strided-batched products, device checks.
+        .target(name: "CUDABackend", dependencies: ["CCUDA", "Tensor", "CKernels", "HTNet"], path: "\(shared)/CUDABackend"),
         // The data core: samples, manifests, input composition, the feature cache. No OpenCV.
         .target(name: "Dataset", dependencies: ["CZstd"], path: "\(shared)/Dataset"),
         // Everything that reads or writes images: the composite folder loader, synthetic data, the
@@ -86,11 +92,11 @@ let package = Package(
         // needs OpenBLAS, Open MPI and zstd, nothing else.
         .executableTarget(name: "Coordinator",
                           dependencies: ["Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset", "Preprocessing",
-                                         "Evaluation", "Wire", "Coordination", "CommandLineConventions",
+                                         "Evaluation", "Wire", "Coordination", "CommandLineConventions", "CUDABackend",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Coordinator"),
         .executableTarget(name: "Worker",
-                          dependencies: ["Tensor", "Wire", "CommandLineConventions",
+                          dependencies: ["Tensor", "Wire", "CommandLineConventions", "CUDABackend",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Worker"),
 
@@ -98,6 +104,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
         .testTarget(name: "HTNetTests", dependencies: ["TestSupport", "HTNet", "FoldResults", "Tensor"], path: "Tests/HTNetTests"),
+        .testTarget(name: "CUDABackendTests", dependencies: ["TestSupport", "CUDABackend", "HTNet", "Tensor"],
+                    path: "Tests/CUDABackendTests"),
         .testTarget(name: "DDAMFNTests", dependencies: ["TestSupport", "DDAMFN", "Tensor"], path: "Tests/DDAMFNTests"),
         .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],
                     path: "Tests/DatasetTests"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CUDABackend
 import CommandLineConventions
 import DDAMFN
 import Foundation
@@ -15,6 +16,7 @@ struct BenchCommand: ParsableCommand {
           coordinator bench                          # paper configuration, batch 256
           coordinator bench --dim 64 --json          # the dim-64 configuration, machine-readable
           coordinator bench --arch ddamfn            # DDAMFN, 7 classes, 2 heads, batch 32
+          coordinator bench --device cuda --dim 64   # GPU: cuBLAS sgemm, the step's products and fold-batched training, F = 1, 8, 68
         """)
 
     enum Architecture: String, ExpressibleByArgument, CaseIterable { case htnet, ddamfn }
@@ -40,6 +42,10 @@ struct BenchCommand: ParsableCommand {
     var classes: Int?
     @Flag(help: "Print the result as JSON.")
     var json = false
+    @Option(help: "cpu, or cuda / cuda:N: the GPU's cuBLAS rate, the step's products and fold-batched training over F = 1, 8, 68 models (HTNet only).")
+    var device = "cpu"
+    @Flag(help: "cuda only: let cuBLAS use TF32 tensor cores (default fp32).")
+    var tf32 = false
 
     func validate() throws {
         try NumericFlag.atLeast(batch, 1, flag: "--batch")
@@ -50,10 +56,12 @@ struct BenchCommand: ParsableCommand {
         try NumericFlag.atLeast(classes, 2, flag: "--classes")
         try NumericFlag.atLeast(ddamfnHeads, 1, flag: "--ddamfn-heads")
         try NumericFlag.atLeast(conv4Blocks, 0, flag: "--conv4-blocks")
+        do { _ = try ComputeDevice(parsing: device) } catch { throw ValidationError("--device: \(error)") }
     }
 
     func run() throws {
         BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        if case let .cuda(ordinal) = try ComputeDevice(parsing: device) { return try runCUDA(ordinal: ordinal) }
         if arch == .ddamfn { return try runDDAMFN() }
         let batch = self.batch ?? 256
         let config = try model.config(classes: classes ?? 3)
@@ -106,5 +114,25 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "sgemm:      %.1f GFLOP/s square %d, %.1f GFLOP/s on the model's own shapes (native OpenBLAS threading)", r.squareSgemmGFLOPS, r.squareSize, r.modelShapeSgemmGFLOPS))
         print(String(format: "ratio:      %.1f%% of square sgemm, %.1f%% of model-shape sgemm (medians over %d rounds)", 100 * r.ratioToSquare, 100 * r.ratioToModelShapes, r.rounds))
         print(String(format: "peak memory: %.0f MiB", r.peakMemoryMiB))
+    }
+
+    /// The GPU bench of issue 17: cuBLAS's square sgemm, one step's products strided-batched, and the
+    /// fold-batched training step, for F = 1, 8, 68 (CUDABenchmark).
+    func runCUDA(ordinal: Int) throws {
+        guard arch == .htnet else { throw ValidationError("--device cuda: only --arch htnet has GPU kernels") }
+        let device: CUDADevice
+        do { device = try CUDADevice(ordinal: ordinal, tf32: tf32) } catch {
+            throw DeviceUnavailable(device: self.device, reason: error)
+        }
+        let config = try model.config(classes: classes ?? 3)
+        let bench = CUDABenchmark(config: config, batch: batch ?? 256)
+        if !json { print("device: \(device.description)\(tf32 ? ", cuBLAS TF32" : ", fp32")") }
+        let r = try bench.run(on: device, log: { if !json { print("  " + $0) } })
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(data: try encoder.encode(r), encoding: .utf8)!)
+            return
+        }
     }
 }

@@ -20,6 +20,7 @@ struct CoordinatorCommand: ParsableCommand {
             DatasetCommand.self,
             ParityCommand.self,
             TrainFoldCommand.self,
+            TrainSeedCommand.self,
             BenchCommand.self,
             RunCommand.self,
             PlanCommand.self,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CUDABackend
 import DDAMFN
 import Foundation
 import HTNet
@@ -25,12 +26,26 @@ struct ParityCommand: ParsableCommand {
         """)
 
     @Argument(help: "Reference fixtures (safetensors), of any kind, in any order.")
-    var fixtures: [String]
+    var fixtures: [String] = []
+
+    @Option(help: "cpu, or cuda / cuda:N: without fixtures, the GPU kernels and cuBLAS against the CPU engine; with training-trajectory fixtures, the fold trained on the GPU.")
+    var device = "cpu"
+
+    func validate() throws {
+        let d: ComputeDevice
+        do { d = try ComputeDevice(parsing: device) } catch { throw ValidationError("--device: \(error)") }
+        if d == .cpu && fixtures.isEmpty { throw ValidationError("give at least one fixture (Tests/Fixtures/*.safetensors)") }
+    }
 
     @Option(help: "Trajectory fixtures only: train in this order (csv, class-grouped, shuffle) whatever the reference order.")
     var trainOrder: TrainingOrder?
 
     func run() throws {
+        var gpu: CUDADevice?
+        if case let .cuda(ordinal) = try ComputeDevice(parsing: device) {
+            do { gpu = try CUDADevice(ordinal: ordinal) } catch { throw DeviceUnavailable(device: device, reason: error) }
+            if fixtures.isEmpty { return try checkCUDA(gpu!) }
+        }
         var failed = false
         for path in fixtures {
             let file = try SafeTensorsFile.read(path: path)
@@ -42,7 +57,10 @@ struct ParityCommand: ParsableCommand {
             } else if InitialWeightParity.isInitialWeightFixture(file) {
                 failed = !checkInitialWeights(file, path: path) || failed
             } else if TrajectoryParity.isTrajectoryFixture(file) {
-                failed = try !checkTrajectory(file, path: path) || failed
+                failed = try !checkTrajectory(file, path: path, gpu: gpu) || failed
+            } else if gpu != nil {
+                print("  not checked on --device \(device): the GPU runs training-trajectory fixtures only (htnet-trajectory*); this one stays on the CPU engine")
+                failed = true
             } else {
                 failed = try !checkOneStep(path) || failed
             }
@@ -104,12 +122,19 @@ struct ParityCommand: ParsableCommand {
         return results.allSatisfy(\.passed)
     }
 
-    func checkTrajectory(_ file: SafeTensorsFile, path: String) throws -> Bool {
+    /// With `gpu`, the fold trains on it as a fold batch of one (CUDAFoldBatchTrainer), fp32.
+    func checkTrajectory(_ file: SafeTensorsFile, path: String, gpu: CUDADevice? = nil) throws -> Bool {
         var passed = true
+        let runner: TrajectoryParity.FoldRunner? = gpu.map { device in
+            { trainer, fold in
+                let r = try CUDAFoldBatchTrainer(members: [.init(trainer: trainer, data: fold)], device: device).run()
+                return (try r.outcomes[0].get(), r.weights[0])
+            }
+        }
         for (reference, matching) in TrajectoryParity.orders where file.tensors["\(reference).train_loss"] != nil {
             let order = trainOrder ?? matching
-            let report = try TrajectoryParity.run(fixturePath: path, referenceOrder: reference, engineOrder: order, file: file)
-            print("  reference order \(reference), trained \(order.rawValue), \(report.epochs) epochs:")
+            let report = try TrajectoryParity.run(fixturePath: path, referenceOrder: reference, engineOrder: order, file: file, runner: runner)
+            print("  reference order \(reference), trained \(order.rawValue) on \(gpu?.description ?? "the CPU"), \(report.epochs) epochs:")
             for m in report.measurements {
                 if m.tolerance.isInfinite {
                     print(String(format: "       %-52@ %.3e", m.name, m.error))
@@ -121,5 +146,16 @@ struct ParityCommand: ParsableCommand {
             passed = passed && report.passed
         }
         return passed
+    }
+
+    /// The device's kernels and cuBLAS against the CPU engine (CUDAKernelCheck).
+    func checkCUDA(_ d: CUDADevice) throws {
+        print("device: \(d.description)")
+        var failed = false
+        for m in try CUDAKernelCheck().run(on: d) {
+            print(String(format: "  %@ %-48@ error %.3e  tolerance %.3e", m.passed ? "ok  " : "FAIL", m.name, m.error, m.tolerance))
+            failed = failed || !m.passed
+        }
+        if failed { throw ExitCode.failure }
     }
 }

@@ -35,7 +35,7 @@ public struct FoldTrainer {
     }
 
     static let shuffleStream: UInt64 = 2
-    static let labelNoiseStream: UInt64 = 5   // 1 and 3 seed the starting weights (StartingWeights), 2 the shuffle
+    public static let labelNoiseStream: UInt64 = 5   // 1 and 3 seed the starting weights (StartingWeights), 2 the shuffle
     /// Per-sample augmentation draws (with the epoch and the sample's index in the fold) and the
     /// per-batch mixup draws (with the epoch and the batch's first position); 4 is the input noise.
     static let augmentationStream: UInt64 = 6
@@ -241,7 +241,7 @@ public struct FoldTrainer {
         }
     }
 
-    func validate(_ data: FoldData, sampleSize: Int) throws {
+    public func validate(_ data: FoldData, sampleSize: Int) throws {
         if let e = model.validationErrors().first { throw FoldTrainingError.badData("model config: \(e)") }
         if training.batchSize < 1 { throw FoldTrainingError.badData("batch_size must be at least 1") }
         if data.trainLabels.isEmpty { throw FoldTrainingError.badData("the training set is empty") }

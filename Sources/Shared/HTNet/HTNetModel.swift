@@ -28,15 +28,25 @@ public final class HTNetModel {
         case embedding(EmbeddingHead)
     }
 
-    public init(config: HTNetConfig, head: ModelHead = .classifier, maxBatch: Int) {
+    /// `storage` gives the parameter and gradient buffers (each `layout.count` values, e.g. views of
+    /// one model's slice of a fold batch's stacked buffers); nil allocates them.
+    public init(config: HTNetConfig, head: ModelHead = .classifier, maxBatch: Int,
+                storage: (parameters: FloatBuffer, gradients: FloatBuffer)? = nil) {
         precondition(config.validationErrors().isEmpty, "invalid HTNet config: \(config.validationErrors())")
         self.config = config
         self.head = head
         self.maxBatch = maxBatch
         let layout = ParameterLayout(config: config, head: head)
         self.layout = layout
-        parameters = FloatBuffer(count: layout.count)
-        gradients = FloatBuffer(count: layout.count)
+        if let storage {
+            precondition(storage.parameters.count == layout.count && storage.gradients.count == layout.count,
+                         "given storage holds \(storage.parameters.count) / \(storage.gradients.count) values, the model \(layout.count)")
+            parameters = storage.parameters
+            gradients = storage.gradients
+        } else {
+            parameters = FloatBuffer(count: layout.count)
+            gradients = FloatBuffer(count: layout.count)
+        }
         embedding = PatchEmbedding(config: config, layout: layout, maxBatch: maxBatch)
         levels = (0..<config.numHierarchies).map { TransformerLevel(level: $0, config: config, layout: layout, maxBatch: maxBatch) }
         aggregates = (0..<(config.numHierarchies - 1)).map { Aggregate(level: $0, config: config, layout: layout, maxBatch: maxBatch) }

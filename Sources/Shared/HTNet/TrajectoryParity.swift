@@ -1,3 +1,4 @@
+import FoldResults
 import Foundation
 import Tensor
 
@@ -42,8 +43,13 @@ public enum TrajectoryParity {
 
     /// Trains the fold in `engineOrder` and compares it with the fixture's `referenceOrder` run.
     /// A mismatched pair (e.g. csv against grouped) is how tests show that a wrong order fails.
+    /// Trains the fixture's fold as `trainer` describes it: the per-epoch test logits (the trainer's
+    /// testLogitsObserver sees them) and the final weights. The default is FoldTrainer itself; the GPU
+    /// fold-batched trainer is another (`coordinator parity --device cuda`).
+    public typealias FoldRunner = (FoldTrainer, FoldData) throws -> (outcome: FoldOutcome, finalWeights: [Float])
+
     public static func run(fixturePath path: String, referenceOrder: String, engineOrder: TrainingOrder,
-                           file preloaded: SafeTensorsFile? = nil) throws -> Report {
+                           file preloaded: SafeTensorsFile? = nil, runner: FoldRunner? = nil) throws -> Report {
         let file = try preloaded ?? SafeTensorsFile.read(path: path)
         func bad(_ why: String) -> ParityCheck.Failure { .badFixture(path, why) }
         guard let text = file.metadata["config"], let data = text.data(using: .utf8) else { throw bad("no `config` metadata") }
@@ -83,8 +89,14 @@ public enum TrajectoryParity {
         trainer.initialParameters = try Checkpoint.parameters(file, prefix: "param.", layout: layout, source: path)
         var logitsPerEpoch: [[[Float]]] = []
         trainer.testLogitsObserver = { _, logits in logitsPerEpoch.append(logits) }
-        var finalWeights: [Float] = []
-        let outcome = try trainer.run(fold, finished: { finalWeights = $0.parameters.array })
+        let outcome: FoldOutcome, finalWeights: [Float]
+        if let runner {
+            (outcome, finalWeights) = try runner(trainer, fold)
+        } else {
+            var weights: [Float] = []
+            outcome = try trainer.run(fold, finished: { weights = $0.parameters.array })
+            finalWeights = weights
+        }
 
         let refLoss = try tensor("\(referenceOrder).train_loss").doubles
         let refLogits = try tensor("\(referenceOrder).test_logits").doubles

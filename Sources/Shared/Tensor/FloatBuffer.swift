@@ -6,14 +6,26 @@
 public final class FloatBuffer {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
+    /// The view that made it keeps the storage alive (nil: this buffer owns its allocation).
+    private let owner: AnyObject?
 
     public init(count: Int) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
+        owner = nil
     }
 
-    deinit { pointer.deallocate() }
+    /// `count` values of `buffer` from `offset` on, without copying: fold-batched training keeps F
+    /// models' parameters in one stacked buffer and gives each model a view of its slice.
+    public init(viewing buffer: FloatBuffer, offset: Int, count: Int) {
+        precondition(offset >= 0 && offset + count <= buffer.count, "view \(offset)..<\(offset + count) outside a buffer of \(buffer.count)")
+        self.count = count
+        pointer = buffer.pointer + offset
+        owner = buffer
+    }
+
+    deinit { if owner == nil { pointer.deallocate() } }
 
     public func zero() { pointer.update(repeating: 0, count: count) }
 
