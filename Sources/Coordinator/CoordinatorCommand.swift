@@ -24,6 +24,7 @@ struct CoordinatorCommand: ParsableCommand {
             RunCommand.self,
             PlanCommand.self,
             ReportCommand.self,
+            PredictCommand.self,
             CompareCommand.self,
             PreprocessCommand.self,
             SynthFramesCommand.self,

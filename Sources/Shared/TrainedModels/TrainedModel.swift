@@ -16,7 +16,8 @@ public struct TrainedModel: Sendable {
     /// Layout order (ParameterLayout(config:head:)).
     public let parameters: [Float]
 
-    /// - config: overrides the file's configuration (needed for a reference state_dict).
+    /// - config: the configuration of a file that carries none (a reference state_dict); a file's own
+    ///   configuration always wins, so mixing both kinds of files lays out each correctly.
     public static func load(path: String, config override: HTNetConfig? = nil) throws -> TrainedModel {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile.read(path: path) } catch { throw CheckpointError(source: path, problem: "\(error)") }
@@ -25,10 +26,11 @@ public struct TrainedModel: Sendable {
 
     public static func load(_ file: SafeTensorsFile, source: String, config override: HTNetConfig? = nil) throws -> TrainedModel {
         let metadata = try CheckpointMetadata.read(file.metadata, source: source)
-        var config = override ?? metadata?.model
+        var config = metadata?.model
         if config == nil, let text = file.metadata["config"] {
             config = try? JSONDecoder().decode(HTNetConfig.self, from: Data(text.utf8))
         }
+        config = config ?? override
         guard let config else {
             throw CheckpointError(source: source, problem: "the file names no model configuration (a reference state_dict?); give it with --config "
                                   + "(JSON or YAML keys of `model:`, e.g. '{\"dim\": 8, \"heads\": 2, \"block_repeats\": [1, 1, 1]}')")
