@@ -25,6 +25,7 @@ struct CoordinatorCommand: ParsableCommand {
             PlanCommand.self,
             ReportCommand.self,
             PredictCommand.self,
+            ExplainCommand.self,
             CompareCommand.self,
             PreprocessCommand.self,
             SynthFramesCommand.self,

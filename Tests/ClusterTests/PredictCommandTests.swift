@@ -43,6 +43,18 @@ final class PredictCommandTests: XCTestCase {
     func testPerFoldPredictionsReproduceTheRunsPredictionsExactly() throws {
         let run = try coordinator(["run", "predict.yaml", "--out", "out", "--threads", "1"])
         XCTAssertEqual(run.status, 0, run.output)
+        // The report's gallery: 3 classes x up to 2 correct and 2 wrong samples, input and saliency
+        // images (seq_len 1 here, so no attention images, and the report says why).
+        let report = try String(contentsOfFile: directory + "/out/report.html", encoding: .utf8)
+        XCTAssertTrue(report.contains("id=\"gallery\"") && report.contains("seq_len 1"))
+        let images = try GalleryRender.decodedImages(report: directory + "/out/report.html", scratch: directory)
+        XCTAssertGreaterThanOrEqual(images.count, 2 * 3, "at least one figure per class")
+        for image in images {
+            XCTAssertEqual(image[0] as? Bool, true, "\(image)")
+            XCTAssertEqual(image[1] as? Int, 28, "Chromium decoded the inline PNG: \(image)")
+            XCTAssertEqual(image[2] as? Int, 28)
+        }
+        XCTAssertEqual(Set(images.compactMap { $0[3] as? String }), ["input", "saliency"])
         for selection in ["final", "best-test-epoch"] {
             let predicted = try coordinator(["predict", "--run", "out", "--per-fold", "--epoch", selection, "--threads", "1", "--out", "\(selection).csv"])
             XCTAssertEqual(predicted.status, 0, predicted.output)
@@ -90,5 +102,46 @@ final class PredictCommandTests: XCTestCase {
         let given = try coordinator(["predict", "--checkpoint", try Fixtures.path("htnet-torch-state-dict.safetensors"),
                                      "--config", "{\"dim\": 8, \"heads\": 2, \"block_repeats\": [1, 1, 2]}", "--data", "nokeep/data"])
         XCTAssertEqual(given.status, 0, given.output)
+    }
+}
+
+/// report.html's explanation gallery, opened in headless Chromium: every inline PNG decodes to the
+/// 28x28 composed input size. Skips where Chromium is absent.
+enum GalleryRender {
+    static let probe = """
+    <script>
+    window.addEventListener('load', () => {
+      const imgs = [...document.querySelectorAll('#gallery ~ div img')].map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt]);
+      const pre = document.createElement('pre');
+      pre.id = '__probe';
+      pre.textContent = JSON.stringify(imgs);
+      document.body.appendChild(pre);
+    });
+    </script>
+    """
+
+    /// [complete, naturalWidth, naturalHeight, alt] of each gallery image, as Chromium decoded them.
+    static func decodedImages(report: String, scratch: String) throws -> [[Any]] {
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+            .first(where: FileManager.default.isExecutableFile(atPath:)) else { throw XCTSkip("no Chromium: the gallery render check needs it") }
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        let path = scratch + "/probed.html"
+        try html.replacingOccurrences(of: "<head>", with: "<head>" + probe).write(toFile: path, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(scratch)/profile",
+                             "--virtual-time-budget=5000", "--dump-dom", "file://" + path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard let start = dom.range(of: "<pre id=\"__probe\">"), let end = dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex) else {
+            XCTFail("Chromium printed no probe:\n\(dom.prefix(500))")
+            return []
+        }
+        let json = String(dom[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"")
+        return try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Any]] ?? []
     }
 }

@@ -76,7 +76,8 @@ public final class CoordinatorSession {
             guard problems.isEmpty else {
                 throw ClusterError.dataset("\(options.experimentPath): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))
             }
-            let plan = LOSOPlanner.tasks(experiment: experiment, dataset: dataset)
+            let plan = try FineTuningStart.apply(to: LOSOPlanner.tasks(experiment: experiment, dataset: dataset),
+                                                 experiment: experiment, log: log)
             FoldBalance.lines(plan: plan, dataset: dataset).forEach(log)
             let fingerprint = DatasetFingerprint.sha256(of: dataset)
             if let before = existing?.plan?.datasetSHA256, before != fingerprint {
@@ -160,7 +161,14 @@ public final class CoordinatorSession {
                                                     wallSeconds: wall, workers: max(1, workerRanks.count)))
             guard status == 0 else { return status }
             let record = try JournalReader.runRecord(try JournalReader.read(path: directory.journalPath))
-            let report = try ReportOutput.write(record, to: directory.reportPath)
+            var gallery = ""
+            if experiment.keepsCheckpoints {
+                // The gallery explains held-out samples with the kept models; a failure costs only the gallery.
+                do { gallery = try ExplanationGallery.section(folder: RunFolderModels(directory: outPath), data: dataset) ?? "" } catch {
+                    log("report: no explanation gallery (\(error))")
+                }
+            }
+            let report = try ReportOutput.write(record, to: directory.reportPath, htmlAppendix: gallery)
             log("done: \(scheduler.total) tasks in \(TaskScheduler.duration(wall)); journal \(directory.journalPath)")
             log("report: \(report)")
             return 0

@@ -375,13 +375,20 @@ public enum ExperimentFile {
                               classes: ClassSpec? = nil) -> ExperimentVariant? {
             let prefix = field.isEmpty ? "" : field + "."
             guard var m: HTNetConfig = decode(model, field: prefix + "model"),
-                  let t: TrainingConfig = decode(training, field: prefix + "training") else { return nil }
+                  var t: TrainingConfig = decode(training, field: prefix + "training") else { return nil }
             // `classes:` sets the head's width unless the model names it (then the two must agree).
             if let classes {
                 if model["num_classes"] == nil {
                     m.numClasses = classes.names.count
                 } else if m.numClasses != classes.names.count {
                     problem(prefix + "model.num_classes", "\(m.numClasses) but classes: lists \(classes.names.count) (\(classes.names.joined(separator: ", ")))")
+                }
+            }
+            if let from = t.initFrom {
+                // Relative to the experiment file, as the dataset path.
+                let path = URL(fileURLWithPath: from, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL.path
+                if FileManager.default.fileExists(atPath: path) { t.initFrom = path } else {
+                    problem(prefix + "training.init_from", "'\(from)' does not exist (resolved to \(path)); give a checkpoint (safetensors)")
                 }
             }
             for error in m.validationErrors() { problem(prefix + "model", error) }
