@@ -102,6 +102,15 @@ public final class FoldTaskRunner {
         if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { labels[$0] < 0 || labels[$0] >= a.model.numClasses }) {
             return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(a.model.numClasses) classes")
         }
+        // Returned weights travel in the result message, whose MPI count is a 32-bit int: refuse up
+        // front what would not fit (the paper's configuration, 140 M parameters, needs 1.1 GB for two sets).
+        if a.returnedWeights != .none {
+            let sets = a.returnedWeights == .finalAndBestTestEpoch ? 2 : 1
+            let bytes = ParameterLayout(config: a.model, head: a.training.head).count * 4 * sets
+            if bytes > Int(Int32.max) - (64 << 20) {
+                return failure("keep: checkpoints: \(sets) weight set(s) of this model need \(bytes >> 20) MiB, more than one MPI message holds (2 GiB)")
+            }
+        }
         // Input noise is keyed by the sample's name, so every variant, seed and worker sees the same noise.
         let data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
                             testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] },
