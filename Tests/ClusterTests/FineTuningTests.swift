@@ -1,12 +1,10 @@
-import Dataset
 import Foundation
-import Preprocessing
 import TestSupport
 import XCTest
 @testable import Coordination
 
 /// `training.init_from`: a model kept by a 3-class micro-expression run is fine-tuned into a 6-class
-/// head (the class head drawn fresh, everything else from the checkpoint), in-process; a checkpoint of
+/// head (`classes:`; the class head drawn fresh, everything else from the checkpoint), in-process; a checkpoint of
 /// another architecture is refused before any training, naming the tensor.
 final class FineTuningTests: XCTestCase {
     private var directory: String!
@@ -32,18 +30,15 @@ final class FineTuningTests: XCTestCase {
         let pre = try coordinator(["run", "pretrain.yaml", "--out", "pre", "--threads", "1"])
         XCTAssertEqual(pre.status, 0, pre.output)
 
-        // A 6-class task on the same inputs: each class split in two by sample parity (a feature cache).
-        var six = try CompositeLoader(directory: directory + "/pre/data").load()
-        for i in six.samples.indices { six.samples[i].label = six.samples[i].label * 2 + i % 2 }
-        six.classNames = ["neg-a", "neg-b", "pos-a", "pos-b", "sur-a", "sur-b"]
-        try FeatureCache.write(six, to: directory + "/six.cache")
+        // A 6-grade task (`classes:`), synthetic data generated with six classes.
         func experiment(_ name: String, initFrom: String, dim: Int = 8) -> String {
             """
             name: \(name)
-            dataset: six.cache
+            dataset: {source: synthetic, seed: 6, subjects: 2, samples: 24}
+            classes: [I, II, III, IV, V, VI]
             protocol: {kfold: 2}
             seeds: [1]
-            model: {dim: \(dim), heads: 2, block_repeats: [1, 1, 1], num_classes: 6}
+            model: {dim: \(dim), heads: 2, block_repeats: [1, 1, 1]}
             training: {epochs: 2, batch_size: 16, lr: 0.001, init_from: \(initFrom)}
             """
         }

@@ -53,6 +53,7 @@ public struct RunFolderModels {
         if let m = model.metadata {
             options.crop = m.inputComposition.crop
             options.classNames = m.classNames
+            options.labelMap = m.labelMap
         }
         return try ComposedDataset.open(path: path, options: options)
     }

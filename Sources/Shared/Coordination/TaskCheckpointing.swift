@@ -27,7 +27,8 @@ struct TaskCheckpointing {
                                               variant: task.variant.name, seed: task.seed, fold: task.fold.key,
                                               testSubjects: task.fold.testSubjects, epoch: weights.epoch, selection: selection,
                                               classNames: classNames, inputComposition: composition, model: task.variant.model,
-                                              training: training, datasetSHA256: datasetSHA256, evaluationBatch: evaluationBatch)
+                                              training: training, datasetSHA256: datasetSHA256, evaluationBatch: evaluationBatch,
+                                              labelMap: experiment.classes?.map)
             do { try store.write(taskID: task.id, parameters: weights.parameters, metadata: metadata) } catch let e as CheckpointError {
                 throw e
             } catch {

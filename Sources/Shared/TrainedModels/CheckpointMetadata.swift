@@ -28,12 +28,15 @@ public struct CheckpointMetadata: Equatable, Sendable {
     public var datasetSHA256: String?
     /// The chunk size the fold's test samples were evaluated in (min(batch, max(train, test)) samples).
     public var evaluationBatch: Int?
+    /// The experiment's label map (`classes: {map: FILE}`), so new data is labelled as the training data was.
+    public var labelMap: LabelMap?
 
     public init(experimentName: String, experimentIdentity: String, variant: String, seed: Int, fold: String,
                 testSubjects: [String], epoch: Int, selection: EpochSelection, classNames: [String],
                 inputComposition: InputComposition, model: HTNetConfig, training: TrainingConfig, datasetSHA256: String?,
-                evaluationBatch: Int? = nil) {
+                evaluationBatch: Int? = nil, labelMap: LabelMap? = nil) {
         self.evaluationBatch = evaluationBatch
+        self.labelMap = labelMap
         self.experimentName = experimentName
         self.experimentIdentity = experimentIdentity
         self.variant = variant
@@ -62,6 +65,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
         ]
         if let datasetSHA256 { m["dataset_sha256"] = datasetSHA256 }
         if let evaluationBatch { m["evaluation_batch"] = String(evaluationBatch) }
+        if let labelMap { m["label_map"] = Self.json(labelMap) }
         return m
     }
 
@@ -94,7 +98,8 @@ public struct CheckpointMetadata: Equatable, Sendable {
                                   selection: selection, classNames: try decode([String].self, "class_names"),
                                   inputComposition: try decode(InputComposition.self, "input_composition"),
                                   model: try decode(HTNetConfig.self, "config"), training: try decode(TrainingConfig.self, "training"),
-                                  datasetSHA256: m["dataset_sha256"], evaluationBatch: m["evaluation_batch"].flatMap { Int($0) })
+                                  datasetSHA256: m["dataset_sha256"], evaluationBatch: m["evaluation_batch"].flatMap { Int($0) },
+                                  labelMap: m["label_map"] == nil ? nil : try decode(LabelMap.self, "label_map"))
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
