@@ -74,12 +74,16 @@ let package = Package(
         .target(name: "Preprocessing", dependencies: ["Dataset", "Tensor", "OpenCVRuntime"],
                 path: "\(shared)/Preprocessing"),
         .target(name: "Evaluation", dependencies: ["COpenBLAS", "Tensor", "FoldResults"], path: "\(shared)/Evaluation"),
+        // Trained models as products: kept checkpoints and their metadata, loading them back,
+        // prediction, attention and saliency maps.
+        .target(name: "TrainedModels", dependencies: ["Tensor", "HTNet", "FoldResults", "Dataset"],
+                path: "\(shared)/TrainedModels"),
         // The coordinator-worker protocol and the worker's side of it.
         .target(name: "Wire", dependencies: ["CMPI", "CBuildInfo", "Tensor", "HTNet", "FoldResults", "Dataset"],
                 path: "\(shared)/Wire"),
         // The coordinator's side: experiment files, planning, scheduling, the journal, reports.
         .target(name: "Coordination", dependencies: ["Wire", "Tensor", "HTNet", "FoldResults", "Dataset",
-                                                     "Preprocessing", "Evaluation",
+                                                     "Preprocessing", "Evaluation", "TrainedModels",
                                                      .product(name: "Yams", package: "Yams")],
                 path: "\(shared)/Coordination"),
 
@@ -92,7 +96,7 @@ let package = Package(
         // needs OpenBLAS, Open MPI and zstd, nothing else.
         .executableTarget(name: "Coordinator",
                           dependencies: ["Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset", "Preprocessing",
-                                         "Evaluation", "Wire", "Coordination", "CommandLineConventions", "CUDABackend",
+                                         "Evaluation", "Wire", "Coordination", "CommandLineConventions", "CUDABackend", "TrainedModels",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Coordinator"),
         .executableTarget(name: "Worker",
@@ -112,8 +116,11 @@ let package = Package(
         .testTarget(name: "PreprocessingTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],
                     path: "Tests/PreprocessingTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "FoldResults", "Tensor"], path: "Tests/EvaluationTests"),
+        .testTarget(name: "TrainedModelsTests", dependencies: ["TestSupport", "TrainedModels", "HTNet", "Tensor", "Dataset",
+                                                              "FoldResults"],
+                    path: "Tests/TrainedModelsTests"),
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Wire", "Coordination", "HTNet", "FoldResults",
-                                                        "Dataset", "Preprocessing", "Evaluation"],
+                                                        "Dataset", "Preprocessing", "Evaluation", "TrainedModels", "Tensor"],
                     path: "Tests/ClusterTests"),
     ]
 )

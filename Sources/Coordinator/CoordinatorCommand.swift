@@ -25,6 +25,8 @@ struct CoordinatorCommand: ParsableCommand {
             RunCommand.self,
             PlanCommand.self,
             ReportCommand.self,
+            PredictCommand.self,
+            ExplainCommand.self,
             CompareCommand.self,
             PreprocessCommand.self,
             SynthFramesCommand.self,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Coordination
 import Foundation
+import TrainedModels
 
 /// `coordinator report OUT`: rebuilds the report from OUT/journal.jsonl alone (no dataset, no MPI).
 struct ReportCommand: ParsableCommand {
@@ -14,6 +15,20 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Exit with status 3, after writing the report, when planned tasks are missing from the journal.")
     var requireComplete = false
 
+    /// The explanation gallery when the run kept checkpoints (it reads the run's dataset); empty otherwise.
+    private func gallery() -> String {
+        guard let folder = try? RunFolderModels(directory: out), folder.experiment.keepsCheckpoints,
+              let first = try? folder.checkpoints(selection: .final).first else { return "" }
+        do {
+            let model = try TrainedModel.load(path: first.path)
+            let data = try RunFolderModels.openDataset(path: folder.datasetPath, for: model)
+            return try ExplanationGallery.section(folder: folder, data: data) ?? ""
+        } catch {
+            FileHandle.standardError.write(Data("report: no explanation gallery (\(error))\n".utf8))
+            return ""
+        }
+    }
+
     func run() throws {
         let directory = RunDirectory(path: out)
         let journal = try JournalReader.read(path: directory.journalPath)
@@ -21,7 +36,7 @@ struct ReportCommand: ParsableCommand {
             FileHandle.standardError.write(Data("journal: line \(torn.line) is torn (\(torn.bytes) bytes, an interrupted write); it is left out\n".utf8))
         }
         let record = try JournalReader.runRecord(journal)
-        let path = try ReportOutput.write(record, to: directory.reportPath)
+        let path = try ReportOutput.write(record, to: directory.reportPath, htmlAppendix: gallery())
         print("report: \(path) (\(journal.tasks.count) tasks, \(record.rows.count) predictions)")
         if let completeness = record.completeness, !completeness.isComplete {
             FileHandle.standardError.write(Data("\(completeness.summary)\n".utf8))

@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import HTNet
 import Tensor
+import TrainedModels
 import Wire
 
 /// What `coordinator run` was asked to do.
@@ -75,7 +76,8 @@ public final class CoordinatorSession {
             guard problems.isEmpty else {
                 throw ClusterError.dataset("\(options.experimentPath): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))
             }
-            let plan = LOSOPlanner.tasks(experiment: experiment, dataset: dataset)
+            let plan = try FineTuningStart.apply(to: LOSOPlanner.tasks(experiment: experiment, dataset: dataset),
+                                                 experiment: experiment, log: log)
             FoldBalance.lines(plan: plan, dataset: dataset).forEach(log)
             let fingerprint = DatasetFingerprint.sha256(of: dataset)
             if let before = existing?.plan?.datasetSHA256, before != fingerprint {
@@ -91,7 +93,16 @@ public final class CoordinatorSession {
             let opened = try directory.open(experiment: experiment, existing: existing, classNames: dataset.classNames,
                                             plan: planRecord)
             opened.notes.forEach(log)
-            let remaining = plan.filter { opened.finished[$0.id] == nil }
+            // With `keep: checkpoints` a task is done only when its checkpoints are written too.
+            let kept = experiment.keepsCheckpoints ? KeptCheckpoints(runDirectory: outPath) : nil
+            let remaining = plan.filter { task in
+                guard opened.finished[task.id] != nil else { return true }
+                return kept.map { !$0.isComplete(taskID: task.id, runSelection: experiment.selection) } ?? false
+            }
+            if let kept {
+                let missing = plan.filter { opened.finished[$0.id] != nil && !kept.isComplete(taskID: $0.id, runSelection: experiment.selection) }
+                if !missing.isEmpty { log("checkpoints: \(missing.count) journalled task(s) lack their checkpoint under \(kept.directory); they run again") }
+            }
             log("dataset: \(dataset.samples.count) samples, \(dataset.subjects.count) subjects, classes \(dataset.classNames.joined(separator: "/")); "
                 + "\(plan.count) tasks, \(plan.count - remaining.count) already journalled, \(remaining.count) to run")
             let session = opened.session
@@ -107,6 +118,10 @@ public final class CoordinatorSession {
                                      scheduler: TaskScheduler(tasks: remaining, alreadyDone: plan.count - remaining.count),
                                      foldStates: foldStates,
                                      log: log, progressInterval: options.progressInterval)
+            if let kept {
+                context.checkpoints = TaskCheckpointing(store: kept, experiment: experiment, classNames: dataset.classNames,
+                                                        composition: InputComposition(of: dataset), datasetSHA256: fingerprint)
+            }
             if !remaining.isEmpty {
                 if link != nil {
                     try link!.run(setup: WorkerSetup(experimentName: experiment.name, threads: options.threads,
@@ -146,7 +161,14 @@ public final class CoordinatorSession {
                                                     wallSeconds: wall, workers: max(1, workerRanks.count)))
             guard status == 0 else { return status }
             let record = try JournalReader.runRecord(try JournalReader.read(path: directory.journalPath))
-            let report = try ReportOutput.write(record, to: directory.reportPath)
+            var gallery = ""
+            if experiment.keepsCheckpoints {
+                // The gallery explains held-out samples with the kept models; a failure costs only the gallery.
+                do { gallery = try ExplanationGallery.section(folder: RunFolderModels(directory: outPath), data: dataset) ?? "" } catch {
+                    log("report: no explanation gallery (\(error))")
+                }
+            }
+            let report = try ReportOutput.write(record, to: directory.reportPath, htmlAppendix: gallery)
             log("done: \(scheduler.total) tasks in \(TaskScheduler.duration(wall)); journal \(directory.journalPath)")
             log("report: \(report)")
             return 0
@@ -177,6 +199,8 @@ struct RunContext {
     var workerNames: [String] = []
     /// Set when the run cannot go on (protocol mismatch, journal write error).
     var fatal: String?
+    /// `keep: checkpoints`: written before the task is journalled, so a journalled task has them.
+    var checkpoints: TaskCheckpointing?
 
     /// Journals a finished task (synced before returning) and logs it.
     mutating func accept(_ result: TaskResult, worker: String) throws {
@@ -200,6 +224,12 @@ struct RunContext {
                                    message: "the worker returned \(result.embeddings.count) embeddings and \(result.noisyScores.count) noise levels "
                                        + "for \(tests.count) test samples and \(levels) levels"))
             return
+        }
+        if let checkpoints {
+            do { try checkpoints.write(result, task: task) } catch let e as CheckpointError {
+                try reject(TaskFailure(taskID: task.id, worker: worker, message: "checkpoint: \(e)"))
+                return
+            }
         }
         let samples = tests.enumerated().map { i, index -> SampleOutcome in
             let s = dataset.samples[index]

@@ -100,6 +100,12 @@ public struct ExperimentVariant: Codable, Equatable, Sendable {
     }
 }
 
+/// Outputs a run can keep besides its journal and report (`keep:` in an experiment file).
+public enum KeptArtifact: String, Codable, Sendable, CaseIterable {
+    /// The trained weights of every task, as safetensors with the reference's parameter names.
+    case checkpoints
+}
+
 /// A validated, fully resolved experiment: what `ExperimentFile.load` returns and what the journal
 /// records. Its canonical JSON (sorted keys) identifies the run for `--resume`.
 public struct Experiment: Codable, Equatable, Sendable {
@@ -112,9 +118,13 @@ public struct Experiment: Codable, Equatable, Sendable {
     /// `classes:` / `ordinal:`; nil for experiments that do not set them (encoded only when set, so
     /// their identity is unchanged).
     public var classes: ClassSpec?
+    /// What the run keeps beyond its journal and report (`keep:`); nil keeps nothing more, and is
+    /// not encoded, so experiments without the key keep their identity.
+    public var keep: [KeptArtifact]?
 
     public init(name: String, dataset: DatasetSpec, evaluation: ProtocolSpec, seeds: [Int],
-                selection: EpochSelection, variants: [ExperimentVariant], classes: ClassSpec? = nil) {
+                selection: EpochSelection, variants: [ExperimentVariant], classes: ClassSpec? = nil,
+                keep: [KeptArtifact]? = nil) {
         self.classes = classes
         self.name = name
         self.dataset = dataset
@@ -122,11 +132,15 @@ public struct Experiment: Codable, Equatable, Sendable {
         self.seeds = seeds
         self.selection = selection
         self.variants = variants
+        self.keep = keep
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, dataset, evaluation = "protocol", seeds, selection = "epoch_selection", variants, classes
+        case name, dataset, evaluation = "protocol", seeds, selection = "epoch_selection", variants, classes, keep
     }
+
+    /// `keep: checkpoints`: every task's final weights (and the selected epoch's) under OUT/checkpoints.
+    public var keepsCheckpoints: Bool { keep?.contains(.checkpoints) == true }
 
     /// The resolved experiment as JSON with sorted keys: stable across runs and machines.
     public var canonicalJSON: String {

@@ -35,6 +35,7 @@ public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
 ///     classes: [I, II, III, IV, V, VI]   # optional; default negative, positive, surprise. Or a map
 ///                                    # file (CSV label,class) or {names: [...], map: FILE}
 ///     ordinal: true                  # optional: classes are grades in order (adds MAE and QWK)
+///     keep: checkpoints              # optional: every task's weights under OUT/checkpoints
 ///     variants:                      # optional; each overrides parts of model / training
 ///       - name: base
 ///       - {name: wide, model: {dim: 16}}
@@ -44,7 +45,7 @@ public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
 /// dataset and is resolved against the current directory, as any command-line path.
 public enum ExperimentFile {
     static let topLevelKeys = ["name", "description", "dataset", "protocol", "seeds", "model", "training",
-                               "epoch_selection", "variants", "classes", "ordinal"]
+                               "epoch_selection", "variants", "classes", "ordinal", "keep"]
 
     public static func load(path: String, dataOverride: String? = nil,
                             currentDirectory: String = FileManager.default.currentDirectoryPath) throws -> Experiment {
@@ -114,6 +115,7 @@ public enum ExperimentFile {
             if let classes, classes.map != nil, dataset?.kind == .synthetic {
                 problem("classes.map", "a class map reads a dataset folder's labels; synthetic data is generated with the class names themselves")
             }
+            let keep = self.keep(top["keep"])
             let baseModel = mapping(top["model"], field: "model") ?? [:]
             let baseTraining = mapping(top["training"], field: "training") ?? [:]
             var variants: [ExperimentVariant] = []
@@ -140,7 +142,22 @@ public enum ExperimentFile {
             }
             guard problems.isEmpty, let dataset, let evaluation, let seeds else { return nil }
             return Experiment(name: name, dataset: dataset, evaluation: evaluation, seeds: seeds,
-                              selection: selection, variants: variants, classes: classes)
+                              selection: selection, variants: variants, classes: classes, keep: keep)
+        }
+
+        /// `keep: checkpoints` or a list of such names.
+        mutating func keep(_ raw: Any?) -> [KeptArtifact]? {
+            guard let raw else { return nil }
+            let list: [Any] = (raw as? [Any]) ?? [raw]
+            var kept: [KeptArtifact] = []
+            for item in list {
+                guard let s = item as? String, let k = KeptArtifact(rawValue: s) else {
+                    problem("keep", "'\(item)' is not one of: \(KeptArtifact.allCases.map(\.rawValue).joined(separator: ", "))")
+                    continue
+                }
+                if !kept.contains(k) { kept.append(k) }
+            }
+            return kept.isEmpty ? nil : kept
         }
 
         mutating func name(_ raw: Any?, field: String, required: Bool) -> String? {
@@ -358,13 +375,20 @@ public enum ExperimentFile {
                               classes: ClassSpec? = nil) -> ExperimentVariant? {
             let prefix = field.isEmpty ? "" : field + "."
             guard var m: HTNetConfig = decode(model, field: prefix + "model"),
-                  let t: TrainingConfig = decode(training, field: prefix + "training") else { return nil }
+                  var t: TrainingConfig = decode(training, field: prefix + "training") else { return nil }
             // `classes:` sets the head's width unless the model names it (then the two must agree).
             if let classes {
                 if model["num_classes"] == nil {
                     m.numClasses = classes.names.count
                 } else if m.numClasses != classes.names.count {
                     problem(prefix + "model.num_classes", "\(m.numClasses) but classes: lists \(classes.names.count) (\(classes.names.joined(separator: ", ")))")
+                }
+            }
+            if let from = t.initFrom {
+                // Relative to the experiment file, as the dataset path.
+                let path = URL(fileURLWithPath: from, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL.path
+                if FileManager.default.fileExists(atPath: path) { t.initFrom = path } else {
+                    problem(prefix + "training.init_from", "'\(from)' does not exist (resolved to \(path)); give a checkpoint (safetensors)")
                 }
             }
             for error in m.validationErrors() { problem(prefix + "model", error) }

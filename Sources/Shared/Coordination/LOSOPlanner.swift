@@ -41,6 +41,12 @@ public struct PlannedTask: Equatable, Sendable {
     public var seedKeys: [UInt64]
     /// Estimated floating-point work, for largest-first ordering.
     public var cost: Double
+    /// Weights the worker sends back (`keep: checkpoints`).
+    public var returnedWeights: ReturnedWeights = .none
+    /// Starting weights from `training.init_from` (one array shared by the variant's tasks) and the
+    /// slots drawn fresh from `start` instead (a head of another class count).
+    public var initialParameters: [Float]?
+    public var freshSlots: [String] = []
 
     /// The initial weights: training.init_rng / init_scope applied to this task. The keys of the
     /// (experiment, variant, seed) are the first three of `seedKeys`, the fold's key the fourth, so
@@ -51,9 +57,13 @@ public struct PlannedTask: Equatable, Sendable {
     }
 
     public var assignment: TaskAssignment {
-        TaskAssignment(taskID: id, model: variant.model, training: variant.training, seedKeys: seedKeys,
-                       start: start, trainIndices: fold.trainIndices, testIndices: fold.testIndices,
-                       validationIndices: fold.validationIndices)
+        var a = TaskAssignment(taskID: id, model: variant.model, training: variant.training, seedKeys: seedKeys,
+                               start: start, trainIndices: fold.trainIndices, testIndices: fold.testIndices,
+                               validationIndices: fold.validationIndices)
+        a.returnedWeights = returnedWeights
+        a.initialParameters = initialParameters
+        a.freshSlots = freshSlots
+        return a
     }
 
     public static func id(variant: String, seed: Int, fold: String) -> String { "\(variant)/\(seed)/\(fold)" }
@@ -161,7 +171,9 @@ public enum LOSOPlanner {
                                              variant: variant, seed: seed, fold: fold,
                                              seedKeys: seedKeys(experiment: experiment, variant: variant.name,
                                                                 seed: seed, fold: fold.key),
-                                             cost: cost))
+                                             cost: cost,
+                                             returnedWeights: !experiment.keepsCheckpoints ? .none
+                                                 : experiment.selection == .bestTestEpoch ? .finalAndBestTestEpoch : .final))
                 }
             }
         }

@@ -6,8 +6,10 @@ import Foundation
 public enum ReportOutput {
     /// Writes the report files into `directory` and returns the path a user should open first.
     @discardableResult
-    public static func write(_ run: RunRecord, to directory: String) throws -> String {
-        try ReportWriter().write(run, to: directory)
+    public static func write(_ run: RunRecord, to directory: String, htmlAppendix: String = "") throws -> String {
+        var writer = ReportWriter()
+        writer.htmlAppendix = htmlAppendix
+        try writer.write(run, to: directory)
         return (directory as NSString).appendingPathComponent("report.md")
     }
 }

@@ -17,7 +17,9 @@ public enum HTMLReport {
     nav a{margin-right:1em}
     """
 
-    public static func render(_ r: RunReport) -> String {
+    /// `appendix`: extra sections (HTML) placed before the end, e.g. the explanation gallery of a
+    /// run that kept its models.
+    public static func render(_ r: RunReport, appendix: String = "") -> String {
         var h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         h += "<title>Report: \(escape(r.experimentName))</title><style>\(style)</style></head><body>\n"
         h += "<h1>Report: \(escape(r.experimentName))</h1>\n"
@@ -90,6 +92,7 @@ public enum HTMLReport {
             h += table(ReportTables.datasetCurves(r.datasetCurves))
         }
         h += "<h2 id=\"conventions\">Conventions</h2><ul>" + ReportTables.conventions.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
+        h += appendix
         h += "<h2 id=\"configuration\">Configuration</h2><pre>\(escape(r.configuration))</pre>\n"
         h += "</body></html>\n"
         return h

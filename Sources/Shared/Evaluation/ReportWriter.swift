@@ -8,6 +8,8 @@ import Foundation
 /// a crash never sees a half-written report. If rendering fails nothing is written at all.
 public struct ReportWriter: Sendable {
     public var settings: PairwiseComparison.Settings
+    /// Extra HTML sections for report.html (HTMLReport.render's appendix).
+    public var htmlAppendix = ""
 
     public init(settings: PairwiseComparison.Settings = PairwiseComparison.Settings()) {
         self.settings = settings
@@ -26,7 +28,7 @@ public struct ReportWriter: Sendable {
             ("report.schema.json", Data(ReportSchema.text.utf8)),
             ("report.json", json),
             ("report.md", Data(MarkdownReport.render(report).utf8)),
-            ("report.html", Data(HTMLReport.render(report).utf8)),
+            ("report.html", Data(HTMLReport.render(report, appendix: htmlAppendix).utf8)),
             ("report.tex", Data(LaTeXReport.render(report).utf8)),
         ]
         do {

@@ -15,6 +15,12 @@ public struct FoldTrainer {
     public let start: StartingWeights
     /// Given weights (reference layout) that replace `start`, e.g. `train-fold --init CHECKPOINT`.
     public var initialParameters: [Float]?
+    /// Slots of `initialParameters` drawn from `start` instead (fine-tuning into a head of another
+    /// class count: the new head starts as a fresh model's would).
+    public var freshSlots: Set<String> = []
+    /// Sees the parameters (layout order) whenever an epoch becomes the best-test epoch, so a caller
+    /// can keep that epoch's weights (`keep: checkpoints` under the best-test-epoch rule).
+    public var bestTestWeightsObserver: ((Int, UnsafePointer<Float>) -> Void)?
     /// Sees the test logits [testCount][classes] after each epoch (1-based), for trajectory dumps.
     public var testLogitsObserver: ((Int, [[Float]]) -> Void)?
     /// Asked before every step; `true` ends training with `FoldTrainingError.cancelled`, so a worker that
@@ -70,7 +76,16 @@ public struct FoldTrainer {
             guard given.count == net.layout.count else {
                 throw FoldTrainingError.badData("initial weights hold \(given.count) values, the model \(net.layout.count)")
             }
-            net.parameters.copy(from: given)
+            if freshSlots.isEmpty {
+                net.parameters.copy(from: given)
+            } else {
+                start.initialise(net)
+                given.withUnsafeBufferPointer { src in
+                    for slot in net.layout.slots where !freshSlots.contains(slot.name) {
+                        (net.parameters.pointer + slot.offset).update(from: src.baseAddress! + slot.offset, count: slot.count)
+                    }
+                }
+            }
         } else {
             start.initialise(net)
         }
@@ -158,7 +173,10 @@ public struct FoldTrainer {
             }
             let evaluation = evaluate(net, objective: objective, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize)
             let accuracy = testCount > 0 ? Double(evaluation.correct) / Double(testCount) : 0
-            if accuracy >= best.accuracy { best = (epoch, accuracy, evaluation.logits) }
+            if accuracy >= best.accuracy {
+                best = (epoch, accuracy, evaluation.logits)
+                bestTestWeightsObserver?(epoch, UnsafePointer(net.parameters.pointer))
+            }
             if validationCount > 0 {
                 let v = evaluate(net, objective: objective, inputs: data.validationInputs, labels: data.validationLabels, sampleSize: sampleSize)
                 let validationAccuracy = Double(v.correct) / Double(validationCount)

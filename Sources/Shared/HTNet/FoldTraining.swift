@@ -103,6 +103,10 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     public var weightDecay: Double?
     /// Learning rate per epoch; nil is constant `lr`.
     public var lrSchedule: LearningRateSchedule?
+    /// Fine-tuning: start every task from this checkpoint (absolute path; an experiment file's
+    /// relative path is resolved against the file's folder) instead of fresh weights; a classifier
+    /// head of another class count is drawn fresh from the task's stream. nil: fresh weights.
+    public var initFrom: String?
 
     public init(epochs: Int = 800, batchSize: Int = 256, learningRate: Float = 5e-5,
                 order: TrainingOrder = .csv, loss: LossKind = .crossEntropy,
@@ -135,6 +139,7 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         case classVectorLRMultiplier = "class_vector_lr_multiplier", labelNoise = "label_noise"
         case noiseSNR = "noise_snr_db", noiseSeed = "noise_seed"
         case augment, weightDecay = "weight_decay", lrSchedule = "lr_schedule"
+        case initFrom = "init_from"
     }
 
     /// Every key optional (defaults above).
@@ -160,6 +165,7 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         augment = try c.decodeIfPresent(AugmentationConfig.self, forKey: .augment)
         weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay)
         lrSchedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .lrSchedule)
+        initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -185,6 +191,7 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         try c.encodeIfPresent(augment, forKey: .augment)
         try c.encodeIfPresent(weightDecay, forKey: .weightDecay)
         try c.encodeIfPresent(lrSchedule, forKey: .lrSchedule)
+        try c.encodeIfPresent(initFrom, forKey: .initFrom)
     }
 
     /// One line for reports and journals: the order and the starting point.

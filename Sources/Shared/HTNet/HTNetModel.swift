@@ -115,10 +115,12 @@ public final class HTNetModel {
     /// Writes the gradient of the loss whose logit-gradient is `dLogits` [batch, classes] into
     /// `gradients`: every parameter's gradient comes from exactly one place, so no zeroing pass
     /// over the (up to 140 M) gradients is needed.
-    public func backward(dLogits: UnsafePointer<Float>, batch: Int) {
+    /// `dImages` [batch, channels, image, image], when given, receives the gradient with respect to
+    /// the last forward's input images (saliency maps); training leaves it nil.
+    public func backward(dLogits: UnsafePointer<Float>, batch: Int, dImages: UnsafeMutablePointer<Float>? = nil) {
         guard case let .classifier(h) = top else { preconditionFailure("backward(dLogits:) on a metric head") }
         h.backward(parameters.pointer, gradients.pointer, dLogits: dLogits, dx: activationGrads[levels.count - 1].pointer, batch: batch)
-        backwardBelowHead(batch: batch)
+        backwardBelowHead(batch: batch, dImages: dImages)
     }
 
     /// The metric heads' backward: `dEmbeddings` [batch, embeddingWidth] is the loss's gradient
@@ -130,7 +132,7 @@ public final class HTNetModel {
         backwardBelowHead(batch: batch)
     }
 
-    private func backwardBelowHead(batch: Int) {
+    private func backwardBelowHead(batch: Int, dImages: UnsafeMutablePointer<Float>? = nil) {
         let p = parameters.pointer, g = gradients.pointer
         let topLevel = levels.count - 1
         for l in stride(from: topLevel, through: 0, by: -1) {
@@ -139,7 +141,29 @@ public final class HTNetModel {
             }
             levels[l].backward(p, g, dx: activationGrads[l].pointer, batch: batch)
         }
-        embedding.backward(p, g, dy: activationGrads[0].pointer, batch: batch)
+        embedding.backward(p, g, dy: activationGrads[0].pointer, batch: batch, dImages: dImages)
+    }
+
+    /// The attention probabilities of the last forward, one entry per Transformer layer (level by
+    /// level, layer by layer): `probabilities` [sample][block][head][query][key] of `sample` in the
+    /// batch, blocks in raster order of the level's block grid; `tokens` gives each (block, position)
+    /// its token index in the level's S x S map (raster order), so a caller can place the weights.
+    public func attention(sample: Int) -> [AttentionMap] {
+        var maps: [AttentionMap] = []
+        for (l, level) in levels.enumerated() {
+            let g = level.geometry
+            let blocksPerSample = g.blocksPerSide * g.blocksPerSide, L = g.seqLen
+            let tokens = (0..<(blocksPerSample * L)).map { Int(g.tokenOrder[$0]) }
+            for (i, layer) in level.layers.enumerated() {
+                let heads = layer.attention.heads
+                let size = blocksPerSample * heads * L * L
+                let start = sample * size
+                maps.append(AttentionMap(level: l, layer: i, side: g.side, blocks: blocksPerSample, heads: heads, seqLen: L,
+                                         tokens: tokens,
+                                         probabilities: Array(UnsafeBufferPointer(start: layer.probs.pointer + start, count: size))))
+            }
+        }
+        return maps
     }
 
     /// The parameter named `name` (reference state_dict name) as a tensor.

@@ -20,7 +20,13 @@ public struct BinaryWriter {
     }
     public mutating func write(floats value: [Float]) {
         write(UInt64(value.count))
+        #if _endian(little)
+        // Bit patterns in little-endian order, as the element loop writes them, in one copy
+        // (a checkpoint is millions of values).
+        value.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
         for v in value { write(v) }
+        #endif
     }
     public mutating func write(ints value: [Int]) {
         write(UInt64(value.count))
@@ -78,7 +84,15 @@ public struct BinaryReader {
     }
     public mutating func readFloats() throws -> [Float] {
         let n = try readCount(elementSize: 4)
+        #if _endian(little)
+        let slice = try take(4 * n)
+        return [Float](unsafeUninitializedCapacity: n) { buffer, count in
+            slice.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+            count = n
+        }
+        #else
         return try (0..<n).map { _ in try readFloat() }
+        #endif
     }
     public mutating func readInts() throws -> [Int] {
         let n = try readCount(elementSize: 8)

@@ -56,6 +56,12 @@ public struct TaskAssignment: Equatable, Sendable {
     public var resumeState: [UInt8] = []
     /// The inner validation set (epoch_selection: validation), disjoint from both; empty for none.
     public var validationIndices: [Int]
+    /// Which trained weights the worker sends back with the result (`keep: checkpoints`).
+    public var returnedWeights: ReturnedWeights = .none
+    /// Weights to start from instead of `start` (`training.init_from`), in the model's layout order;
+    /// the slots named in `freshSlots` are drawn from `start` instead (a re-initialised classifier head).
+    public var initialParameters: [Float]?
+    public var freshSlots: [String] = []
     /// `start` defaults to the per-task SplitMix64 stream of `seedKeys` (init_rng splitmix, scope fold).
     public init(taskID: String, model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64],
                 start: StartingWeights? = nil, trainIndices: [Int], testIndices: [Int], validationIndices: [Int] = []) {
@@ -94,6 +100,28 @@ public struct FoldStateUpload: Equatable, Sendable {
     }
 }
 
+/// Which of a task's trained weights travel back to the coordinator.
+public enum ReturnedWeights: UInt8, Sendable {
+    case none = 0
+    /// The last epoch's.
+    case final = 1
+    /// The last epoch's and those of the best-test epoch (when the epoch rule selects it).
+    case finalAndBestTestEpoch = 2
+}
+
+/// One set of trained weights (the model's one parameter buffer, layout order) and the epoch it is from.
+public struct TrainedWeights: Equatable, Sendable {
+    public var selection: EpochSelection
+    /// 1-based.
+    public var epoch: Int
+    public var parameters: [Float]
+    public init(selection: EpochSelection, epoch: Int, parameters: [Float]) {
+        self.selection = selection
+        self.epoch = epoch
+        self.parameters = parameters
+    }
+}
+
 /// A finished task: logits at the final AND the best-test epoch, the curve, and timings.
 public struct TaskResult: Equatable, Sendable {
     public var taskID: String
@@ -107,8 +135,11 @@ public struct TaskResult: Equatable, Sendable {
     public var embeddings: [[Float]]
     /// Its scores on noisy test inputs, one [test sample][classes] matrix per configured SNR level.
     public var noisyScores: [[[Float]]]
+    /// The weights the assignment asked for (`returnedWeights`); empty otherwise.
+    public var weights: [TrainedWeights] = []
     public init(taskID: String, worker: String, outcome: FoldOutcome, trainSeconds: Double, prepareSeconds: Double,
-                embeddings: [[Float]] = [], noisyScores: [[[Float]]] = []) {
+                embeddings: [[Float]] = [], noisyScores: [[[Float]]] = [], weights: [TrainedWeights] = []) {
+        self.weights = weights
         self.taskID = taskID
         self.worker = worker
         self.outcome = outcome

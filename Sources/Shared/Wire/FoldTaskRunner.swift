@@ -102,6 +102,15 @@ public final class FoldTaskRunner {
         if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { labels[$0] < 0 || labels[$0] >= a.model.numClasses }) {
             return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(a.model.numClasses) classes")
         }
+        // Returned weights travel in the result message, whose MPI count is a 32-bit int: refuse up
+        // front what would not fit (the paper's configuration, 140 M parameters, needs 1.1 GB for two sets).
+        if a.returnedWeights != .none {
+            let sets = a.returnedWeights == .finalAndBestTestEpoch ? 2 : 1
+            let bytes = ParameterLayout(config: a.model, head: a.training.head).count * 4 * sets
+            if bytes > Int(Int32.max) - (64 << 20) {
+                return failure("keep: checkpoints: \(sets) weight set(s) of this model need \(bytes >> 20) MiB, more than one MPI message holds (2 GiB)")
+            }
+        }
         // Input noise is keyed by the sample's name, so every variant, seed and worker sees the same noise.
         let data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
                             testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] },
@@ -115,7 +124,9 @@ public final class FoldTaskRunner {
         do {
             var trainer = FoldTrainer(model: a.model, training: a.training, seedKeys: a.seedKeys, start: a.start)
             trainer.shouldStop = shouldStop
-            if !a.resumeState.isEmpty {
+            // The best-test epoch's weights (keep: checkpoints under best-test-epoch) are not part of a
+            // fold state: such a fold starts over, which gives the same results, only later.
+            if !a.resumeState.isEmpty && a.returnedWeights != .finalAndBestTestEpoch {
                 trainer.resumeState = try FoldState.decode(Data(a.resumeState), source: "the saved fold state of \(a.taskID)")
             }
             if stateCadence.isEnabled {
@@ -126,15 +137,39 @@ public final class FoldTaskRunner {
                     }
                 }
             }
+            trainer.initialParameters = a.initialParameters
+            trainer.freshSlots = Set(a.freshSlots)
+            var bestWeights: [Float] = []
+            if a.returnedWeights == .finalAndBestTestEpoch {
+                let count = ParameterLayout(config: a.model, head: a.training.head).count
+                trainer.bestTestWeightsObserver = { _, p in
+                    if bestWeights.isEmpty { bestWeights = [Float](repeating: 0, count: count) }
+                    bestWeights.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: p, count: $0.count) }
+                }
+            }
             var final: FinalEvaluation?
-            let outcome = try trainer.run(data, progress: progress, finished: { final = trainer.finalEvaluation($0, data: data) })
+            var finalWeights: [Float] = []
+            let outcome = try trainer.run(data, progress: progress, finished: { net in
+                final = trainer.finalEvaluation(net, data: data)
+                if a.returnedWeights != .none {
+                    finalWeights = Array(UnsafeBufferPointer(start: net.parameters.pointer, count: net.layout.count))
+                }
+            })
+            var weights: [TrainedWeights] = []
+            if a.returnedWeights != .none {
+                weights.append(TrainedWeights(selection: .final, epoch: outcome.epochs.count, parameters: finalWeights))
+            }
+            if a.returnedWeights == .finalAndBestTestEpoch {
+                weights.append(TrainedWeights(selection: .bestTestEpoch, epoch: outcome.bestTestEpoch, parameters: bestWeights))
+            }
             if let row = (outcome.finalLogits + outcome.bestTestLogits + (outcome.validationLogits ?? [])).first(where: { $0.contains { !$0.isFinite } }) {
                 return failure("training diverged: non-finite test logits \(row)")
             }
             return .success(TaskResult(taskID: a.taskID, worker: worker, outcome: outcome,
                                        trainSeconds: Date().timeIntervalSince(prepared),
                                        prepareSeconds: prepared.timeIntervalSince(start),
-                                       embeddings: final?.embeddings ?? [], noisyScores: final?.noisyScores.map(\.scores) ?? []))
+                                       embeddings: final?.embeddings ?? [], noisyScores: final?.noisyScores.map(\.scores) ?? [],
+                                       weights: weights))
         } catch {
             return failure("\(error)")
         }

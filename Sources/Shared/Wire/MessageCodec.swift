@@ -31,6 +31,15 @@ public enum MessageCodec {
             p.write(words: a.seedKeys); p.write(ints: a.trainIndices); p.write(ints: a.testIndices)
             p.write(bytes: a.resumeState)
             p.write(ints: a.validationIndices)
+            // Optional tail (checkpoints, init_from): absent when unused, so such assignments are
+            // byte-identical to those before it.
+            if a.returnedWeights != .none || a.initialParameters != nil {
+                p.write(a.returnedWeights.rawValue)
+                p.write(a.initialParameters != nil)
+                if let given = a.initialParameters { p.write(floats: given) }
+                p.write(a.freshSlots.count)
+                for name in a.freshSlots { p.write(name) }
+            }
         case let .progress(e):
             p.write(e.taskID); write(e.record, to: &p)
         case let .result(r):
@@ -46,6 +55,11 @@ public enum MessageCodec {
             // Validation-selected epoch (0 = no validation set) and its test logits.
             p.write(r.outcome.validationEpoch ?? 0)
             writeMatrix(r.outcome.validationLogits ?? [], to: &p)
+            // Optional tail: trained weights (`keep: checkpoints`), absent when none were asked for.
+            if !r.weights.isEmpty {
+                p.write(r.weights.count)
+                for w in r.weights { p.write(w.selection.rawValue); p.write(w.epoch); p.write(floats: w.parameters) }
+            }
         case let .failure(f):
             p.write(f.taskID); p.write(f.worker); p.write(f.message)
         case let .shutdown(reason):
@@ -113,6 +127,15 @@ public enum MessageCodec {
                                             testIndices: try r.readInts())
             assignment.resumeState = try r.readBytes()
             assignment.validationIndices = try r.readInts()
+            if !r.isAtEnd {
+                let raw = try r.read(UInt8.self)
+                guard let returned = ReturnedWeights(rawValue: raw) else { throw ClusterError.malformedMessage("returned-weights code \(raw)") }
+                assignment.returnedWeights = returned
+                if try r.readBool() { assignment.initialParameters = try r.readFloats() }
+                let n = try r.readInt()
+                guard n >= 0, n <= 100_000 else { throw ClusterError.malformedMessage("\(n) fresh slots") }
+                assignment.freshSlots = try (0..<n).map { _ in try r.readString() }
+            }
             message = .assignment(assignment)
         case .progress:
             message = .progress(EpochProgress(taskID: try r.readString(), record: try readRecord(&r)))
@@ -131,12 +154,23 @@ public enum MessageCodec {
             var noisy: [[[Float]]] = []
             for _ in 0..<levels { noisy.append(try readMatrix(&r)) }
             let validationEpoch = try r.readInt(), validationLogits = try readMatrix(&r)
+            var weights: [TrainedWeights] = []
+            if !r.isAtEnd {
+                let count = try r.readInt()
+                guard count >= 0, count <= 16 else { throw ClusterError.malformedMessage("\(count) weight sets") }
+                for _ in 0..<count {
+                    let rule = try r.readString()
+                    guard let selection = EpochSelection(rawValue: rule) else { throw ClusterError.malformedMessage("epoch rule '\(rule)'") }
+                    weights.append(TrainedWeights(selection: selection, epoch: try r.readInt(), parameters: try r.readFloats()))
+                }
+            }
             message = .result(TaskResult(taskID: id, worker: worker,
                                          outcome: FoldOutcome(epochs: epochs, finalLogits: final, bestTestEpoch: best,
                                                               bestTestLogits: bestLogits,
                                                               validationEpoch: validationEpoch > 0 ? validationEpoch : nil,
                                                               validationLogits: validationEpoch > 0 ? validationLogits : nil),
-                                         trainSeconds: train, prepareSeconds: prepare, embeddings: embeddings, noisyScores: noisy))
+                                         trainSeconds: train, prepareSeconds: prepare, embeddings: embeddings, noisyScores: noisy,
+                                         weights: weights))
         case .failure:
             message = .failure(TaskFailure(taskID: try r.readString(), worker: try r.readString(), message: try r.readString()))
         case .shutdown:

@@ -38,8 +38,32 @@ final class PatchEmbedding {
         projection.forward(p, x: patches.pointer, y: y, tokens: batch * grid * grid)
     }
 
-    /// The input needs no gradient; only the projection's parameters do.
-    func backward(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, batch: Int) {
-        projection.backward(p, g, x: patches.pointer, dy: dy, dx: nil, tokens: batch * grid * grid)
+    /// Training needs no input gradient, only the projection's parameters'; `dImages` [batch,
+    /// channels, image, image] (saliency maps) is written when given: the patch gradient scattered back
+    /// through the patch rearrangement (a permutation, so each pixel gets exactly one value).
+    func backward(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, batch: Int,
+                  dImages: UnsafeMutablePointer<Float>? = nil) {
+        let pd = projection.input
+        guard let dImages else {
+            projection.backward(p, g, x: patches.pointer, dy: dy, dx: nil, tokens: batch * grid * grid)
+            return
+        }
+        let dPatches = FloatBuffer(count: batch * grid * grid * pd)
+        projection.backward(p, g, x: patches.pointer, dy: dy, dx: dPatches.pointer, tokens: batch * grid * grid)
+        for b in 0..<batch {
+            for h in 0..<grid {
+                for w in 0..<grid {
+                    let row = dPatches.pointer + ((b * grid + h) * grid + w) * pd
+                    for p1 in 0..<patch {
+                        for p2 in 0..<patch {
+                            for c in 0..<channels {
+                                dImages[((b * channels + c) * image + h * patch + p1) * image + w * patch + p2] =
+                                    row[(p1 * patch + p2) * channels + c]
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

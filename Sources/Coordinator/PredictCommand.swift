@@ -1,0 +1,92 @@
+import ArgumentParser
+import CommandLineConventions
+import Coordination
+import Dataset
+import Evaluation
+import FoldResults
+import Foundation
+import HTNet
+import Preprocessing
+import Tensor
+import TrainedModels
+
+/// `coordinator predict`: class probabilities from kept models, for new data or for a run's own folds.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Class probabilities and predictions from a checkpoint, or from every fold model a run kept.",
+        discussion: """
+        One checkpoint, or every fold's model of a run folder (keep: checkpoints) averaged by mean
+        probability, on every sample of --data, composed as the models were trained (crop rule and class
+        names from the checkpoint): CSV sample, subject, dataset, label, fold, prediction, p_<class>...
+        (and logit_<class>... for one model). With --per-fold, each fold's model predicts that fold's
+        own held-out samples: the run's predictions.csv rows of that epoch rule, in the same format.
+        Examples:
+          coordinator predict --run runs/models-demo --out ensemble.csv
+          coordinator predict --run runs/models-demo --per-fold --out per-fold.csv
+          coordinator predict --checkpoint model.safetensors --data ../shared/data/composite
+          coordinator predict --checkpoint torch_state_dict.safetensors --config '{"dim": 8, "heads": 2, "block_repeats": [1, 1, 2]}' --data DATA
+        """)
+
+    @Option(help: "A checkpoint (safetensors with the reference parameter names); repeat to average several.")
+    var checkpoint: [String] = []
+    @Option(name: .customLong("run"), help: "A run folder whose kept checkpoints (OUT/checkpoints) to use.")
+    var runFolder: String?
+    @Option(help: "Dataset: a composite folder or a feature cache (default with --run: the run's own dataset).")
+    var data: String?
+    @Flag(help: "With --run: each fold's model on its own held-out samples (predictions.csv format).")
+    var perFold = false
+    @Option(help: "Which kept weights of a run: final or best-test-epoch.")
+    var epoch: EpochSelection = .final
+    @Option(help: "Model configuration (JSON, the experiment file's `model:` keys) for a checkpoint that does not carry one, e.g. a PyTorch state_dict.")
+    var config: String?
+    @Option(help: "Write the CSV here (default: standard output).")
+    var out: String?
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        try NumericFlag.atLeast(threads, 1, flag: "--threads")
+        if (runFolder == nil) == checkpoint.isEmpty { throw ValidationError("give either --checkpoint FILE (repeatable) or --run RUNFOLDER") }
+        if perFold && runFolder == nil { throw ValidationError("--per-fold needs --run RUNFOLDER") }
+        if runFolder == nil && data == nil { throw ValidationError("--checkpoint needs --data PATH (a composite folder or a feature cache)") }
+    }
+
+    func run() throws {
+        BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let override = try config.map { text -> HTNetConfig in
+            do { return try JSONDecoder().decode(HTNetConfig.self, from: Data(text.utf8)) } catch {
+                throw ValidationError("--config is not a model configuration (JSON with the experiment file's model: keys): \(error)")
+            }
+        }
+        let folder = try runFolder.map { try RunFolderModels(directory: $0) }
+        let dataPath = data ?? folder!.datasetPath
+        if let folder, perFold {
+            let first = try TrainedModel.load(path: try folder.checkpoints(selection: epoch)[0].path)
+            let dataset = try RunFolderModels.openDataset(path: dataPath, for: first)
+            let record = try folder.perFoldPredictions(data: dataset, dataPath: dataPath, selection: epoch)
+            try emit(PredictionsCSV.render(record), summary: "\(record.rows.count) held-out predictions from \(Set(record.rows.map { "\($0.variant)/\($0.seed)/\($0.fold)" }).count) fold models")
+            return
+        }
+        let paths = try folder.map { try $0.checkpoints(selection: epoch).map(\.path) } ?? checkpoint
+        let models = try paths.map { try TrainedModel.load(path: $0, config: override) }
+        try Predictor.checkCompatible(models)
+        let dataset = try RunFolderModels.openDataset(path: dataPath, for: models[0])
+        for m in models { try Predictor.check(m, fits: dataset, dataPath: dataPath) }
+        let rows = Predictor.predict(models, data: dataset)
+        let correct = rows.filter { $0.prediction == $0.label }.count
+        try emit(Predictor.csv(rows, classNames: models[0].metadata?.classNames ?? dataset.classNames),
+                 summary: "\(rows.count) samples, \(models.count) model(s)\(models.count > 1 ? " averaged by mean probability" : ""); "
+                    + "agreement with the dataset's labels \(correct)/\(rows.count)")
+    }
+
+    private func emit(_ text: String, summary: String) throws {
+        guard let out else { print(text, terminator: ""); return }
+        do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+            throw ValidationError("cannot write \(out): \(error.localizedDescription)")
+        }
+        print("predict: \(summary) -> \(out)")
+    }
+}
+
+extension EpochSelection: ExpressibleByArgument {}

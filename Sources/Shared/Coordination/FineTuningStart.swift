@@ -1,0 +1,33 @@
+import Foundation
+import HTNet
+import Tensor
+import TrainedModels
+
+/// Resolves `training.init_from` once per variant, before any training: the checkpoint is read and
+/// checked against the variant's model (names and shapes, the class head excepted), and every task of
+/// the variant gets the same starting parameters (one shared array) and the list of head slots to
+/// draw fresh from its own stream. The coordinator reads the file; workers need no access to it.
+enum FineTuningStart {
+    static func apply(to plan: [PlannedTask], experiment: Experiment, log: (String) -> Void) throws -> [PlannedTask] {
+        var resolved: [String: (parameters: [Float], fresh: [String])] = [:]
+        for variant in experiment.variants {
+            guard let path = variant.training.initFrom else { continue }
+            let file: SafeTensorsFile
+            do { file = try SafeTensorsFile.read(path: path) } catch {
+                throw CheckpointError(source: path, problem: "init_from of variant \(variant.name): \(error)")
+            }
+            let start = try InitialWeights.resolve(file, source: path, target: variant.model, head: variant.training.head)
+            resolved[variant.name] = start
+            log("  variant \(variant.name): starts from \(path)"
+                + (start.fresh.isEmpty ? "" : " (drawn fresh from each task's stream: \(start.fresh.joined(separator: ", ")))"))
+        }
+        guard !resolved.isEmpty else { return plan }
+        return plan.map { task in
+            guard let start = resolved[task.variant.name] else { return task }
+            var t = task
+            t.initialParameters = start.parameters
+            t.freshSlots = start.fresh
+            return t
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Dataset
+import Evaluation
+import FoldResults
+import Foundation
+import HTNet
+import Preprocessing
+import TrainedModels
+import Wire
+
+/// The models a run kept (`keep: checkpoints`), read back for `predict` and `explain`: which
+/// checkpoints, which dataset the run trained on, and each fold's own held-out samples.
+public struct RunFolderModels {
+    public let directory: String
+    public let journal: JournalContents
+    public let experiment: Experiment
+    public let store: KeptCheckpoints
+
+    public init(directory: String) throws {
+        self.directory = directory
+        journal = try JournalReader.read(path: RunDirectory(path: directory).journalPath)
+        do { experiment = try JSONDecoder().decode(Experiment.self, from: Data(journal.header.configuration.utf8)) } catch {
+            throw ClusterError.journal("\(directory): the journal header's configuration cannot be read: \(error)")
+        }
+        store = KeptCheckpoints(runDirectory: directory)
+    }
+
+    /// The dataset the run trained on: OUT/data for synthetic data, else the experiment's path.
+    public var datasetPath: String {
+        experiment.dataset.kind == .synthetic ? (directory as NSString).appendingPathComponent("data") : experiment.dataset.path ?? ""
+    }
+
+    /// Every kept checkpoint of the given epoch rule, ordered as the report orders tasks (variant as
+    /// configured, seed, fold); an error when the run kept none.
+    public func checkpoints(selection: EpochSelection = .final) throws -> [(task: TaskRecord, path: String)] {
+        let order = Dictionary(uniqueKeysWithValues: experiment.variants.enumerated().map { ($1.name, $0) })
+        let tasks = journal.tasks.values.sorted { a, b in
+            let va = order[a.variant] ?? Int.max, vb = order[b.variant] ?? Int.max
+            if va != vb { return va < vb }
+            if a.seed != b.seed { return a.seed < b.seed }
+            return a.fold < b.fold
+        }
+        let found = tasks.map { ($0, store.path(taskID: $0.id, selection: selection)) }.filter { FileManager.default.fileExists(atPath: $0.1) }
+        guard !found.isEmpty else {
+            throw CheckpointError(source: directory, problem: "no \(selection.rawValue) checkpoints under \(store.directory) "
+                                  + "(the run needs `keep: checkpoints`\(selection == .bestTestEpoch ? " and epoch_selection: best-test-epoch" : ""))")
+        }
+        return found
+    }
+
+    /// Opens a dataset for these models: composed as they were trained (crop rule) and with their class names.
+    public static func openDataset(path: String, for model: TrainedModel) throws -> ComposedDataset {
+        var options = LoadOptions()
+        if let m = model.metadata {
+            options.crop = m.inputComposition.crop
+            options.classNames = m.classNames
+            options.labelMap = m.labelMap
+        }
+        return try ComposedDataset.open(path: path, options: options)
+    }
+
+    /// Per-fold predictions: each fold's kept model on that fold's own held-out samples (the plan's,
+    /// in plan order), in the chunks its training evaluated them in. The rows are those of the run's
+    /// predictions.csv under the same epoch rule.
+    public func perFoldPredictions(data: ComposedDataset, dataPath: String, selection: EpochSelection = .final) throws -> RunRecord {
+        guard let plan = journal.plan else { throw ClusterError.journal("\(directory): the journal records no plan (an older run)") }
+        let index = Dictionary(data.samples.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var rows: [PredictionRow] = []
+        for (task, path) in try checkpoints(selection: selection) {
+            let model = try TrainedModel.load(path: path)
+            try Predictor.check(model, fits: data, dataPath: dataPath)
+            guard let planned = plan.folds[task.fold] else { throw CheckpointError(source: path, problem: "fold '\(task.fold)' is not in the run's plan") }
+            let indices = try planned.map { s -> Int in
+                guard let i = index[s.sample] else {
+                    throw CheckpointError(source: path, problem: "test sample '\(s.sample)' of fold \(task.fold) is not in \(dataPath)")
+                }
+                return i
+            }
+            let scores = Predictor.scores(model, inputs: data.inputs(at: indices))
+            for (k, i) in indices.enumerated() {
+                let s = data.samples[i]
+                rows.append(PredictionRow(variant: task.variant, seed: task.seed, fold: task.fold, subject: s.subject, dataset: s.dataset,
+                                          sample: s.id, label: s.label, pred: JournalReader.argmax(scores[k]), logits: scores[k]))
+            }
+        }
+        return RunRecord(experimentName: journal.header.experimentName, configuration: journal.header.configuration, selection: selection,
+                         softwareVersion: journal.header.softwareVersion, classNames: journal.header.classNames, hosts: [], wallSeconds: 0,
+                         rows: rows, alternateSelection: nil, alternateRows: [], curves: [])
+    }
+}

@@ -1,0 +1,39 @@
+import Dataset
+import FoldResults
+import Foundation
+import HTNet
+import TrainedModels
+import Wire
+
+/// Writes the checkpoints a finished task sent back (`keep: checkpoints`), with the task's metadata.
+/// The coordinator writes them before journalling the task, so a journalled task has its checkpoints
+/// unless they were removed since (then `--resume` runs it again).
+struct TaskCheckpointing {
+    let store: KeptCheckpoints
+    let experiment: Experiment
+    let classNames: [String]
+    let composition: InputComposition
+    let datasetSHA256: String
+
+    /// Throws a CheckpointError when the result lacks a set of weights the run keeps or a write fails.
+    func write(_ result: TaskResult, task: PlannedTask) throws {
+        for selection in KeptCheckpoints.selections(for: experiment.selection) {
+            guard let weights = result.weights.first(where: { $0.selection == selection }) else {
+                throw CheckpointError(source: task.id, problem: "the worker sent no \(selection.rawValue) weights (\(result.weights.count) set(s))")
+            }
+            let training = task.variant.training
+            let evaluationBatch = max(1, min(training.batchSize, max(task.fold.trainIndices.count, task.fold.testIndices.count)))
+            let metadata = CheckpointMetadata(experimentName: experiment.name, experimentIdentity: experiment.identity,
+                                              variant: task.variant.name, seed: task.seed, fold: task.fold.key,
+                                              testSubjects: task.fold.testSubjects, epoch: weights.epoch, selection: selection,
+                                              classNames: classNames, inputComposition: composition, model: task.variant.model,
+                                              training: training, datasetSHA256: datasetSHA256, evaluationBatch: evaluationBatch,
+                                              labelMap: experiment.classes?.map)
+            do { try store.write(taskID: task.id, parameters: weights.parameters, metadata: metadata) } catch let e as CheckpointError {
+                throw e
+            } catch {
+                throw CheckpointError(source: store.path(taskID: task.id, selection: selection), problem: "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// An 8-bit RGB image and its PNG encoding, written directly (no OpenCV, so `coordinator report`
+/// needs no image library): the zlib stream uses stored (uncompressed) deflate blocks, which every
+/// PNG decoder reads; the images here are small (a 28x28 composed input and its overlays).
+public struct PNGImage: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    /// Row-major RGB, 3 bytes per pixel.
+    public var rgb: [UInt8]
+
+    public init(width: Int, height: Int, rgb: [UInt8]) {
+        precondition(rgb.count == width * height * 3, "RGB needs width x height x 3 bytes")
+        self.width = width
+        self.height = height
+        self.rgb = rgb
+    }
+
+    /// Nearest-neighbour enlargement by an integer factor (pixels stay visible as squares).
+    public func scaled(by factor: Int) -> PNGImage {
+        let w = width * factor, h = height * factor
+        var out = [UInt8](repeating: 0, count: w * h * 3)
+        for y in 0..<h {
+            for x in 0..<w {
+                let s = ((y / factor) * width + x / factor) * 3, d = (y * w + x) * 3
+                out[d] = rgb[s]; out[d + 1] = rgb[s + 1]; out[d + 2] = rgb[s + 2]
+            }
+        }
+        return PNGImage(width: w, height: h, rgb: out)
+    }
+
+    public var pngData: Data {
+        var raw = [UInt8]()
+        raw.reserveCapacity(height * (1 + width * 3))
+        for y in 0..<height {
+            raw.append(0)   // filter: none
+            raw.append(contentsOf: rgb[(y * width * 3)..<((y + 1) * width * 3)])
+        }
+        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        var header = [UInt8]()
+        header += Self.bigEndian(UInt32(width)) + Self.bigEndian(UInt32(height))
+        header += [8, 2, 0, 0, 0]   // 8-bit, truecolour, deflate, adaptive filtering, no interlace
+        png += Self.chunk("IHDR", header)
+        png += Self.chunk("IDAT", Self.zlibStored(raw))
+        png += Self.chunk("IEND", [])
+        return Data(png)
+    }
+
+    public func write(path: String) throws {
+        do { try pngData.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw CheckpointError(source: path, problem: "cannot write the image: \(error.localizedDescription)")
+        }
+    }
+
+    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0x78, 0x01]
+        var offset = 0
+        repeat {
+            let n = min(65_535, data.count - offset)
+            let final: UInt8 = offset + n == data.count ? 1 : 0
+            out.append(final)
+            out += [UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
+            out += data[offset..<(offset + n)]
+            offset += n
+        } while offset < data.count
+        var a: UInt32 = 1, b: UInt32 = 0
+        for byte in data { a = (a + UInt32(byte)) % 65_521; b = (b + a) % 65_521 }
+        return out + bigEndian((b << 16) | a)
+    }
+
+    static func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+        let typed = Array(type.utf8) + body
+        return bigEndian(UInt32(body.count)) + typed + bigEndian(crc32(typed))
+    }
+
+    static let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes { c = crcTable[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
+    }
+
+    static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+}
+
+/// The pictures of an Explanation: the composed input as a colour image, and heat maps over its grey version.
+public enum ExplanationImages {
+    /// The composed input (BGR 0...255 CHW) as RGB.
+    public static func input(_ e: Explanation) -> PNGImage {
+        let n = e.side * e.side
+        var rgb = [UInt8](repeating: 0, count: n * 3)
+        for i in 0..<n {
+            for (out, ch) in [(0, 2), (1, 1), (2, 0)] where ch < e.channels {
+                rgb[i * 3 + out] = UInt8(max(0, min(255, e.input[ch * n + i].rounded())))
+            }
+        }
+        return PNGImage(width: e.side, height: e.side, rgb: rgb)
+    }
+
+    /// `values` [side * side] scaled to 0...1 (by its maximum, or from its minimum to its maximum
+    /// with `stretch`, for maps such as attention whose values sit in a narrow band), as a heat colour
+    /// (black-red-yellow-white) over the input's grey level (35% grey, 65% heat).
+    public static func overlay(_ e: Explanation, values: [Float], stretch: Bool = false) -> PNGImage {
+        let n = e.side * e.side
+        let low = stretch ? (values.min() ?? 0) : 0
+        let top = max((values.max() ?? 0) - low, .leastNormalMagnitude)
+        var rgb = [UInt8](repeating: 0, count: n * 3)
+        for i in 0..<n {
+            var grey: Float = 0
+            for ch in 0..<e.channels { grey += e.input[ch * n + i] / Float(e.channels) }
+            let heat = heatColour((values[i] - low) / top)
+            for k in 0..<3 { rgb[i * 3 + k] = UInt8(max(0, min(255, (0.35 * grey + 0.65 * heat[k]).rounded()))) }
+        }
+        return PNGImage(width: e.side, height: e.side, rgb: rgb)
+    }
+
+    /// t in 0...1 -> RGB 0...255: black, red, yellow, white.
+    static func heatColour(_ t: Float) -> [Float] {
+        let v = max(0, min(1, t)) * 3
+        return [min(1, v), max(0, min(1, v - 1)), max(0, min(1, v - 2))].map { $0 * 255 }
+    }
+}

@@ -1,0 +1,115 @@
+import Dataset
+import Foundation
+import HTNet
+
+/// One sample's prediction: class probabilities (softmax of the scores; for metric heads, of the
+/// cosines with the class vectors) and the predicted class.
+public struct SamplePrediction: Equatable, Sendable {
+    public var sample: String
+    public var subject: String
+    public var dataset: String
+    public var label: Int
+    /// The fold whose model predicted it (per-fold mode), the checkpoint's fold, or "ensemble".
+    public var fold: String
+    /// The model's scores (one model only; nil for an ensemble, which averages probabilities).
+    public var logits: [Float]?
+    public var probabilities: [Double]
+    public var prediction: Int
+}
+
+/// Forward passes of trained models over composed inputs.
+public enum Predictor {
+    /// Scores [sample][class] of every sample, in chunks of the model's evaluation batch, so a fold's
+    /// own test samples get exactly the logits its training journalled.
+    public static func scores(_ model: TrainedModel, inputs: [Float]) -> [[Float]] {
+        let sampleSize = model.config.channels * model.config.imageSize * model.config.imageSize
+        let net = model.network(maxBatch: model.evaluationBatch)
+        return FoldTrainer.forwardAll(net, inputs: inputs, sampleSize: sampleSize).scores
+    }
+
+    /// Softmax in float64 (max-subtracted).
+    public static func softmax(_ scores: [Float]) -> [Double] {
+        let m = Double(scores.max() ?? 0)
+        let e = scores.map { exp(Double($0) - m) }
+        let s = e.reduce(0, +)
+        return e.map { $0 / s }
+    }
+
+    /// Index of the largest value; ties go to the lower class index (as the journal's argmax).
+    public static func argmax<T: Comparable>(_ values: [T]) -> Int {
+        var best = 0
+        for i in values.indices where values[i] > values[best] { best = i }
+        return best
+    }
+
+    /// Refuses data the model was not trained for: another class set, another input shape or composition.
+    public static func check(_ model: TrainedModel, fits data: ComposedDataset, dataPath: String) throws {
+        if let m = model.metadata, m.classNames != data.classNames {
+            throw CheckpointError(source: model.source, problem: "class set mismatch: the model was trained on \(m.classNames) (label order), "
+                                  + "\(dataPath) has \(data.classNames)")
+        }
+        if model.config.numClasses != data.classNames.count {
+            throw CheckpointError(source: model.source, problem: "the model has \(model.config.numClasses) classes, \(dataPath) has \(data.classNames.count) (\(data.classNames))")
+        }
+        if model.config.imageSize != data.imageSize || model.config.channels != data.channels {
+            throw CheckpointError(source: model.source, problem: "config mismatch: the model takes \(model.config.channels)x\(model.config.imageSize)x\(model.config.imageSize) inputs, "
+                                  + "\(dataPath) has \(data.channels)x\(data.imageSize)x\(data.imageSize)")
+        }
+        if let m = model.metadata, m.inputComposition.crop != data.manifest.options.crop {
+            throw CheckpointError(source: model.source, problem: "input composition mismatch: the model was trained on crop rule '\(m.inputComposition.crop.rawValue)', "
+                                  + "\(dataPath) was composed with '\(data.manifest.options.crop.rawValue)'")
+        }
+    }
+
+    /// Models meant to be averaged must agree on classes, configuration and composition.
+    public static func checkCompatible(_ models: [TrainedModel]) throws {
+        guard let first = models.first else { return }
+        for m in models.dropFirst() {
+            if m.config != first.config || m.head != first.head {
+                throw CheckpointError(source: m.source, problem: "config mismatch with \(first.source): \(TrainedModel.describe(m.config)) vs \(TrainedModel.describe(first.config))")
+            }
+            if m.metadata?.classNames != first.metadata?.classNames {
+                throw CheckpointError(source: m.source, problem: "class set mismatch with \(first.source): \(m.metadata?.classNames ?? []) vs \(first.metadata?.classNames ?? [])")
+            }
+            if m.metadata?.inputComposition != first.metadata?.inputComposition {
+                throw CheckpointError(source: m.source, problem: "input composition differs from \(first.source)")
+            }
+        }
+    }
+
+    /// Every sample of `data` through one model, or through several averaged by mean probability.
+    public static func predict(_ models: [TrainedModel], data: ComposedDataset) -> [SamplePrediction] {
+        let all = models.map { scores($0, inputs: data.inputs) }
+        return data.samples.enumerated().map { i, s in
+            if models.count == 1 {
+                let l = all[0][i]
+                return SamplePrediction(sample: s.id, subject: s.subject, dataset: s.dataset, label: s.label,
+                                        fold: models[0].metadata?.fold ?? "", logits: l, probabilities: softmax(l), prediction: argmax(l))
+            }
+            var mean = [Double](repeating: 0, count: all[0][i].count)
+            for m in all { for (c, p) in softmax(m[i]).enumerated() { mean[c] += p / Double(models.count) } }
+            return SamplePrediction(sample: s.id, subject: s.subject, dataset: s.dataset, label: s.label,
+                                    fold: "ensemble of \(models.count)", logits: nil, probabilities: mean, prediction: argmax(mean))
+        }
+    }
+
+    /// CSV: sample, subject, dataset, label, fold, prediction, then p_<class> and (one model) logit_<class>.
+    /// Floats in their shortest round-trip form, so logits read back bit-identical.
+    public static func csv(_ rows: [SamplePrediction], classNames: [String]) -> String {
+        let withLogits = rows.contains { $0.logits != nil }
+        var header = ["sample", "subject", "dataset", "label", "fold", "prediction"] + classNames.map { "p_\($0)" }
+        if withLogits { header += classNames.map { "logit_\($0)" } }
+        var out = header.map(field).joined(separator: ",") + "\n"
+        for r in rows {
+            var cells = [r.sample, r.subject, r.dataset, String(r.label), r.fold, String(r.prediction)]
+            cells += r.probabilities.map { "\($0)" }
+            if withLogits { cells += (r.logits ?? []).map { "\($0)" } }
+            out += cells.map(field).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    static func field(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

@@ -1,0 +1,147 @@
+import Evaluation
+import Foundation
+import TestSupport
+import XCTest
+
+/// `coordinator predict` on a run folder: per fold it reproduces the run's own predictions.csv rows
+/// exactly, under both epoch rules; the ensemble gives probabilities; a run without kept
+/// checkpoints and a checkpoint without a configuration fail with errors that say what to do.
+final class PredictCommandTests: XCTestCase {
+    static let experimentText = """
+        name: predict
+        dataset: {source: synthetic, seed: 9, subjects: 2, samples: 12}
+        protocol: loso
+        seeds: [1, 2]
+        model: {dim: 8, heads: 2, block_repeats: [1, 1, 1]}
+        training: {epochs: 4, batch_size: 8, lr: 0.003}
+        epoch_selection: best-test-epoch
+        variants:
+          - name: a
+          - {name: b, training: {loss: weighted-cross-entropy}}
+        keep: checkpoints
+        """
+
+    private var directory: String!
+
+    override func setUpWithError() throws {
+        try MPIJob.requireMPI()
+        directory = try temporaryDirectory(self)
+        try Self.experimentText.write(toFile: directory + "/predict.yaml", atomically: true, encoding: .utf8)
+        try (Self.experimentText.replacingOccurrences(of: "keep: checkpoints", with: "")).write(toFile: directory + "/nokeep.yaml", atomically: true, encoding: .utf8)
+    }
+
+    private func coordinator(_ arguments: [String]) throws -> MPIJob.Outcome {
+        try MPIJob.runDirect(MPIJob.coordinator, arguments, in: directory)
+    }
+
+    /// predictions.csv's header and the lines of one epoch rule.
+    private func lines(_ path: String, selection: String) throws -> [String] {
+        let all = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        return [all[0]] + all.dropFirst().filter { $0.split(separator: ",")[1] == selection }
+    }
+
+    func testPerFoldPredictionsReproduceTheRunsPredictionsExactly() throws {
+        let run = try coordinator(["run", "predict.yaml", "--out", "out", "--threads", "1"])
+        XCTAssertEqual(run.status, 0, run.output)
+        // The report's gallery: 3 classes x up to 2 correct and 2 wrong samples, input and saliency
+        // images (seq_len 1 here, so no attention images, and the report says why).
+        let report = try String(contentsOfFile: directory + "/out/report.html", encoding: .utf8)
+        XCTAssertTrue(report.contains("id=\"gallery\"") && report.contains("seq_len 1"))
+        let images = try GalleryRender.decodedImages(report: directory + "/out/report.html", scratch: directory)
+        XCTAssertGreaterThanOrEqual(images.count, 2 * 3, "at least one figure per class")
+        for image in images {
+            XCTAssertEqual(image[0] as? Bool, true, "\(image)")
+            XCTAssertEqual(image[1] as? Int, 28, "Chromium decoded the inline PNG: \(image)")
+            XCTAssertEqual(image[2] as? Int, 28)
+        }
+        XCTAssertEqual(Set(images.compactMap { $0[3] as? String }), ["input", "saliency"])
+        for selection in ["final", "best-test-epoch"] {
+            let predicted = try coordinator(["predict", "--run", "out", "--per-fold", "--epoch", selection, "--threads", "1", "--out", "\(selection).csv"])
+            XCTAssertEqual(predicted.status, 0, predicted.output)
+            let mine = try lines(directory + "/\(selection).csv", selection: selection)
+            XCTAssertEqual(mine.count, 1 + 2 * 2 * 36, "every held-out sample of 2 variants x 2 seeds")
+            XCTAssertEqual(mine, try lines(directory + "/out/predictions.csv", selection: selection),
+                           "\(selection): predict --per-fold gives the run's predictions.csv rows, logits bit for bit")
+        }
+        // The ensemble of every fold model: probabilities per sample that sum to 1.
+        let ensemble = try coordinator(["predict", "--run", "out", "--out", "ensemble.csv"])
+        XCTAssertEqual(ensemble.status, 0, ensemble.output)
+        XCTAssertTrue(ensemble.output.contains("24 model(s) averaged by mean probability"), ensemble.output)
+        let rows = try String(contentsOfFile: directory + "/ensemble.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows[0], "sample,subject,dataset,label,fold,prediction,p_negative,p_positive,p_surprise")
+        XCTAssertEqual(rows.count, 1 + 36)
+        for row in rows.dropFirst() {
+            let cells = row.split(separator: ",")
+            let p = cells.suffix(3).compactMap { Double($0) }
+            XCTAssertEqual(p.reduce(0, +), 1, accuracy: 1e-12)
+            XCTAssertEqual(Int(cells[5]), p.indices.max { p[$0] < p[$1] })
+        }
+        // One fold's checkpoint alone, on the run's data: one model, probabilities and logits.
+        let single = try coordinator(["predict", "--checkpoint", "out/checkpoints/a/1/a01.safetensors", "--data", "out/data", "--out", "one.csv"])
+        XCTAssertEqual(single.status, 0, single.output)
+        XCTAssertTrue(try String(contentsOfFile: directory + "/one.csv", encoding: .utf8).hasPrefix(
+            "sample,subject,dataset,label,fold,prediction,p_negative,p_positive,p_surprise,logit_negative,logit_positive,logit_surprise\n"))
+        // Models of different configurations are not averaged.
+        let mixed = try coordinator(["predict", "--checkpoint", "out/checkpoints/a/1/a01.safetensors",
+                                     "--checkpoint", try Fixtures.path("htnet-torch-state-dict.safetensors"),
+                                     "--config", "{\"dim\": 8, \"heads\": 2, \"block_repeats\": [1, 1, 2]}", "--data", "out/data"])
+        XCTAssertNotEqual(mixed.status, 0)
+        XCTAssertTrue(mixed.output.contains("config mismatch"), mixed.output)
+    }
+
+    func testARunWithoutKeptCheckpointsAndAStateDictWithoutConfigAreNamedErrors() throws {
+        let run = try coordinator(["run", "nokeep.yaml", "--out", "nokeep", "--threads", "1"])
+        XCTAssertEqual(run.status, 0, run.output)
+        let none = try coordinator(["predict", "--run", "nokeep", "--per-fold"])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.output.contains("keep: checkpoints"), none.output)
+        let bare = try coordinator(["predict", "--checkpoint", try Fixtures.path("htnet-torch-state-dict.safetensors"), "--data", "nokeep/data"])
+        XCTAssertEqual(bare.status, 1)
+        XCTAssertTrue(bare.output.contains("--config"), bare.output)
+        // With its configuration the reference state_dict predicts (3 classes, as the data).
+        let given = try coordinator(["predict", "--checkpoint", try Fixtures.path("htnet-torch-state-dict.safetensors"),
+                                     "--config", "{\"dim\": 8, \"heads\": 2, \"block_repeats\": [1, 1, 2]}", "--data", "nokeep/data"])
+        XCTAssertEqual(given.status, 0, given.output)
+    }
+}
+
+/// report.html's explanation gallery, opened in headless Chromium: every inline PNG decodes to the
+/// 28x28 composed input size. Skips where Chromium is absent.
+enum GalleryRender {
+    static let probe = """
+    <script>
+    window.addEventListener('load', () => {
+      const imgs = [...document.querySelectorAll('#gallery ~ div img')].map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt]);
+      const pre = document.createElement('pre');
+      pre.id = '__probe';
+      pre.textContent = JSON.stringify(imgs);
+      document.body.appendChild(pre);
+    });
+    </script>
+    """
+
+    /// [complete, naturalWidth, naturalHeight, alt] of each gallery image, as Chromium decoded them.
+    static func decodedImages(report: String, scratch: String) throws -> [[Any]] {
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+            .first(where: FileManager.default.isExecutableFile(atPath:)) else { throw XCTSkip("no Chromium: the gallery render check needs it") }
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        let path = scratch + "/probed.html"
+        try html.replacingOccurrences(of: "<head>", with: "<head>" + probe).write(toFile: path, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(scratch)/profile",
+                             "--virtual-time-budget=5000", "--dump-dom", "file://" + path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard let start = dom.range(of: "<pre id=\"__probe\">"), let end = dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex) else {
+            XCTFail("Chromium printed no probe:\n\(dom.prefix(500))")
+            return []
+        }
+        let json = String(dom[start.upperBound..<end.lowerBound]).replacingOccurrences(of: "&quot;", with: "\"")
+        return try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Any]] ?? []
+    }
+}
