@@ -13,6 +13,9 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         case composite
         /// A feature cache file written earlier (`FeatureCache.write`).
         case cache
+        /// The genuine/posed smile stand-in (SyntheticSmiles) with its features.csv, generated from
+        /// `seed` into OUT/data like `synthetic`.
+        case syntheticSmiles = "synthetic-smiles"
     }
     public var kind: Kind
     /// Absolute path (composite and cache).
@@ -23,7 +26,12 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     /// smaller values make quick tests.
     public var subjects: Int?
     public var samples: Int?
-    public init(kind: Kind, path: String? = nil, seed: UInt64? = nil, subjects: Int? = nil, samples: Int? = nil) {
+    /// A per-sample handcrafted feature CSV (absolute path; HandcraftedFeatureFile) for fusion
+    /// variants; synthetic-smiles brings its own. Encoded only when set.
+    public var features: String?
+    public init(kind: Kind, path: String? = nil, seed: UInt64? = nil, subjects: Int? = nil, samples: Int? = nil,
+                features: String? = nil) {
+        self.features = features
         self.kind = kind
         self.path = path
         self.seed = seed

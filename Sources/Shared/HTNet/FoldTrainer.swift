@@ -61,7 +61,8 @@ public struct FoldTrainer {
         try validate(data, sampleSize: sampleSize)
         let trainCount = data.trainLabels.count, testCount = data.testLabels.count
         let maxBatch = max(1, min(training.batchSize, max(trainCount, testCount)))
-        let net = HTNetModel(config: model, head: training.head, maxBatch: maxBatch)
+        let featureCount = data.featureCount
+        let net = HTNetModel(config: model, head: training.head, fusion: model.fusionSpec(featureCount: featureCount), maxBatch: maxBatch)
         if let given = initialParameters {
             guard given.count == net.layout.count else {
                 throw FoldTrainingError.badData("initial weights hold \(given.count) values, the model \(net.layout.count)")
@@ -77,6 +78,8 @@ public struct FoldTrainer {
         let objective = training.objective(trainLabels: trainLabels, classes: classes)
 
         let batchImages = FloatBuffer(count: maxBatch * sampleSize)
+        let batchFeatures = FloatBuffer(count: maxBatch * featureCount)
+        let trainFeatures = data.trainFeatures ?? []
         var batchLabels = [Int](repeating: 0, count: maxBatch)
         let fixedOrder = training.order == .shuffle ? [] : FoldTrainer.epochOrder(training.order, labels: data.trainLabels, epoch: 0, seedKeys: seedKeys)
         var records: [EpochRecord] = []
@@ -109,9 +112,12 @@ public struct FoldTrainer {
                         let s = order[start + i]
                         (batchImages.pointer + i * sampleSize).update(from: src.baseAddress! + s * sampleSize, count: sampleSize)
                         batchLabels[i] = trainLabels[s]
+                        if featureCount > 0 {
+                            for j in 0..<featureCount { batchFeatures[i * featureCount + j] = trainFeatures[s * featureCount + j] }
+                        }
                     }
                 }
-                net.forward(images: batchImages.pointer, batch: b)
+                net.forward(images: batchImages.pointer, features: featureCount > 0 ? UnsafePointer(batchFeatures.pointer) : nil, batch: b)
                 let result = batchLabels.withUnsafeBufferPointer {
                     objective.evaluate(net, labels: $0.baseAddress!, batch: b, backward: true)
                 }
@@ -122,7 +128,8 @@ public struct FoldTrainer {
                 adam.update(parameters: net.parameters, gradients: net.gradients)
                 start += b
             }
-            let evaluation = evaluate(net, objective: objective, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize)
+            let evaluation = evaluate(net, objective: objective, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize,
+                                      features: data.testFeatures)
             let accuracy = testCount > 0 ? Double(evaluation.correct) / Double(testCount) : 0
             if accuracy >= best.accuracy { best = (epoch, accuracy, evaluation.logits) }
             finalLogits = evaluation.logits
@@ -161,7 +168,11 @@ public struct FoldTrainer {
     }
 
     /// Forward passes only, in chunks of the model's batch.
-    public func evaluate(_ net: HTNetModel, objective: TrainingObjective, inputs: [Float], labels: [Int], sampleSize: Int) -> Evaluation {
+    /// `features` [n, F]: the samples' standardised features (fused models).
+    public func evaluate(_ net: HTNetModel, objective: TrainingObjective, inputs: [Float], labels: [Int], sampleSize: Int,
+                         features: [Float]? = nil) -> Evaluation {
+        let featureCount = net.fusion?.featureCount ?? 0
+        let features = features ?? []
         let classes = model.numClasses, width = net.embeddingWidth
         let testObjective: TrainingObjective
         if case .crossEntropy = objective { testObjective = .crossEntropy(classWeights: nil) } else { testObjective = objective }
@@ -171,7 +182,10 @@ public struct FoldTrainer {
             labels.withUnsafeBufferPointer { lab in
                 while start < labels.count {
                     let b = min(net.maxBatch, labels.count - start)
-                    let scores = net.forward(images: src.baseAddress! + start * sampleSize, batch: b)
+                    let scores = features.withUnsafeBufferPointer { f in
+                        net.forward(images: src.baseAddress! + start * sampleSize,
+                                    features: featureCount > 0 ? f.baseAddress! + start * featureCount : nil, batch: b)
+                    }
                     let r = testObjective.evaluate(net, labels: lab.baseAddress! + start, batch: b, backward: false)
                     lossSum += r.loss * Double(b)
                     out.correct += r.correct
@@ -203,6 +217,16 @@ public struct FoldTrainer {
         if let e = model.validationErrors().first { throw FoldTrainingError.badData("model config: \(e)") }
         if training.batchSize < 1 { throw FoldTrainingError.badData("batch_size must be at least 1") }
         if data.trainLabels.isEmpty { throw FoldTrainingError.badData("the training set is empty") }
+        if model.usesFeatures {
+            if training.head != .classifier { throw FoldTrainingError.badData("model.fusion needs a cross-entropy loss (the classifier head)") }
+            guard let train = data.trainFeatures, let test = data.testFeatures, data.featureCount > 0,
+                  train.count == data.trainLabels.count * data.featureCount, test.count == data.testLabels.count * data.featureCount else {
+                throw FoldTrainingError.badData("model.fusion \(model.fusion!.rawValue) needs every sample's handcrafted features (dataset.features)")
+            }
+            if let bad = (train + test).firstIndex(where: { !$0.isFinite }) {
+                throw FoldTrainingError.badData("non-finite handcrafted feature value (flat index \(bad))")
+            }
+        }
         if data.trainInputs.count != data.trainLabels.count * sampleSize {
             throw FoldTrainingError.badData("\(data.trainInputs.count) training input values for \(data.trainLabels.count) samples of \(sampleSize)")
         }

@@ -10,7 +10,15 @@ public struct FoldData: Sendable {
     /// A stable key per test sample (a hash of its name), which seeds its input noise; nil uses
     /// the position in the test set.
     public var testSampleKeys: [UInt64]?
-    public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int], testSampleKeys: [UInt64]? = nil) {
+    /// Standardised handcrafted features [n, featureCount] of the training and test samples, for
+    /// fused models (HTNetConfig.fusion); nil otherwise.
+    public var trainFeatures: [Float]?
+    public var testFeatures: [Float]?
+    public var featureCount: Int { guard let t = trainFeatures, !trainLabels.isEmpty else { return 0 }; return t.count / trainLabels.count }
+    public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int], testSampleKeys: [UInt64]? = nil,
+                trainFeatures: [Float]? = nil, testFeatures: [Float]? = nil) {
+        self.trainFeatures = trainFeatures
+        self.testFeatures = testFeatures
         self.trainInputs = trainInputs
         self.trainLabels = trainLabels
         self.testInputs = testInputs

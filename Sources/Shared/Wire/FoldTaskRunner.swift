@@ -103,9 +103,19 @@ public final class FoldTaskRunner {
             return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(a.model.numClasses) classes")
         }
         // Input noise is keyed by the sample's name, so every variant, seed and worker sees the same noise.
-        let data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
+        var data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
                             testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] },
                             testSampleKeys: a.testIndices.map { stableHash(dataset.samples[$0].id) })
+        if a.model.usesFeatures {
+            guard let features = dataset.handcrafted else {
+                return failure("bad data: model.fusion \(a.model.fusion!.rawValue) needs handcrafted features, the dataset has none (dataset.features)")
+            }
+            // Standardised with this fold's training samples only.
+            let train = features.rows(at: a.trainIndices)
+            let standardisation = FeatureStandardisation(rows: train, columns: features.count)
+            data.trainFeatures = standardisation.apply(train)
+            data.testFeatures = standardisation.apply(features.rows(at: a.testIndices))
+        }
         if let i = data.trainInputs.firstIndex(where: { !$0.isFinite }) ?? data.testInputs.firstIndex(where: { !$0.isFinite }) {
             return failure("bad data: a non-finite input value (flat index \(i))")
         }
