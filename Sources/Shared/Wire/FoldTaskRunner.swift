@@ -110,11 +110,7 @@ public final class FoldTaskRunner {
             guard let features = dataset.handcrafted else {
                 return failure("bad data: model.fusion \(a.model.fusion!.rawValue) needs handcrafted features, the dataset has none (dataset.features)")
             }
-            // Standardised with this fold's training samples only.
-            let train = features.rows(at: a.trainIndices)
-            let standardisation = FeatureStandardisation(rows: train, columns: features.count)
-            data.trainFeatures = standardisation.apply(train)
-            data.testFeatures = standardisation.apply(features.rows(at: a.testIndices))
+            (data.trainFeatures, data.testFeatures) = foldFeatures(features, trainIndices: a.trainIndices, testIndices: a.testIndices)
         }
         if let i = data.trainInputs.firstIndex(where: { !$0.isFinite }) ?? data.testInputs.firstIndex(where: { !$0.isFinite }) {
             return failure("bad data: a non-finite input value (flat index \(i))")
@@ -146,5 +142,13 @@ public final class FoldTaskRunner {
         } catch {
             return failure("\(error)")
         }
+    }
+
+    /// A fold's handcrafted features, z-scored with the statistics of its training samples only
+    /// (FeatureStandardisation), so nothing about the test subject reaches training.
+    static func foldFeatures(_ features: HandcraftedFeatures, trainIndices: [Int], testIndices: [Int]) -> (train: [Float], test: [Float]) {
+        let train = features.rows(at: trainIndices)
+        let standardisation = FeatureStandardisation(rows: train, columns: features.count)
+        return (standardisation.apply(train), standardisation.apply(features.rows(at: testIndices)))
     }
 }
