@@ -10,6 +10,16 @@ public enum DatasetPreparation {
     /// (through its map when it has one) and the classes synthetic data is generated with; nil keeps
     /// the composite's three MER classes.
     public static func load(_ spec: DatasetSpec, outDirectory: String, classes: ClassSpec? = nil) throws -> ComposedDataset {
+        var dataset = try loadSamples(spec, outDirectory: outDirectory, classes: classes)
+        // Handcrafted features are read and checked here, before any training starts.
+        let generated = (outDirectory as NSString).appendingPathComponent("data/" + SyntheticSmiles.featureFileName)
+        if let path = spec.features ?? (spec.kind == .syntheticSmiles ? generated : nil) {
+            dataset.handcrafted = try HandcraftedFeatureFile.read(path: path, samples: dataset.samples)
+        }
+        return dataset
+    }
+
+    static func loadSamples(_ spec: DatasetSpec, outDirectory: String, classes: ClassSpec?) throws -> ComposedDataset {
         let options = LoadOptions(classNames: classes?.names ?? LoadOptions.threeClassMER, labelMap: classes?.map)
         switch spec.kind {
         case .synthetic:
@@ -39,6 +49,18 @@ public enum DatasetPreparation {
                 try FileManager.default.moveItem(atPath: staging, toPath: directory)
             }
             return try FaceImageLoader(directory: directory, options: options).load()
+        case .syntheticSmiles:
+            let directory = (outDirectory as NSString).appendingPathComponent("data")
+            if !FileManager.default.fileExists(atPath: directory) {
+                let staging = directory + ".partial"
+                try? FileManager.default.removeItem(atPath: staging)
+                var configuration = SyntheticSmiles.Configuration()
+                if let subjects = spec.subjects { configuration.subjects = subjects }
+                if let samples = spec.samples { configuration.samples = samples }
+                try SyntheticSmiles.generate(into: staging, seed: spec.seed ?? 0, configuration: configuration)
+                try FileManager.default.moveItem(atPath: staging, toPath: directory)
+            }
+            return try CompositeLoader(directory: directory, options: LoadOptions(classNames: SyntheticSmiles.classNames)).load()
         case .composite, .cache:
             return try ComposedDataset.open(path: spec.path ?? "", options: options)
         }
@@ -103,6 +125,9 @@ public enum DatasetPreparation {
         for v in experiment.variants {
             if v.model.numClasses != dataset.classNames.count {
                 problems.append("variant \(v.name): model.num_classes \(v.model.numClasses) but the dataset has \(dataset.classNames.count) classes (\(dataset.classNames.joined(separator: ", ")))")
+            }
+            if v.model.usesFeatures && dataset.handcrafted == nil {
+                problems.append("variant \(v.name): model.fusion \(v.model.fusion!.rawValue) needs handcrafted features; give dataset.features (a CSV of sample id and numeric columns)")
             }
             if v.model.imageSize != dataset.imageSize || v.model.channels != dataset.channels {
                 problems.append("variant \(v.name): the model takes \(v.model.channels)x\(v.model.imageSize)x\(v.model.imageSize) inputs, the dataset has \(dataset.channels)x\(dataset.imageSize)x\(dataset.imageSize)")

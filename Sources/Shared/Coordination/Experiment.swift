@@ -17,6 +17,9 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         /// grades I...VI) generated from `seed` into OUT/data; `subjects` and `samples` (images per
         /// subject) size it.
         case syntheticFaces = "synthetic-faces"
+        /// The genuine/posed smile stand-in (SyntheticSmiles) with its features.csv, generated from
+        /// `seed` into OUT/data like `synthetic`.
+        case syntheticSmiles = "synthetic-smiles"
     }
     public var kind: Kind
     /// Absolute path (composite and cache).
@@ -27,7 +30,12 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     /// smaller values make quick tests.
     public var subjects: Int?
     public var samples: Int?
-    public init(kind: Kind, path: String? = nil, seed: UInt64? = nil, subjects: Int? = nil, samples: Int? = nil) {
+    /// A per-sample handcrafted feature CSV (absolute path; HandcraftedFeatureFile) for fusion
+    /// variants; synthetic-smiles brings its own. Encoded only when set.
+    public var features: String?
+    public init(kind: Kind, path: String? = nil, seed: UInt64? = nil, subjects: Int? = nil, samples: Int? = nil,
+                features: String? = nil) {
+        self.features = features
         self.kind = kind
         self.path = path
         self.seed = seed

@@ -192,11 +192,21 @@ public enum ExperimentFile {
             var source: String?
             var seed: UInt64?
             var sizes: [String: Int] = [:]
+            var features: String?
             if let s = raw as? String {
                 source = s
             } else if let m = raw as? [String: Any] {
-                for key in m.keys.sorted() where !["source", "seed", "subjects", "samples"].contains(key) {
-                    problem("dataset.\(key)", "unknown field (dataset has source, and for synthetic data seed, subjects, samples)")
+                for key in m.keys.sorted() where !["source", "seed", "subjects", "samples", "features"].contains(key) {
+                    problem("dataset.\(key)", "unknown field (dataset has source, features, and for synthetic data seed, subjects, samples)")
+                }
+                if let raw = m["features"] {
+                    if let text = raw as? String {
+                        let url = URL(fileURLWithPath: text, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
+                        features = url.standardizedFileURL.path
+                        if !FileManager.default.fileExists(atPath: features!) {
+                            problem("dataset.features", "'\(text)' does not exist (resolved to \(features!))")
+                        }
+                    } else { problem("dataset.features", "'\(raw)' must be the path of a feature CSV") }
                 }
                 source = m["source"] as? String
                 if source == nil { problem("dataset.source", "missing: 'synthetic', a composite folder, or a feature cache file") }
@@ -214,8 +224,9 @@ public enum ExperimentFile {
                 problem("dataset", "must be a string or {source, seed}")
             }
             guard let source else { return nil }
-            if source == "synthetic" {
-                return DatasetSpec(kind: .synthetic, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
+            if source == "synthetic" || source == "synthetic-smiles" {
+                return DatasetSpec(kind: source == "synthetic" ? .synthetic : .syntheticSmiles, seed: seed ?? 0,
+                                   subjects: sizes["subjects"], samples: sizes["samples"], features: features)
             }
             if source == DatasetSpec.Kind.syntheticFaces.rawValue {
                 return DatasetSpec(kind: .syntheticFaces, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
@@ -228,7 +239,7 @@ public enum ExperimentFile {
                 problem("dataset", "'\(source)' does not exist (resolved to \(path)); give a composite folder, a feature cache file, or 'synthetic'")
                 return nil
             }
-            return DatasetSpec(kind: isDirectory.boolValue ? .composite : .cache, path: path)
+            return DatasetSpec(kind: isDirectory.boolValue ? .composite : .cache, path: path, features: features)
         }
 
         mutating func evaluation(_ raw: Any?) -> ProtocolSpec? {

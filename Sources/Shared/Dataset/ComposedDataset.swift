@@ -13,9 +13,12 @@ public struct ComposedDataset: Equatable, Sendable {
     public var manifest: DatasetManifest
     /// Rows left out under `LoadOptions.skipInvalid`, with the reason for each.
     public var skipped: [SkippedSample]
+    /// Per-sample handcrafted features (`dataset.features`, or preprocessing's features.csv) for
+    /// fusion experiments; nil when the experiment uses none.
+    public var handcrafted: HandcraftedFeatures?
 
     public init(classNames: [String], samples: [Sample], inputs: [Float], imageSize: Int = InputComposer.imageSize,
-                channels: Int = InputComposer.channels, manifest: DatasetManifest, skipped: [SkippedSample] = []) {
+                channels: Int = InputComposer.channels, manifest: DatasetManifest, skipped: [SkippedSample] = [], handcrafted: HandcraftedFeatures? = nil) {
         precondition(inputs.count == samples.count * channels * imageSize * imageSize,
                      "\(inputs.count) input values for \(samples.count) samples of \(channels)x\(imageSize)x\(imageSize)")
         self.classNames = classNames
@@ -25,6 +28,8 @@ public struct ComposedDataset: Equatable, Sendable {
         self.channels = channels
         self.manifest = manifest
         self.skipped = skipped
+        precondition(handcrafted == nil || handcrafted!.rows == samples.count, "handcrafted features for another sample count")
+        self.handcrafted = handcrafted
     }
 
     /// Floats per sample (3 * 28 * 28 = 2352).

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The SHA-256 of what a run trains and tests on: class names, then every sample's id, subject,
-/// source dataset and label, then the composed inputs' float32 bytes (little-endian), in sample order.
+/// source dataset and label, then the composed inputs' float32 bytes (little-endian), in sample order,
+/// then (when there are any) the handcrafted feature columns and values.
 /// It ignores where the data lives (a moved folder or a cache made from it gives the same digest)
 /// and changes with any label, sample or input value, so `--resume` can refuse a changed dataset.
 public enum DatasetFingerprint {
@@ -16,6 +17,12 @@ public enum DatasetFingerprint {
         }
         field("inputs")
         dataset.inputs.withUnsafeBytes { hash.update($0) }
+        // Handcrafted features only when present, so datasets without them keep their digest.
+        if let h = dataset.handcrafted {
+            field("handcrafted")
+            for c in h.columns { field(c) }
+            h.values.withUnsafeBytes { hash.update($0) }
+        }
         return hash.finalizeHex()
     }
 }

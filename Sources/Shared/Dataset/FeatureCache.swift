@@ -28,13 +28,16 @@ public enum FeatureCache {
         var samples: [Sample]
         var manifest: DatasetManifest
         var skipped: [SkippedSample]
+        /// Absent (not null) when the dataset has none, so such caches keep their bytes.
+        var handcrafted: HandcraftedFeatures?
     }
 
     public static func encode(_ dataset: ComposedDataset) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let metadata = try encoder.encode(Metadata(classNames: dataset.classNames, samples: dataset.samples,
-                                                   manifest: dataset.manifest, skipped: dataset.skipped))
+                                                   manifest: dataset.manifest, skipped: dataset.skipped,
+                                                   handcrafted: dataset.handcrafted))
         var payload = metadata
         for value in dataset.inputs { payload.appendLittleEndian(value.bitPattern) }
         let compressed = try Zstd.compress(payload)
@@ -108,9 +111,12 @@ public enum FeatureCache {
                 Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: Int(metadataSize) + 4 * i, as: UInt32.self)))
             }
         }
+        if let h = metadata.handcrafted, h.columns.isEmpty || h.values.count != sampleCount * h.columns.count {
+            throw fail("feature cache holds \(h.values.count) handcrafted feature values for \(sampleCount) samples of \(h.columns.count) columns")
+        }
         return ComposedDataset(classNames: metadata.classNames, samples: metadata.samples, inputs: inputs,
                                imageSize: imageSize, channels: channels, manifest: metadata.manifest,
-                               skipped: metadata.skipped)
+                               skipped: metadata.skipped, handcrafted: metadata.handcrafted)
     }
 
     /// Writes atomically (temporary file, then rename): a reader never sees half a cache.

@@ -71,6 +71,10 @@ public enum MarkdownReport {
     static func results(_ s: SelectionResults, classNames: [String], heading: String) -> String {
         var md = "\n## \(heading)\n\n" + table(ReportTables.summary(s))
         md += "\nUF1 / UAR: mean over seeds ± sample std (ddof = 1); CI: subject-level bootstrap.\n"
+        if s.variants.count >= 3 {
+            md += "\n### Ranking (by mean UF1; each variant tested against the top one, p Holm-adjusted across all \(s.comparisons.count) pairs)\n\n"
+                + table(ReportTables.ranking(s))
+        }
         md += "\n### Per source dataset\n\n" + table(ReportTables.datasets(s))
         md += "\n### Per seed\n\n" + table(ReportTables.perSeed(s))
         md += "\n### Per class (pooled over seeds)\n\n"

@@ -28,26 +28,32 @@ extension FoldTrainer {
     /// level, over noisy copies of them. Call it from `run`'s `finished` callback.
     public func finalEvaluation(_ net: HTNetModel, data: FoldData) -> FinalEvaluation {
         let sampleSize = model.channels * model.imageSize * model.imageSize
-        let clean = FoldTrainer.forwardAll(net, inputs: data.testInputs, sampleSize: sampleSize)
+        let clean = FoldTrainer.forwardAll(net, inputs: data.testInputs, sampleSize: sampleSize, features: data.testFeatures)
         let keys = data.testSampleKeys ?? data.testLabels.indices.map { UInt64($0) }
         let noisy = (training.noiseSNR ?? []).map { level -> (level: SNRLevel, scores: [[Float]]) in
             let inputs = InputNoise.noisy(data.testInputs, sampleSize: sampleSize, snrDB: level.decibels,
                                           keys: [FoldTrainer.inputNoiseStream, UInt64(truncatingIfNeeded: training.noiseSeed)],
                                           sampleKeys: keys)
-            return (level, FoldTrainer.forwardAll(net, inputs: inputs, sampleSize: sampleSize).scores)
+            return (level, FoldTrainer.forwardAll(net, inputs: inputs, sampleSize: sampleSize, features: data.testFeatures).scores)
         }
         return FinalEvaluation(embeddings: clean.embeddings, noisyScores: noisy)
     }
 
     /// Scores and embeddings of every sample, forward passes only, in chunks of the model's batch.
-    public static func forwardAll(_ net: HTNetModel, inputs: [Float], sampleSize: Int) -> (scores: [[Float]], embeddings: [[Float]]) {
+    /// `features` [n, F]: the samples' standardised features (fused models; noise touches images only).
+    public static func forwardAll(_ net: HTNetModel, inputs: [Float], sampleSize: Int,
+                                  features: [Float]? = nil) -> (scores: [[Float]], embeddings: [[Float]]) {
         let classes = net.config.numClasses, width = net.embeddingWidth, count = inputs.count / sampleSize
+        let featureCount = net.fusion?.featureCount ?? 0, features = features ?? []
         var scores: [[Float]] = [], embeddings: [[Float]] = []
         var start = 0
         inputs.withUnsafeBufferPointer { src in
             while start < count {
                 let b = min(net.maxBatch, count - start)
-                let out = net.forward(images: src.baseAddress! + start * sampleSize, batch: b)
+                let out = features.withUnsafeBufferPointer { f in
+                    net.forward(images: src.baseAddress! + start * sampleSize,
+                                features: featureCount > 0 ? f.baseAddress! + start * featureCount : nil, batch: b)
+                }
                 for i in 0..<b {
                     scores.append(Array(UnsafeBufferPointer(start: out + i * classes, count: classes)))
                     embeddings.append(Array(UnsafeBufferPointer(start: net.embeddings + i * width, count: width)))

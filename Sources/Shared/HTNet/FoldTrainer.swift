@@ -71,7 +71,8 @@ public struct FoldTrainer {
         try validate(data, sampleSize: sampleSize)
         let trainCount = data.trainLabels.count, testCount = data.testLabels.count
         let maxBatch = max(1, min(training.batchSize, max(trainCount, testCount)))
-        let net = HTNetModel(config: model, head: training.head, maxBatch: maxBatch)
+        let featureCount = data.featureCount
+        let net = HTNetModel(config: model, head: training.head, fusion: model.fusionSpec(featureCount: featureCount), maxBatch: maxBatch)
         if let given = initialParameters {
             guard given.count == net.layout.count else {
                 throw FoldTrainingError.badData("initial weights hold \(given.count) values, the model \(net.layout.count)")
@@ -99,6 +100,8 @@ public struct FoldTrainer {
         let objective = training.objective(trainLabels: trainLabels, classes: classes)
 
         let batchImages = FloatBuffer(count: maxBatch * sampleSize)
+        let batchFeatures = FloatBuffer(count: maxBatch * featureCount)
+        let trainFeatures = data.trainFeatures ?? []
         var batchLabels = [Int](repeating: 0, count: maxBatch)
         let fixedOrder = training.order == .shuffle ? [] : FoldTrainer.epochOrder(training.order, labels: data.trainLabels, epoch: 0, seedKeys: seedKeys)
         var records: [EpochRecord] = []
@@ -137,6 +140,9 @@ public struct FoldTrainer {
                         let s = order[start + i]
                         (batchImages.pointer + i * sampleSize).update(from: src.baseAddress! + s * sampleSize, count: sampleSize)
                         batchLabels[i] = trainLabels[s]
+                        if featureCount > 0 {
+                            for j in 0..<featureCount { batchFeatures[i * featureCount + j] = trainFeatures[s * featureCount + j] }
+                        }
                         if let augmentation {
                             var rng = DeterministicRNG(keys: seedKeys + [FoldTrainer.augmentationStream, UInt64(epoch), UInt64(s)])
                             augmentation.apply(batchImages.pointer + i * sampleSize, rng: &rng)
@@ -153,9 +159,13 @@ public struct FoldTrainer {
                     if fire, b > 1 {
                         mixTargets = Mixup.mix(batchImages.pointer, labels: Array(batchLabels.prefix(b)), batch: b,
                                                sampleSize: sampleSize, classes: classes, lambda: lambda, permutation: permutation)
+                        if featureCount > 0 {   // a fused model's features are mixed like its images
+                            _ = Mixup.mix(batchFeatures.pointer, labels: Array(batchLabels.prefix(b)), batch: b,
+                                          sampleSize: featureCount, classes: classes, lambda: lambda, permutation: permutation)
+                        }
                     }
                 }
-                net.forward(images: batchImages.pointer, batch: b)
+                net.forward(images: batchImages.pointer, features: featureCount > 0 ? UnsafePointer(batchFeatures.pointer) : nil, batch: b)
                 let result: TrainingObjective.Result
                 if let mixTargets {
                     result = objective.evaluateSoftTargets(net, targets: mixTargets, labels: batchLabels, batch: b)
@@ -171,14 +181,16 @@ public struct FoldTrainer {
                 adam.update(parameters: net.parameters, gradients: net.gradients)
                 start += b
             }
-            let evaluation = evaluate(net, objective: objective, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize)
+            let evaluation = evaluate(net, objective: objective, inputs: data.testInputs, labels: data.testLabels, sampleSize: sampleSize,
+                                      features: data.testFeatures)
             let accuracy = testCount > 0 ? Double(evaluation.correct) / Double(testCount) : 0
             if accuracy >= best.accuracy {
                 best = (epoch, accuracy, evaluation.logits)
                 bestTestWeightsObserver?(epoch, UnsafePointer(net.parameters.pointer))
             }
             if validationCount > 0 {
-                let v = evaluate(net, objective: objective, inputs: data.validationInputs, labels: data.validationLabels, sampleSize: sampleSize)
+                let v = evaluate(net, objective: objective, inputs: data.validationInputs, labels: data.validationLabels, sampleSize: sampleSize,
+                                 features: data.validationFeatures)
                 let validationAccuracy = Double(v.correct) / Double(validationCount)
                 if validationAccuracy >= bestValidation.accuracy { bestValidation = (epoch, validationAccuracy, evaluation.logits) }
             }
@@ -221,7 +233,11 @@ public struct FoldTrainer {
     }
 
     /// Forward passes only, in chunks of the model's batch.
-    public func evaluate(_ net: HTNetModel, objective: TrainingObjective, inputs: [Float], labels: [Int], sampleSize: Int) -> Evaluation {
+    /// `features` [n, F]: the samples' standardised features (fused models).
+    public func evaluate(_ net: HTNetModel, objective: TrainingObjective, inputs: [Float], labels: [Int], sampleSize: Int,
+                         features: [Float]? = nil) -> Evaluation {
+        let featureCount = net.fusion?.featureCount ?? 0
+        let features = features ?? []
         let classes = model.numClasses, width = net.embeddingWidth
         let testObjective: TrainingObjective
         if case .crossEntropy = objective { testObjective = .crossEntropy(classWeights: nil) } else { testObjective = objective }
@@ -231,7 +247,10 @@ public struct FoldTrainer {
             labels.withUnsafeBufferPointer { lab in
                 while start < labels.count {
                     let b = min(net.maxBatch, labels.count - start)
-                    let scores = net.forward(images: src.baseAddress! + start * sampleSize, batch: b)
+                    let scores = features.withUnsafeBufferPointer { f in
+                        net.forward(images: src.baseAddress! + start * sampleSize,
+                                    features: featureCount > 0 ? f.baseAddress! + start * featureCount : nil, batch: b)
+                    }
                     let r = testObjective.evaluate(net, labels: lab.baseAddress! + start, batch: b, backward: false)
                     lossSum += r.loss * Double(b)
                     out.correct += r.correct
@@ -263,6 +282,16 @@ public struct FoldTrainer {
         if let e = model.validationErrors().first { throw FoldTrainingError.badData("model config: \(e)") }
         if training.batchSize < 1 { throw FoldTrainingError.badData("batch_size must be at least 1") }
         if data.trainLabels.isEmpty { throw FoldTrainingError.badData("the training set is empty") }
+        if model.usesFeatures {
+            if training.head != .classifier { throw FoldTrainingError.badData("model.fusion needs a cross-entropy loss (the classifier head)") }
+            guard let train = data.trainFeatures, let test = data.testFeatures, data.featureCount > 0,
+                  train.count == data.trainLabels.count * data.featureCount, test.count == data.testLabels.count * data.featureCount else {
+                throw FoldTrainingError.badData("model.fusion \(model.fusion!.rawValue) needs every sample's handcrafted features (dataset.features)")
+            }
+            if let bad = (train + test).firstIndex(where: { !$0.isFinite }) {
+                throw FoldTrainingError.badData("non-finite handcrafted feature value (flat index \(bad))")
+            }
+        }
         if data.trainInputs.count != data.trainLabels.count * sampleSize {
             throw FoldTrainingError.badData("\(data.trainInputs.count) training input values for \(data.trainLabels.count) samples of \(sampleSize)")
         }

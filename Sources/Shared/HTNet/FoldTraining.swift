@@ -14,10 +14,20 @@ public struct FoldData: Sendable {
     /// the validation-selected epoch; empty for none. Never mixed with the test set.
     public var validationInputs: [Float] = []
     public var validationLabels: [Int] = []
+    /// Standardised handcrafted features [n, featureCount] of the training, test and validation
+    /// samples, for fused models (HTNetConfig.fusion); nil otherwise.
+    public var trainFeatures: [Float]?
+    public var testFeatures: [Float]?
+    public var validationFeatures: [Float]?
+    public var featureCount: Int { guard let t = trainFeatures, !trainLabels.isEmpty else { return 0 }; return t.count / trainLabels.count }
     public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int], testSampleKeys: [UInt64]? = nil,
-                validationInputs: [Float] = [], validationLabels: [Int] = []) {
+                validationInputs: [Float] = [], validationLabels: [Int] = [],
+                trainFeatures: [Float]? = nil, testFeatures: [Float]? = nil, validationFeatures: [Float]? = nil) {
         self.validationInputs = validationInputs
         self.validationLabels = validationLabels
+        self.trainFeatures = trainFeatures
+        self.testFeatures = testFeatures
+        self.validationFeatures = validationFeatures
         self.trainInputs = trainInputs
         self.trainLabels = trainLabels
         self.testInputs = testInputs

@@ -9,6 +9,12 @@ public struct HTNetConfig: Codable, Equatable, Hashable, Sendable {
     public var mlpMult: Int = 4
     public var channels: Int = 3
     public var numClasses: Int = 3
+    /// `fusion`: how handcrafted features join the embedding (FusionKind); nil is the reference
+    /// model (as is `none`). `fusion_width`: the projection width d of the fusions that project
+    /// (default `defaultFusionWidth`). Both encoded only when set, so other experiments keep their identity.
+    public var fusion: FusionKind?
+    public var fusionWidth: Int?
+    public static let defaultFusionWidth = 32
 
     public init(imageSize: Int = 28, patchSize: Int = 7, dim: Int = 256, heads: Int = 3,
                 numHierarchies: Int = 3, blockRepeats: [Int] = [2, 2, 10], mlpMult: Int = 4,
@@ -28,6 +34,7 @@ public struct HTNetConfig: Codable, Equatable, Hashable, Sendable {
         case imageSize = "image_size", patchSize = "patch_size", dim, heads
         case numHierarchies = "num_hierarchies", blockRepeats = "block_repeats"
         case mlpMult = "mlp_mult", channels, numClasses = "num_classes"
+        case fusion, fusionWidth = "fusion_width"
     }
 
     /// Decodes with every key optional: missing keys keep the paper's values.
@@ -43,6 +50,8 @@ public struct HTNetConfig: Codable, Equatable, Hashable, Sendable {
         mlpMult = try c.decodeIfPresent(Int.self, forKey: .mlpMult) ?? d.mlpMult
         channels = try c.decodeIfPresent(Int.self, forKey: .channels) ?? d.channels
         numClasses = try c.decodeIfPresent(Int.self, forKey: .numClasses) ?? d.numClasses
+        fusion = try c.decodeIfPresent(FusionKind.self, forKey: .fusion)
+        fusionWidth = try c.decodeIfPresent(Int.self, forKey: .fusionWidth)
     }
 
     /// Side of the patch grid.
@@ -62,6 +71,15 @@ public struct HTNetConfig: Codable, Equatable, Hashable, Sendable {
     }
     public var topChannels: Int { channels(level: numHierarchies - 1) }
 
+    /// Whether this model reads per-sample handcrafted features.
+    public var usesFeatures: Bool { (fusion ?? .none).usesFeatures }
+
+    /// The fusion a model for `featureCount` features builds (nil for none).
+    public func fusionSpec(featureCount: Int) -> FusionSpec? {
+        guard let kind = fusion, kind != .none else { return nil }
+        return FusionSpec(kind: kind, width: fusionWidth ?? HTNetConfig.defaultFusionWidth, featureCount: featureCount)
+    }
+
     /// Problems that make the configuration unusable, in words a user can act on.
     public func validationErrors() -> [String] {
         var errors: [String] = []
@@ -76,6 +94,7 @@ public struct HTNetConfig: Codable, Equatable, Hashable, Sendable {
         if dim < 1 || heads < 1 || dim / heads < 1 { errors.append("dim \(dim) must be at least heads \(heads)") }
         if mlpMult < 1 { errors.append("mlp_mult must be at least 1") }
         if numClasses < 2 { errors.append("num_classes must be at least 2") }
+        if let w = fusionWidth, w < 1 { errors.append("fusion_width \(w) must be at least 1") }
         if errors.isEmpty {
             let blocks = 1 << (numHierarchies - 1)
             if fmap % blocks != 0 {

@@ -26,17 +26,29 @@ public final class HTNetModel {
     enum Top {
         case classifier(ClassifierHead)
         case embedding(EmbeddingHead)
+        /// The pooled feature and a FusionHead on it and the sample's features (`model.fusion`).
+        case fused(PooledFeature, FusionHead)
     }
 
+    /// The fusion in use (nil: the reference model; a spec of kind `none` is stored as nil).
+    public let fusion: FusionSpec?
+    /// The batch's handcrafted features [maxBatch, F] of the last forward (fused models only).
+    let featureBuffer: FloatBuffer
+    let dPooledFused: FloatBuffer
+
+    /// `fusion` works with the classifier head only (the metric heads' embedding is the loss's input).
     /// `storage` gives the parameter and gradient buffers (each `layout.count` values, e.g. views of
     /// one model's slice of a fold batch's stacked buffers); nil allocates them.
-    public init(config: HTNetConfig, head: ModelHead = .classifier, maxBatch: Int,
+    public init(config: HTNetConfig, head: ModelHead = .classifier, fusion: FusionSpec? = nil, maxBatch: Int,
                 storage: (parameters: FloatBuffer, gradients: FloatBuffer)? = nil) {
         precondition(config.validationErrors().isEmpty, "invalid HTNet config: \(config.validationErrors())")
+        let fusion = fusion.flatMap { $0.kind == .none ? nil : $0 }
+        precondition(fusion == nil || head == .classifier, "fusion needs the classifier head")
         self.config = config
         self.head = head
+        self.fusion = fusion
         self.maxBatch = maxBatch
-        let layout = ParameterLayout(config: config, head: head)
+        let layout = ParameterLayout(config: config, head: head, fusion: fusion)
         self.layout = layout
         if let storage {
             precondition(storage.parameters.count == layout.count && storage.gradients.count == layout.count,
@@ -50,8 +62,17 @@ public final class HTNetModel {
         embedding = PatchEmbedding(config: config, layout: layout, maxBatch: maxBatch)
         levels = (0..<config.numHierarchies).map { TransformerLevel(level: $0, config: config, layout: layout, maxBatch: maxBatch) }
         aggregates = (0..<(config.numHierarchies - 1)).map { Aggregate(level: $0, config: config, layout: layout, maxBatch: maxBatch) }
+        featureBuffer = FloatBuffer(count: maxBatch * (fusion?.featureCount ?? 0))
+        dPooledFused = FloatBuffer(count: fusion == nil ? 0 : maxBatch * config.topChannels)
         switch head {
-        case .classifier: top = .classifier(ClassifierHead(config: config, layout: layout, maxBatch: maxBatch))
+        case .classifier:
+            if let fusion {
+                top = .fused(PooledFeature(config: config, layout: layout, maxBatch: maxBatch),
+                             FusionHead(spec: fusion, embeddingWidth: config.topChannels, classes: config.numClasses,
+                                        layout: layout, maxBatch: maxBatch))
+            } else {
+                top = .classifier(ClassifierHead(config: config, layout: layout, maxBatch: maxBatch))
+            }
         case let .metric(embeddingSize, _):
             top = .embedding(EmbeddingHead(config: config, layout: layout, embeddingSize: embeddingSize, maxBatch: maxBatch))
         }
@@ -70,10 +91,15 @@ public final class HTNetModel {
     /// images: [batch, channels, image, image] -> scores [batch, classes] (valid until the next
     /// forward): the logits for the classifier head; for a metric head the cosine between each
     /// embedding and each class vector, so that arg-max is the nearest class vector by cosine.
+    /// `features` [batch, F] (standardised) is required by a fused model and ignored otherwise.
     @discardableResult
-    public func forward(images: UnsafePointer<Float>, batch: Int) -> UnsafeMutablePointer<Float> {
+    public func forward(images: UnsafePointer<Float>, features: UnsafePointer<Float>? = nil, batch: Int) -> UnsafeMutablePointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
         let p = parameters.pointer
+        if let fusion {
+            guard let features else { preconditionFailure("a fused model needs the batch's features") }
+            featureBuffer.pointer.update(from: features, count: batch * fusion.featureCount)
+        }
         embedding.forward(p, images: images, y: activations[0].pointer, batch: batch)
         for l in 0..<levels.count {
             levels[l].forward(p, x: activations[l].pointer, batch: batch)
@@ -84,6 +110,9 @@ public final class HTNetModel {
         let x = activations[levels.count - 1].pointer
         switch top {
         case let .classifier(h): h.forward(p, x: x, logits: scoreBuffer.pointer, batch: batch)
+        case let .fused(feature, fusionHead):
+            feature.forward(p, x: x, batch: batch)
+            fusionHead.forward(p, e: feature.pooled.pointer, f: featureBuffer.pointer, logits: scoreBuffer.pointer, batch: batch)
         case let .embedding(h):
             h.forward(p, x: x, batch: batch)
             guard case let .metric(_, layout) = head else { preconditionFailure("embedding top without a metric head") }
@@ -100,6 +129,7 @@ public final class HTNetModel {
     public var embeddings: UnsafeMutablePointer<Float> {
         switch top {
         case let .classifier(h): return h.feature.pooled.pointer
+        case let .fused(feature, _): return feature.pooled.pointer
         case let .embedding(h): return h.embeddings
         }
     }
@@ -118,8 +148,15 @@ public final class HTNetModel {
     /// `dImages` [batch, channels, image, image], when given, receives the gradient with respect to
     /// the last forward's input images (saliency maps); training leaves it nil.
     public func backward(dLogits: UnsafePointer<Float>, batch: Int, dImages: UnsafeMutablePointer<Float>? = nil) {
-        guard case let .classifier(h) = top else { preconditionFailure("backward(dLogits:) on a metric head") }
-        h.backward(parameters.pointer, gradients.pointer, dLogits: dLogits, dx: activationGrads[levels.count - 1].pointer, batch: batch)
+        let dx = activationGrads[levels.count - 1].pointer
+        switch top {
+        case let .classifier(h): h.backward(parameters.pointer, gradients.pointer, dLogits: dLogits, dx: dx, batch: batch)
+        case let .fused(feature, fusionHead):
+            fusionHead.backward(parameters.pointer, gradients.pointer, e: feature.pooled.pointer, f: featureBuffer.pointer,
+                                dLogits: dLogits, dE: dPooledFused.pointer, batch: batch)
+            feature.backward(parameters.pointer, gradients.pointer, dPooled: dPooledFused.pointer, dx: dx, batch: batch)
+        case .embedding: preconditionFailure("backward(dLogits:) on a metric head")
+        }
         backwardBelowHead(batch: batch, dImages: dImages)
     }
 

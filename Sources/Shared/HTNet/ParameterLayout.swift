@@ -33,7 +33,9 @@ public struct ParameterLayout: Sendable {
     /// embedding with a metric loss's class vectors, initialised as pytorch-metric-learning 2.9.0
     /// does by default: proxies [classes, E] from kaiming_normal_(mode "fan_out"), i.e. N(0, 2 / classes);
     /// W [E, classes] from normal_, i.e. N(0, 1).
-    public init(config c: HTNetConfig, head: ModelHead = .classifier) {
+    /// `fusion` (classifier head only; FusionHead) gives mlp_head.2 the fused width as its input and
+    /// appends the fusion's `fusion.*` parameters after it; nil or `none` is the reference layout.
+    public init(config c: HTNetConfig, head: ModelHead = .classifier, fusion: FusionSpec? = nil) {
         let patchFan = c.patchDim
         add("to_patch_embedding.1.weight", [c.dim, c.patchDim, 1, 1], .weight(fanIn: patchFan))
         add("to_patch_embedding.1.bias", [c.dim], .bias(fanIn: patchFan))
@@ -71,8 +73,13 @@ public struct ParameterLayout: Sendable {
         add("mlp_head.0.b", [1, top, 1, 1], .zeros)
         switch head {
         case .classifier:
-            add("mlp_head.2.weight", [c.numClasses, top], .weight(fanIn: top))
-            add("mlp_head.2.bias", [c.numClasses], .bias(fanIn: top))
+            let fused = fusion.flatMap { $0.kind == .none ? nil : $0 }
+            let input = fused.map { $0.kind.isLate ? top : $0.outputWidth(embedding: top, classes: c.numClasses) } ?? top
+            add("mlp_head.2.weight", [c.numClasses, input], .weight(fanIn: input))
+            add("mlp_head.2.bias", [c.numClasses], .bias(fanIn: input))
+            for (name, shape, initialisation) in fused?.parameterSlots(embedding: top, classes: c.numClasses) ?? [] {
+                add(name, shape, initialisation)
+            }
         case let .metric(embeddingSize, classVectors):
             if let e = embeddingSize {
                 add(ModelHead.projectionWeightName, [e, top], .weight(fanIn: top))

@@ -112,11 +112,18 @@ public final class FoldTaskRunner {
             }
         }
         // Input noise is keyed by the sample's name, so every variant, seed and worker sees the same noise.
-        let data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
+        var data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
                             testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] },
                             testSampleKeys: a.testIndices.map { stableHash(dataset.samples[$0].id) },
                             validationInputs: dataset.inputs(at: a.validationIndices),
                             validationLabels: a.validationIndices.map { labels[$0] })
+        if a.model.usesFeatures {
+            guard let features = dataset.handcrafted else {
+                return failure("bad data: model.fusion \(a.model.fusion!.rawValue) needs handcrafted features, the dataset has none (dataset.features)")
+            }
+            (data.trainFeatures, data.testFeatures, data.validationFeatures)
+                = foldFeatures(features, trainIndices: a.trainIndices, testIndices: a.testIndices, validationIndices: a.validationIndices)
+        }
         if let i = data.trainInputs.firstIndex(where: { !$0.isFinite }) ?? data.testInputs.firstIndex(where: { !$0.isFinite }) {
             return failure("bad data: a non-finite input value (flat index \(i))")
         }
@@ -173,5 +180,17 @@ public final class FoldTaskRunner {
         } catch {
             return failure("\(error)")
         }
+    }
+
+    /// A fold's handcrafted features, z-scored with the statistics of its training samples only
+    /// (FeatureStandardisation), so nothing about the test subject reaches training.
+    /// Standardised with the training samples' statistics only (the validation and test samples are
+    /// never part of them).
+    static func foldFeatures(_ features: HandcraftedFeatures, trainIndices: [Int], testIndices: [Int],
+                             validationIndices: [Int] = []) -> (train: [Float], test: [Float], validation: [Float]) {
+        let train = features.rows(at: trainIndices)
+        let standardisation = FeatureStandardisation(rows: train, columns: features.count)
+        return (standardisation.apply(train), standardisation.apply(features.rows(at: testIndices)),
+                standardisation.apply(features.rows(at: validationIndices)))
     }
 }
