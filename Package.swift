@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "HTNet", dependencies: ["Tensor", "CKernels", "FoldResults"], path: "\(shared)/HTNet",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // A second architecture (issue 19): DDAMFN for facial expressions, engine only.
-        .target(name: "DDAMFN", dependencies: ["Tensor", "CKernels"], path: "\(shared)/DDAMFN",
+        .target(name: "DDAMFN", dependencies: ["Tensor", "CKernels", "FoldResults"], path: "\(shared)/DDAMFN",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // The data core: samples, manifests, input composition, the feature cache. No OpenCV.
         .target(name: "Dataset", dependencies: ["CZstd"], path: "\(shared)/Dataset"),
@@ -69,10 +69,10 @@ let package = Package(
                 path: "\(shared)/Preprocessing"),
         .target(name: "Evaluation", dependencies: ["COpenBLAS", "Tensor", "FoldResults"], path: "\(shared)/Evaluation"),
         // The coordinator-worker protocol and the worker's side of it.
-        .target(name: "Wire", dependencies: ["CMPI", "CBuildInfo", "Tensor", "HTNet", "FoldResults", "Dataset"],
+        .target(name: "Wire", dependencies: ["CMPI", "CBuildInfo", "Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset"],
                 path: "\(shared)/Wire"),
         // The coordinator's side: experiment files, planning, scheduling, the journal, reports.
-        .target(name: "Coordination", dependencies: ["Wire", "Tensor", "HTNet", "FoldResults", "Dataset",
+        .target(name: "Coordination", dependencies: ["Wire", "Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset",
                                                      "Preprocessing", "Evaluation",
                                                      .product(name: "Yams", package: "Yams")],
                 path: "\(shared)/Coordination"),
@@ -98,7 +98,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
         .testTarget(name: "HTNetTests", dependencies: ["TestSupport", "HTNet", "FoldResults", "Tensor"], path: "Tests/HTNetTests"),
-        .testTarget(name: "DDAMFNTests", dependencies: ["TestSupport", "DDAMFN", "Tensor"], path: "Tests/DDAMFNTests"),
+        .testTarget(name: "DDAMFNTests", dependencies: ["TestSupport", "DDAMFN", "FoldResults", "Tensor"], path: "Tests/DDAMFNTests"),
         .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],
                     path: "Tests/DatasetTests"),
         .testTarget(name: "PreprocessingTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],

@@ -101,10 +101,15 @@ public enum DatasetPreparation {
             }
         }
         for v in experiment.variants {
-            if v.model.numClasses != dataset.classNames.count {
-                problems.append("variant \(v.name): model.num_classes \(v.model.numClasses) but the dataset has \(dataset.classNames.count) classes (\(dataset.classNames.joined(separator: ", ")))")
+            if v.classCount != dataset.classNames.count {
+                problems.append("variant \(v.name): model.num_classes \(v.classCount) but the dataset has \(dataset.classNames.count) classes (\(dataset.classNames.joined(separator: ", ")))")
             }
-            if v.model.imageSize != dataset.imageSize || v.model.channels != dataset.channels {
+            if v.ddamfn != nil {
+                // DDAMFN resizes any square 3-channel image to 112x112 (DDAMFNInput).
+                if dataset.channels != 3 {
+                    problems.append("variant \(v.name): DDAMFN takes 3-channel images, the dataset has \(dataset.channels) channels")
+                }
+            } else if v.model.imageSize != dataset.imageSize || v.model.channels != dataset.channels {
                 problems.append("variant \(v.name): the model takes \(v.model.channels)x\(v.model.imageSize)x\(v.model.imageSize) inputs, the dataset has \(dataset.channels)x\(dataset.imageSize)x\(dataset.imageSize)")
             }
         }

@@ -1,3 +1,4 @@
+import DDAMFN
 import Dataset
 import FoldResults
 import Foundation
@@ -91,13 +92,23 @@ public struct ClassSpec: Codable, Equatable, Sendable {
 /// One configuration to run: the base experiment with a variant's overrides applied.
 public struct ExperimentVariant: Codable, Equatable, Sendable {
     public var name: String
+    /// HTNet's shape; not used when `ddamfn` is set.
     public var model: HTNetConfig
     public var training: TrainingConfig
-    public init(name: String, model: HTNetConfig, training: TrainingConfig) {
+    /// `model.arch: ddamfn`: the variant trains DDAMFN with this shape. nil (HTNet) is not encoded, so
+    /// HTNet experiments keep their identity.
+    public var ddamfn: DDAMFNConfig?
+    public init(name: String, model: HTNetConfig, training: TrainingConfig, ddamfn: DDAMFNConfig? = nil) {
         self.name = name
         self.model = model
         self.training = training
+        self.ddamfn = ddamfn
     }
+
+    /// `model.arch`.
+    public var architecture: String { ddamfn == nil ? "htnet" : "ddamfn" }
+    /// Width of the classifier.
+    public var classCount: Int { ddamfn?.classes ?? model.numClasses }
 }
 
 /// A validated, fully resolved experiment: what `ExperimentFile.load` returns and what the journal

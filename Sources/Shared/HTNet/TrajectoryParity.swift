@@ -1,3 +1,4 @@
+import FoldResults
 import Foundation
 import Tensor
 

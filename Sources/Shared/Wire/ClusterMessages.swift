@@ -1,3 +1,4 @@
+import DDAMFN
 import FoldResults
 import HTNet
 
@@ -56,6 +57,8 @@ public struct TaskAssignment: Equatable, Sendable {
     public var resumeState: [UInt8] = []
     /// The inner validation set (epoch_selection: validation), disjoint from both; empty for none.
     public var validationIndices: [Int]
+    /// Set: the task trains DDAMFN with this shape (`model.arch: ddamfn`) and `model` is not used.
+    public var ddamfn: DDAMFNConfig?
     /// `start` defaults to the per-task SplitMix64 stream of `seedKeys` (init_rng splitmix, scope fold).
     public init(taskID: String, model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64],
                 start: StartingWeights? = nil, trainIndices: [Int], testIndices: [Int], validationIndices: [Int] = []) {

@@ -1,3 +1,4 @@
+import DDAMFN
 import FoldResults
 import Foundation
 import HTNet
@@ -31,6 +32,7 @@ public enum MessageCodec {
             p.write(words: a.seedKeys); p.write(ints: a.trainIndices); p.write(ints: a.testIndices)
             p.write(bytes: a.resumeState)
             p.write(ints: a.validationIndices)
+            p.write(a.ddamfn.map { encodeJSON($0) } ?? "")
         case let .progress(e):
             p.write(e.taskID); write(e.record, to: &p)
         case let .result(r):
@@ -113,6 +115,8 @@ public enum MessageCodec {
                                             testIndices: try r.readInts())
             assignment.resumeState = try r.readBytes()
             assignment.validationIndices = try r.readInts()
+            let ddamfn = try r.readString()
+            if !ddamfn.isEmpty { assignment.ddamfn = try decodeJSON(DDAMFNConfig.self, ddamfn) }
             message = .assignment(assignment)
         case .progress:
             message = .progress(EpochProgress(taskID: try r.readString(), record: try readRecord(&r)))
