@@ -41,6 +41,17 @@ public enum DatasetPreparation {
             return try FaceImageLoader(directory: directory, options: options).load()
         case .composite, .cache:
             return try ComposedDataset.open(path: spec.path ?? "", options: options)
+        case .syntheticExpressions:
+            return SyntheticFaceExpressions.generate(seed: spec.seed ?? 0, subjects: spec.subjects ?? 12, samplesPerSubject: spec.samples ?? 14,
+                                                     classNames: classes?.names ?? FaceExpressionClasses.fer2013)
+        case .fer2013:
+            return try FER2013Loader.load(csv: spec.path ?? "", usages: spec.usage.map(Set.init))
+        case .ferplus:
+            return try FER2013Loader.load(csv: spec.path ?? "", ferPlus: spec.labels ?? "", usages: spec.usage.map(Set.init))
+        case .rafdb:
+            return try RAFDBLoader.load(labels: spec.labels ?? "", images: spec.path ?? "")
+        case .classFolders:
+            return try ClassFolderLoader.load(root: spec.path ?? "", classNames: classes?.names)
         }
     }
 

@@ -18,6 +18,15 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         /// grades I...VI) generated from `seed` into OUT/data; `subjects` and `samples` (images per
         /// subject) size it.
         case syntheticFaces = "synthetic-faces"
+        /// Face-expression images (issue 19), each set kept at its own side (DDAMFN resizes to 112):
+        /// drawn expressions generated in memory from `seed` (`subjects` people x `samples` images each,
+        /// 112 px, SyntheticFaceExpressions) ...
+        case syntheticExpressions = "synthetic-fer"
+        /// ... FER2013's CSV at `path` (rows filtered by `usage`), FER+ = that CSV relabelled by the
+        /// label file `labels`, RAF-DB = the image folder `path` with the partition list `labels`,
+        /// and a folder per class at `path` (CK+-style subject ids from file names).
+        case fer2013, ferplus, rafdb
+        case classFolders = "class-folders"
     }
     public var kind: Kind
     /// Absolute path (composite and cache).
@@ -28,7 +37,14 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     /// smaller values make quick tests.
     public var subjects: Int?
     public var samples: Int?
-    public init(kind: Kind, path: String? = nil, seed: UInt64? = nil, subjects: Int? = nil, samples: Int? = nil) {
+    /// Face sets: FER+'s label file or RAF-DB's partition list (resolved path).
+    public var labels: String?
+    /// FER2013 / FER+: keep rows whose Usage is one of these (nil keeps all).
+    public var usage: [String]?
+    public init(kind: Kind, path: String? = nil, seed: UInt64? = nil, subjects: Int? = nil, samples: Int? = nil,
+                labels: String? = nil, usage: [String]? = nil) {
+        self.labels = labels
+        self.usage = usage
         self.kind = kind
         self.path = path
         self.seed = seed

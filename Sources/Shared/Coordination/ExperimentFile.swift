@@ -115,7 +115,7 @@ public enum ExperimentFile {
             if classes == nil, dataset?.kind == .syntheticFaces {
                 problem("classes", "dataset synthetic-faces is graded I...VI: set classes: [I, II, III, IV, V, VI] (or a map file to fewer classes)")
             }
-            if let classes, classes.map != nil, dataset?.kind == .synthetic {
+            if let classes, classes.map != nil, dataset?.kind == .synthetic || dataset?.kind == .syntheticExpressions {
                 problem("classes.map", "a class map reads a dataset folder's labels; synthetic data is generated with the class names themselves")
             }
             let baseModel = mapping(top["model"], field: "model") ?? [:]
@@ -181,6 +181,8 @@ public enum ExperimentFile {
             var sizes: [String: Int] = [:]
             if let s = raw as? String {
                 source = s
+            } else if let m = raw as? [String: Any], m["format"] != nil {
+                return faceDataset(m)
             } else if let m = raw as? [String: Any] {
                 for key in m.keys.sorted() where !["source", "seed", "subjects", "samples"].contains(key) {
                     problem("dataset.\(key)", "unknown field (dataset has source, and for synthetic data seed, subjects, samples)")
@@ -207,7 +209,11 @@ public enum ExperimentFile {
             if source == DatasetSpec.Kind.syntheticFaces.rawValue {
                 return DatasetSpec(kind: .syntheticFaces, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
             }
-            if seed != nil || !sizes.isEmpty { problem("dataset", "only a synthetic dataset (synthetic, synthetic-faces) takes seed, subjects, samples") }
+            if source == DatasetSpec.Kind.syntheticExpressions.rawValue {
+                if let subjects = sizes["subjects"], subjects < 2 { problem("dataset.subjects", "\(subjects): folds by subject need at least 2") }
+                return DatasetSpec(kind: .syntheticExpressions, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
+            }
+            if seed != nil || !sizes.isEmpty { problem("dataset", "only a synthetic dataset (synthetic, synthetic-faces, synthetic-fer) takes seed, subjects, samples") }
             let url = URL(fileURLWithPath: source, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
             let path = url.standardizedFileURL.path
             var isDirectory: ObjCBool = false
@@ -216,6 +222,38 @@ public enum ExperimentFile {
                 return nil
             }
             return DatasetSpec(kind: isDirectory.boolValue ? .composite : .cache, path: path)
+        }
+
+        /// `{format: fer2013 | ferplus | rafdb | class-folders, path, labels?, usage?}`; paths relative
+        /// to the experiment file.
+        mutating func faceDataset(_ m: [String: Any]) -> DatasetSpec? {
+            for key in m.keys.sorted() where !["format", "path", "labels", "usage"].contains(key) {
+                problem("dataset.\(key)", "unknown field (a face dataset has format, path, labels, usage)")
+            }
+            let formats: [DatasetSpec.Kind] = [.fer2013, .ferplus, .rafdb, .classFolders]
+            guard let text = m["format"] as? String, let kind = DatasetSpec.Kind(rawValue: text), formats.contains(kind) else {
+                problem("dataset.format", "'\(m["format"]!)' is not one of: \(formats.map(\.rawValue).joined(separator: ", "))")
+                return nil
+            }
+            func resolved(_ key: String) -> String? {
+                guard let raw = m[key] else { return nil }
+                guard let text = raw as? String else { problem("dataset.\(key)", "'\(raw)' must be a path"); return nil }
+                let path = URL(fileURLWithPath: text, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL.path
+                if !FileManager.default.fileExists(atPath: path) { problem("dataset.\(key)", "'\(text)' does not exist (resolved to \(path))") }
+                return path
+            }
+            let path = resolved("path"), labels = resolved("labels")
+            if path == nil && m["path"] == nil { problem("dataset.path", "missing: the \(kind.rawValue) \(kind == .fer2013 || kind == .ferplus ? "CSV file" : "folder")") }
+            let needsLabels = kind == .ferplus || kind == .rafdb
+            if needsLabels && m["labels"] == nil { problem("dataset.labels", "missing: \(kind == .ferplus ? "FER+'s label file (fer2013new.csv)" : "RAF-DB's partition list (list_patition_label.txt)")") }
+            if !needsLabels && m["labels"] != nil { problem("dataset.labels", "\(kind.rawValue) takes no label file") }
+            var usage: [String]?
+            if let raw = m["usage"] {
+                if kind == .fer2013 || kind == .ferplus, let list = raw as? [Any], let names = list as? [String], !names.isEmpty { usage = names } else {
+                    problem("dataset.usage", "'\(raw)' must be a list of FER2013 Usage values (Training, PublicTest, PrivateTest), FER2013 / FER+ only")
+                }
+            }
+            return DatasetSpec(kind: kind, path: path, labels: labels, usage: usage)
         }
 
         mutating func evaluation(_ raw: Any?) -> ProtocolSpec? {
