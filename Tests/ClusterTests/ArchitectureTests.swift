@@ -71,6 +71,39 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertTrue(p.contains { $0.hasPrefix("variants[2].model.dim: unknown field") }, "\(p)")
     }
 
+    /// Face datasets in experiment files: formats, paths relative to the file, named problems; the
+    /// loaded set is checked against the variants (7 classes, 3 channels).
+    func testFaceDatasetsInExperimentFiles() throws {
+        let dir = try temporaryDirectory(self)
+        let pixels = Array(repeating: "7", count: 2304).joined(separator: " ")
+        try (["emotion,pixels,Usage"] + (0..<6).map { "\($0 % 7),\"\(pixels)\",\($0 < 4 ? "Training" : "PublicTest")" })
+            .joined(separator: "\n").write(toFile: dir + "/fer.csv", atomically: true, encoding: .utf8)
+        let e = try ExperimentFile.parse("""
+            name: fer
+            dataset: {format: fer2013, path: fer.csv, usage: [Training]}
+            classes: [anger, disgust, fear, happiness, sadness, surprise, neutral]
+            protocol: {kfold: 2}
+            model: {arch: ddamfn}
+            """, file: "fer.yaml", baseDirectory: dir)
+        XCTAssertEqual(e.dataset, DatasetSpec(kind: .fer2013, path: dir + "/fer.csv", usage: ["Training"]))
+        let data = try DatasetPreparation.load(e.dataset, outDirectory: dir + "/out", classes: e.classes)
+        XCTAssertEqual(data.samples.count, 4)
+        XCTAssertEqual(DatasetPreparation.problems(data, experiment: e), [])
+        let faces = try ExperimentFile.parse("name: f\ndataset: {source: synthetic-faces, seed: 2, subjects: 3, samples: 7}\nmodel: {arch: ddamfn, num_classes: 7}\n", file: "f.yaml")
+        XCTAssertEqual(faces.dataset.kind, .syntheticFaces)
+        let synthetic = try DatasetPreparation.load(faces.dataset, outDirectory: dir + "/out2")
+        XCTAssertEqual(synthetic.samples.count, 21)
+        XCTAssertEqual(DatasetPreparation.problems(synthetic, experiment: faces), [])
+        do {
+            _ = try ExperimentFile.parse("name: bad\ndataset: {format: ferplus, path: fer.csv, usage: Training}\n", file: "bad.yaml", baseDirectory: dir)
+            XCTFail("accepted")
+        } catch let error as ExperimentFileError {
+            let p = error.problems.map { "\($0.field): \($0.message)" }
+            XCTAssertTrue(p.contains { $0.hasPrefix("dataset.labels: missing: FER+'s label file") }, "\(p)")
+            XCTAssertTrue(p.contains { $0.hasPrefix("dataset.usage: 'Training' must be a list") }, "\(p)")
+        }
+    }
+
     func testAssignmentsCarryTheDDAMFNShapeOverTheWire() throws {
         let e = try ExperimentFile.parse(Self.experimentText, file: "arch.yaml")
         let subjects = (1...6).map { "s\($0)" }

@@ -65,23 +65,23 @@ public enum SyntheticFaceExpressions {
                     value = tone
                     for sign: Float in [-1, 1] {
                         let ex = u - sign * eyeGap, ey = v + 0.25
-                        let eyeHeight = max(0.03, 0.07 * (1 + 0.6 * eyeOpen))
-                        if ex * ex / 0.016 + ey * ey / (eyeHeight * eyeHeight) < 1 { value = 35 }
+                        let eyeHeight = max(0.03, 0.09 * (1 + 0.6 * eyeOpen))
+                        if ex * ex / 0.025 + ey * ey / (eyeHeight * eyeHeight) < 1 { value = 35 }
                         // Brow: a short bar above the eye, tilted by the slant (inner end up for +slant).
                         let inner = -sign * ex   // > 0 toward the nose
-                        let browY = -0.45 - 0.12 * browRaise - 0.1 * browSlant * inner / 0.15
-                        if abs(ex) < 0.16 && abs(v - browY) < 0.03 { value = 45 }
+                        let browY = -0.45 - 0.2 * browRaise - 0.25 * browSlant * inner / 0.15
+                        if abs(ex) < 0.18 && abs(v - browY) < 0.055 { value = 45 }
                     }
                     // Mouth: a parabola through its corners, bending up (curve > 0) at the corners.
                     let half = mouthWidth / 2 * (1 - 0.15 * max(0, -curve))
                     if abs(u) < half {
                         let t = u / half
-                        let centreLine: Float = 0.42 + 0.1 * curve * (1 - t * t) - 0.05 * curve
-                        let thickness = 0.025 + 0.12 * max(0, open) * (1 - t * t)
+                        let centreLine: Float = 0.42 + 0.25 * curve * (1 - t * t) - 0.125 * curve
+                        let thickness = 0.05 + 0.2 * max(0, open) * (1 - t * t)
                         if abs(v - centreLine) < thickness { value = open > 0.3 ? 25 : 70 }
                     }
                 }
-                let noisy = value + 8 * rng.normal()
+                let noisy = value + 6 * rng.normal()
                 let g = UInt8(max(0, min(255, noisy.rounded())))
                 let i = (y * side + x) * 3
                 out[i] = UInt8(max(0, min(255, Float(g) * 0.85))); out[i + 1] = UInt8(max(0, min(255, Float(g) * 0.95))); out[i + 2] = g
