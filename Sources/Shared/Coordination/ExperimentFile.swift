@@ -142,6 +142,9 @@ public enum ExperimentFile {
             } else if let v = variant("base", model: baseModel, training: baseTraining, field: "", classes: classes) {
                 variants.append(v)
             }
+            if selection == .validation, let v = variants.first(where: { $0.ddamfn != nil }) {
+                problem("epoch_selection", "validation is HTNet-only for now; variant \(v.name) trains DDAMFN (use final or best-test-epoch)")
+            }
             guard problems.isEmpty, let dataset, let evaluation, let seeds else { return nil }
             return Experiment(name: name, dataset: dataset, evaluation: evaluation, seeds: seeds,
                               selection: selection, variants: variants, classes: classes)

@@ -26,7 +26,7 @@ public enum SyntheticFaceExpressions {
 
     public static func generate(seed: UInt64, subjects: Int = 12, samplesPerSubject: Int = 14, side: Int = 112,
                                 classNames: [String] = FaceExpressionClasses.fer2013) -> ComposedDataset {
-        var builder = FaceSetBuilder(side: side, classNames: classNames, source: "synthetic-faces")
+        var builder = FaceSetBuilder(side: side, classNames: classNames, source: "synthetic-fer")
         for s in 0..<subjects {
             var person = DeterministicRNG(keys: [seed, 1, UInt64(s)])
             let cx = 0.5 + 0.03 * person.normal(), cy = 0.52 + 0.03 * person.normal()
@@ -43,10 +43,10 @@ public enum SyntheticFaceExpressions {
                 let pixels = render(side: side, centre: (cx + 0.01 * rng.normal(), cy + 0.01 * rng.normal()), size: size,
                                     tone: tone, eyeGap: eyeGap, mouthWidth: mouthWidth, expression: e, rng: &rng)
                 builder.append(Image8(rows: side, cols: side, channels: 3, pixels: pixels),
-                               sample: Sample(id: "\(subject)_\(String(format: "%03d", n))", subject: subject, dataset: "synthetic-faces", label: label))
+                               sample: Sample(id: "\(subject)_\(String(format: "%03d", n))", subject: subject, dataset: "synthetic-fer", label: label))
             }
         }
-        return builder.build(file: "synthetic-faces(seed \(seed), \(subjects)x\(samplesPerSubject), \(side)px)", hash: "\(seed)")
+        return builder.build(file: "synthetic-fer(seed \(seed), \(subjects)x\(samplesPerSubject), \(side)px)", hash: "\(seed)")
     }
 
     /// Draws one face: an ellipse of skin on a grey background, dark eyes, brows and mouth as thick
