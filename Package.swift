@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "HTNet", dependencies: ["Tensor", "CKernels", "FoldResults"], path: "\(shared)/HTNet",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // A second architecture (issue 19): DDAMFN for facial expressions, engine only.
-        .target(name: "DDAMFN", dependencies: ["Tensor", "CKernels"], path: "\(shared)/DDAMFN",
+        .target(name: "DDAMFN", dependencies: ["Tensor", "CKernels", "FoldResults"], path: "\(shared)/DDAMFN",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // The GPU engine's pieces: device selection, the CUDA loader's Swift face, the kernels (CUDA C
         // compiled by NVRTC on first use, cached), cuBLAS strided-batched products, device checks.
@@ -79,10 +79,10 @@ let package = Package(
         .target(name: "TrainedModels", dependencies: ["Tensor", "HTNet", "FoldResults", "Dataset"],
                 path: "\(shared)/TrainedModels"),
         // The coordinator-worker protocol and the worker's side of it.
-        .target(name: "Wire", dependencies: ["CMPI", "CBuildInfo", "Tensor", "HTNet", "FoldResults", "Dataset"],
+        .target(name: "Wire", dependencies: ["CMPI", "CBuildInfo", "Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset"],
                 path: "\(shared)/Wire"),
         // The coordinator's side: experiment files, planning, scheduling, the journal, reports.
-        .target(name: "Coordination", dependencies: ["Wire", "Tensor", "HTNet", "FoldResults", "Dataset",
+        .target(name: "Coordination", dependencies: ["Wire", "Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset",
                                                      "Preprocessing", "Evaluation", "TrainedModels",
                                                      .product(name: "Yams", package: "Yams")],
                 path: "\(shared)/Coordination"),
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "HTNetTests", dependencies: ["TestSupport", "HTNet", "FoldResults", "Tensor"], path: "Tests/HTNetTests"),
         .testTarget(name: "CUDABackendTests", dependencies: ["TestSupport", "CUDABackend", "HTNet", "Tensor"],
                     path: "Tests/CUDABackendTests"),
-        .testTarget(name: "DDAMFNTests", dependencies: ["TestSupport", "DDAMFN", "Tensor"], path: "Tests/DDAMFNTests"),
+        .testTarget(name: "DDAMFNTests", dependencies: ["TestSupport", "DDAMFN", "FoldResults", "Tensor"], path: "Tests/DDAMFNTests"),
         .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],
                     path: "Tests/DatasetTests"),
         .testTarget(name: "PreprocessingTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],

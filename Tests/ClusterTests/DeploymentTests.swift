@@ -57,6 +57,7 @@ final class DeploymentTests: XCTestCase {
         // And it does hold the engine and the wire, so the check above can fail.
         XCTAssertTrue(symbols.contains("$s5HTNet"), "no HTNet symbols: the check reads the wrong file")
         XCTAssertTrue(symbols.contains("$s4Wire"), "no Wire symbols: the check reads the wrong file")
+        XCTAssertTrue(symbols.contains("$s6DDAMFN"), "the worker trains model.arch: ddamfn tasks, so it holds the DDAMFN engine")
     }
 
     func testCoordinatorStartsWithoutOpenCVAndNeedsItOnlyForImages() throws {

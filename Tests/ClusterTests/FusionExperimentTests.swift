@@ -13,10 +13,11 @@ final class FusionExperimentTests: XCTestCase {
     /// population sd sqrt(26/9)), test row 3 (value 9) is scaled with the training statistics.
     func testFoldFeaturesUseTrainingStatisticsOnly() {
         let features = HandcraftedFeatures(columns: ["x"], values: [0, 1, 4, 9], source: "memory")
-        let (train, test) = FoldTaskRunner.foldFeatures(features, trainIndices: [0, 1, 2], testIndices: [3])
+        let (train, test, validation) = FoldTaskRunner.foldFeatures(features, trainIndices: [0, 1, 2], testIndices: [3], validationIndices: [1])
         let sd = (26.0 / 9).squareRoot()
         for (z, x) in zip(train, [0.0, 1, 4]) { XCTAssertEqual(Double(z), (x - 5.0 / 3) / sd, accuracy: 1e-6) }
         XCTAssertEqual(Double(test[0]), (9 - 5.0 / 3) / sd, accuracy: 1e-6)
+        XCTAssertEqual(Double(validation[0]), (1 - 5.0 / 3) / sd, accuracy: 1e-6, "validation rows use the training statistics too")
         // A different test value changes nothing about the training rows.
         let other = HandcraftedFeatures(columns: ["x"], values: [0, 1, 4, 1000], source: "memory")
         XCTAssertEqual(FoldTaskRunner.foldFeatures(other, trainIndices: [0, 1, 2], testIndices: [3]).train, train)

@@ -1,3 +1,4 @@
+import FoldResults
 import Foundation
 @testable import HTNet
 import Tensor

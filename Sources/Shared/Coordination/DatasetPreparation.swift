@@ -63,6 +63,17 @@ public enum DatasetPreparation {
             return try CompositeLoader(directory: directory, options: LoadOptions(classNames: SyntheticSmiles.classNames)).load()
         case .composite, .cache:
             return try ComposedDataset.open(path: spec.path ?? "", options: options)
+        case .syntheticExpressions:
+            return SyntheticFaceExpressions.generate(seed: spec.seed ?? 0, subjects: spec.subjects ?? 12, samplesPerSubject: spec.samples ?? 14,
+                                                     classNames: classes?.names ?? FaceExpressionClasses.fer2013)
+        case .fer2013:
+            return try FER2013Loader.load(csv: spec.path ?? "", usages: spec.usage.map(Set.init))
+        case .ferplus:
+            return try FER2013Loader.load(csv: spec.path ?? "", ferPlus: spec.labels ?? "", usages: spec.usage.map(Set.init))
+        case .rafdb:
+            return try RAFDBLoader.load(labels: spec.labels ?? "", images: spec.path ?? "")
+        case .classFolders:
+            return try ClassFolderLoader.load(root: spec.path ?? "", classNames: classes?.names)
         }
     }
 
@@ -123,13 +134,18 @@ public enum DatasetPreparation {
             }
         }
         for v in experiment.variants {
-            if v.model.numClasses != dataset.classNames.count {
-                problems.append("variant \(v.name): model.num_classes \(v.model.numClasses) but the dataset has \(dataset.classNames.count) classes (\(dataset.classNames.joined(separator: ", ")))")
+            if v.classCount != dataset.classNames.count {
+                problems.append("variant \(v.name): model.num_classes \(v.classCount) but the dataset has \(dataset.classNames.count) classes (\(dataset.classNames.joined(separator: ", ")))")
             }
             if v.model.usesFeatures && dataset.handcrafted == nil {
                 problems.append("variant \(v.name): model.fusion \(v.model.fusion!.rawValue) needs handcrafted features; give dataset.features (a CSV of sample id and numeric columns)")
             }
-            if v.model.imageSize != dataset.imageSize || v.model.channels != dataset.channels {
+            if v.ddamfn != nil {
+                // DDAMFN resizes any square 3-channel image to 112x112 (DDAMFNInput).
+                if dataset.channels != 3 {
+                    problems.append("variant \(v.name): DDAMFN takes 3-channel images, the dataset has \(dataset.channels) channels")
+                }
+            } else if v.model.imageSize != dataset.imageSize || v.model.channels != dataset.channels {
                 problems.append("variant \(v.name): the model takes \(v.model.channels)x\(v.model.imageSize)x\(v.model.imageSize) inputs, the dataset has \(dataset.channels)x\(dataset.imageSize)x\(dataset.imageSize)")
             }
         }

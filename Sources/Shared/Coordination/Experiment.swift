@@ -1,3 +1,4 @@
+import DDAMFN
 import Dataset
 import FoldResults
 import Foundation
@@ -20,6 +21,15 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         /// The genuine/posed smile stand-in (SyntheticSmiles) with its features.csv, generated from
         /// `seed` into OUT/data like `synthetic`.
         case syntheticSmiles = "synthetic-smiles"
+        /// Face-expression images (issue 19), each set kept at its own side (DDAMFN resizes to 112):
+        /// drawn expressions generated in memory from `seed` (`subjects` people x `samples` images each,
+        /// 112 px, SyntheticFaceExpressions) ...
+        case syntheticExpressions = "synthetic-fer"
+        /// ... FER2013's CSV at `path` (rows filtered by `usage`), FER+ = that CSV relabelled by the
+        /// label file `labels`, RAF-DB = the image folder `path` with the partition list `labels`,
+        /// and a folder per class at `path` (CK+-style subject ids from file names).
+        case fer2013, ferplus, rafdb
+        case classFolders = "class-folders"
     }
     public var kind: Kind
     /// Absolute path (composite and cache).
@@ -33,9 +43,15 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     /// A per-sample handcrafted feature CSV (absolute path; HandcraftedFeatureFile) for fusion
     /// variants; synthetic-smiles brings its own. Encoded only when set.
     public var features: String?
+    /// Face sets: FER+'s label file or RAF-DB's partition list (resolved path).
+    public var labels: String?
+    /// FER2013 / FER+: keep rows whose Usage is one of these (nil keeps all).
+    public var usage: [String]?
     public init(kind: Kind, path: String? = nil, seed: UInt64? = nil, subjects: Int? = nil, samples: Int? = nil,
-                features: String? = nil) {
+                features: String? = nil, labels: String? = nil, usage: [String]? = nil) {
         self.features = features
+        self.labels = labels
+        self.usage = usage
         self.kind = kind
         self.path = path
         self.seed = seed
@@ -99,13 +115,23 @@ public struct ClassSpec: Codable, Equatable, Sendable {
 /// One configuration to run: the base experiment with a variant's overrides applied.
 public struct ExperimentVariant: Codable, Equatable, Sendable {
     public var name: String
+    /// HTNet's shape; not used when `ddamfn` is set.
     public var model: HTNetConfig
     public var training: TrainingConfig
-    public init(name: String, model: HTNetConfig, training: TrainingConfig) {
+    /// `model.arch: ddamfn`: the variant trains DDAMFN with this shape. nil (HTNet) is not encoded, so
+    /// HTNet experiments keep their identity.
+    public var ddamfn: DDAMFNConfig?
+    public init(name: String, model: HTNetConfig, training: TrainingConfig, ddamfn: DDAMFNConfig? = nil) {
         self.name = name
         self.model = model
         self.training = training
+        self.ddamfn = ddamfn
     }
+
+    /// `model.arch`.
+    public var architecture: String { ddamfn == nil ? "htnet" : "ddamfn" }
+    /// Width of the classifier.
+    public var classCount: Int { ddamfn?.classes ?? model.numClasses }
 }
 
 /// Outputs a run can keep besides its journal and report (`keep:` in an experiment file).

@@ -1,3 +1,4 @@
+import DDAMFN
 import Dataset
 import FoldResults
 import Foundation
@@ -29,6 +30,9 @@ public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
 ///                                    # (+ validation_fraction: 0.2 for epoch_selection: validation)
 ///     seeds: [1, 2]
 ///     model: {dim: 8, heads: 2}      # HTNetConfig keys; missing keys keep the paper's values
+///                                    # model: {arch: ddamfn, num_heads: 2, conv4_blocks: 9} trains DDAMFN
+///                                    # (DDAMFNConfig keys; training.optimizer/momentum/weight_decay/
+///                                    # attention_weight/face_augment apply to it only)
 ///     training: {epochs: 2, lr: 1e-3}
 ///     epoch_selection: final         # or validation (inner split of the training subjects), or
 ///                                    # best-test-epoch (the reference protocol, optimistic)
@@ -112,7 +116,7 @@ public enum ExperimentFile {
             if classes == nil, dataset?.kind == .syntheticFaces {
                 problem("classes", "dataset synthetic-faces is graded I...VI: set classes: [I, II, III, IV, V, VI] (or a map file to fewer classes)")
             }
-            if let classes, classes.map != nil, dataset?.kind == .synthetic {
+            if let classes, classes.map != nil, dataset?.kind == .synthetic || dataset?.kind == .syntheticExpressions {
                 problem("classes.map", "a class map reads a dataset folder's labels; synthetic data is generated with the class names themselves")
             }
             let keep = self.keep(top["keep"])
@@ -139,6 +143,9 @@ public enum ExperimentFile {
                 }
             } else if let v = variant("base", model: baseModel, training: baseTraining, field: "", classes: classes) {
                 variants.append(v)
+            }
+            if selection == .validation, let v = variants.first(where: { $0.ddamfn != nil }) {
+                problem("epoch_selection", "validation is HTNet-only for now; variant \(v.name) trains DDAMFN (use final or best-test-epoch)")
             }
             guard problems.isEmpty, let dataset, let evaluation, let seeds else { return nil }
             return Experiment(name: name, dataset: dataset, evaluation: evaluation, seeds: seeds,
@@ -195,6 +202,8 @@ public enum ExperimentFile {
             var features: String?
             if let s = raw as? String {
                 source = s
+            } else if let m = raw as? [String: Any], m["format"] != nil {
+                return faceDataset(m)
             } else if let m = raw as? [String: Any] {
                 for key in m.keys.sorted() where !["source", "seed", "subjects", "samples", "features"].contains(key) {
                     problem("dataset.\(key)", "unknown field (dataset has source, features, and for synthetic data seed, subjects, samples)")
@@ -231,7 +240,11 @@ public enum ExperimentFile {
             if source == DatasetSpec.Kind.syntheticFaces.rawValue {
                 return DatasetSpec(kind: .syntheticFaces, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
             }
-            if seed != nil || !sizes.isEmpty { problem("dataset", "only a synthetic dataset (synthetic, synthetic-faces) takes seed, subjects, samples") }
+            if source == DatasetSpec.Kind.syntheticExpressions.rawValue {
+                if let subjects = sizes["subjects"], subjects < 2 { problem("dataset.subjects", "\(subjects): folds by subject need at least 2") }
+                return DatasetSpec(kind: .syntheticExpressions, seed: seed ?? 0, subjects: sizes["subjects"], samples: sizes["samples"])
+            }
+            if seed != nil || !sizes.isEmpty { problem("dataset", "only a synthetic dataset (synthetic, synthetic-faces, synthetic-fer) takes seed, subjects, samples") }
             let url = URL(fileURLWithPath: source, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
             let path = url.standardizedFileURL.path
             var isDirectory: ObjCBool = false
@@ -240,6 +253,38 @@ public enum ExperimentFile {
                 return nil
             }
             return DatasetSpec(kind: isDirectory.boolValue ? .composite : .cache, path: path, features: features)
+        }
+
+        /// `{format: fer2013 | ferplus | rafdb | class-folders, path, labels?, usage?}`; paths relative
+        /// to the experiment file.
+        mutating func faceDataset(_ m: [String: Any]) -> DatasetSpec? {
+            for key in m.keys.sorted() where !["format", "path", "labels", "usage"].contains(key) {
+                problem("dataset.\(key)", "unknown field (a face dataset has format, path, labels, usage)")
+            }
+            let formats: [DatasetSpec.Kind] = [.fer2013, .ferplus, .rafdb, .classFolders]
+            guard let text = m["format"] as? String, let kind = DatasetSpec.Kind(rawValue: text), formats.contains(kind) else {
+                problem("dataset.format", "'\(m["format"]!)' is not one of: \(formats.map(\.rawValue).joined(separator: ", "))")
+                return nil
+            }
+            func resolved(_ key: String) -> String? {
+                guard let raw = m[key] else { return nil }
+                guard let text = raw as? String else { problem("dataset.\(key)", "'\(raw)' must be a path"); return nil }
+                let path = URL(fileURLWithPath: text, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL.path
+                if !FileManager.default.fileExists(atPath: path) { problem("dataset.\(key)", "'\(text)' does not exist (resolved to \(path))") }
+                return path
+            }
+            let path = resolved("path"), labels = resolved("labels")
+            if path == nil && m["path"] == nil { problem("dataset.path", "missing: the \(kind.rawValue) \(kind == .fer2013 || kind == .ferplus ? "CSV file" : "folder")") }
+            let needsLabels = kind == .ferplus || kind == .rafdb
+            if needsLabels && m["labels"] == nil { problem("dataset.labels", "missing: \(kind == .ferplus ? "FER+'s label file (fer2013new.csv)" : "RAF-DB's partition list (list_patition_label.txt)")") }
+            if !needsLabels && m["labels"] != nil { problem("dataset.labels", "\(kind.rawValue) takes no label file") }
+            var usage: [String]?
+            if let raw = m["usage"] {
+                if kind == .fer2013 || kind == .ferplus, let list = raw as? [Any], let names = list as? [String], !names.isEmpty { usage = names } else {
+                    problem("dataset.usage", "'\(raw)' must be a list of FER2013 Usage values (Training, PublicTest, PrivateTest), FER2013 / FER+ only")
+                }
+            }
+            return DatasetSpec(kind: kind, path: path, labels: labels, usage: usage)
         }
 
         mutating func evaluation(_ raw: Any?) -> ProtocolSpec? {
@@ -385,8 +430,16 @@ public enum ExperimentFile {
         mutating func variant(_ name: String, model: [String: Any], training: [String: Any], field: String,
                               classes: ClassSpec? = nil) -> ExperimentVariant? {
             let prefix = field.isEmpty ? "" : field + "."
+            var model = model
+            let arch = model.removeValue(forKey: "arch") ?? "htnet"
+            guard let archName = arch as? String, ["htnet", "ddamfn"].contains(archName) else {
+                problem(prefix + "model.arch", "'\(arch)' is not one of: htnet, ddamfn")
+                return nil
+            }
+            if archName == "ddamfn" { return ddamfnVariant(name, model: model, training: training, prefix: prefix, classes: classes) }
             guard var m: HTNetConfig = decode(model, field: prefix + "model"),
                   var t: TrainingConfig = decode(training, field: prefix + "training") else { return nil }
+            for key in t.ddamfnOnlyKeys { problem(prefix + "training." + key, "applies to model.arch: ddamfn only") }
             // `classes:` sets the head's width unless the model names it (then the two must agree).
             if let classes {
                 if model["num_classes"] == nil {
@@ -409,6 +462,43 @@ public enum ExperimentFile {
             for (key, message) in t.lossSettingErrors() { problem(prefix + "training." + key, message) }
             for (key, message) in t.optimisationSettingErrors() { problem(prefix + "training." + key, message) }
             return ExperimentVariant(name: name, model: m, training: t)
+        }
+
+        /// `model.arch: ddamfn`: DDAMFNConfig keys, the reference's training defaults where the file
+        /// names none (SGD, lr 0.01, momentum 0.9, weight decay 1e-4, attention weight 0.1).
+        mutating func ddamfnVariant(_ name: String, model: [String: Any], training: [String: Any], prefix: String,
+                                    classes: ClassSpec?) -> ExperimentVariant? {
+            guard var d: DDAMFNConfig = decode(model, field: prefix + "model"),
+                  var t: TrainingConfig = decode(training, field: prefix + "training") else { return nil }
+            // The head's width is the experiment's class count (`classes:`, else the three MER classes
+            // every experiment reads by default) unless the model names it.
+            if model["num_classes"] == nil { d.classes = classes?.names.count ?? LoadOptions.threeClassMER.count }
+            if let classes {
+                if d.classes != classes.names.count {
+                    problem(prefix + "model.num_classes", "\(d.classes) but classes: lists \(classes.names.count) (\(classes.names.joined(separator: ", ")))")
+                }
+            }
+            for error in d.validationErrors() { problem(prefix + "model", error) }
+            if training["lr"] == nil { t.learningRate = 0.01 }
+            t.optimizer = t.optimizer ?? .sgd
+            if t.optimizer == .sgd { t.momentum = t.momentum ?? 0.9 }
+            t.weightDecay = t.weightDecay ?? 1e-4
+            t.attentionWeight = t.attentionWeight ?? 0.1
+            t.faceAugment = t.faceAugment ?? FaceAugmentation()
+            if t.epochs < 1 { problem(prefix + "training.epochs", "\(t.epochs) must be at least 1") }
+            if t.batchSize < 2 { problem(prefix + "training.batch_size", "\(t.batchSize): DDAMFN trains in batch-norm mode and needs batches of at least 2") }
+            if !(t.learningRate.isFinite && t.learningRate > 0) { problem(prefix + "training.lr", "\(t.learningRate) must be a positive number") }
+            if let m = t.momentum, !(m >= 0 && m < 1) { problem(prefix + "training.momentum", "\(m) must be in [0, 1)") }
+            if t.optimizer == .adam, training["momentum"] != nil { problem(prefix + "training.momentum", "applies to optimizer: sgd only") }
+            if let wd = t.weightDecay, !(wd >= 0 && wd.isFinite) { problem(prefix + "training.weight_decay", "\(wd) must be at least 0") }
+            if let a = t.attentionWeight, !(a >= 0 && a.isFinite) { problem(prefix + "training.attention_weight", "\(a) must be at least 0") }
+            if t.loss != .crossEntropy { problem(prefix + "training.loss", "DDAMFN trains with cross-entropy (+ attention_weight x the attention loss)") }
+            if t.order == .classGrouped { problem(prefix + "training.order", "class-grouped is HTNet's reference order; DDAMFN takes csv or shuffle") }
+            if t.labelNoise != 0 || t.noiseSNR != nil { problem(prefix + "training", "label_noise and noise_snr_db are HTNet-only for now") }
+            if t.augment != nil { problem(prefix + "training.augment", "is HTNet's augmentation; DDAMFN takes face_augment: {crop, flip, erasing}") }
+            if t.lrSchedule != nil { problem(prefix + "training.lr_schedule", "is HTNet-only for now; DDAMFN trains at a constant lr") }
+            if t.initRNG != .splitmix || t.initScope != .fold { problem(prefix + "training", "init_rng / init_scope are HTNet-only; DDAMFN starts from the task's own draw") }
+            return ExperimentVariant(name: name, model: HTNetConfig(numClasses: d.classes), training: t, ddamfn: d)
         }
 
         mutating func decode<T: Codable>(_ values: [String: Any], field: String) -> T? {

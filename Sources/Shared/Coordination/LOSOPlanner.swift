@@ -1,4 +1,6 @@
 import Dataset
+import Foundation
+import DDAMFN
 import HTNet
 import Tensor
 import Wire
@@ -63,6 +65,7 @@ public struct PlannedTask: Equatable, Sendable {
         a.returnedWeights = returnedWeights
         a.initialParameters = initialParameters
         a.freshSlots = freshSlots
+        a.ddamfn = variant.ddamfn
         return a
     }
 
@@ -166,7 +169,7 @@ public enum LOSOPlanner {
                 for fold in folds {
                     let cost = Double(variant.training.epochs)
                         * Double(3 * fold.trainIndices.count + fold.testIndices.count + fold.validationIndices.count)
-                        * forwardFLOPsPerSample(variant.model)
+                        * forwardFLOPsPerSample(variant)
                     tasks.append(PlannedTask(id: PlannedTask.id(variant: variant.name, seed: seed, fold: fold.key),
                                              variant: variant, seed: seed, fold: fold,
                                              seedKeys: seedKeys(experiment: experiment, variant: variant.name,
@@ -180,6 +183,20 @@ public enum LOSOPlanner {
         let order = Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.id, $0) })
         return tasks.sorted { a, b in a.cost != b.cost ? a.cost > b.cost : order[a.id]! < order[b.id]! }
     }
+
+    /// One forward pass of the variant's architecture.
+    public static func forwardFLOPsPerSample(_ variant: ExperimentVariant) -> Double {
+        guard let config = variant.ddamfn else { return forwardFLOPsPerSample(variant.model) }
+        // The layers count their work as the model is built; a one-sample model is built once per shape.
+        let key = "\(config.classes)/\(config.heads)/\(config.conv4Blocks)"
+        ddamfnCostLock.lock(); defer { ddamfnCostLock.unlock() }
+        if let known = ddamfnCosts[key] { return known }
+        let flops = DDAMFNModel(config: config, maxBatch: 1).forwardFLOPsPerSample
+        ddamfnCosts[key] = flops
+        return flops
+    }
+    private static let ddamfnCostLock = NSLock()
+    private static var ddamfnCosts: [String: Double] = [:]
 
     /// Multiply-adds of one forward pass (1x1 convolutions, attention, aggregates); a backward pass
     /// costs about twice that, hence the 3x for training samples.

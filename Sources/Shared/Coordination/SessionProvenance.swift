@@ -32,7 +32,7 @@ public struct SessionProvenance: Codable, Equatable, Sendable {
             host: ProcessInfo.processInfo.hostName,
             experimentFile: (experimentPath as NSString).standardizingPath,
             experimentSHA256: try? SHA256.hex(ofFile: experimentPath),
-            dataset: [.synthetic, .syntheticFaces, .syntheticSmiles].contains(spec.kind) ? "\(spec.kind.rawValue) (seed \(spec.seed ?? 0))" : (spec.path ?? "?"),
+            dataset: [.synthetic, .syntheticFaces, .syntheticSmiles, .syntheticExpressions].contains(spec.kind) ? "\(spec.kind.rawValue) (seed \(spec.seed ?? 0))" : (spec.path ?? "?"),
             datasetSHA256: datasetDigest ?? SHA256.hex(encodedCache),
             datasetDigestOf: datasetDigest != nil ? "the feature cache file" : "the composed inputs as a feature cache (FeatureCache encoding)",
             openBLASCoreType: OpenBLASCoreType.current,

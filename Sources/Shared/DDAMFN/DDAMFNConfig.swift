@@ -26,6 +26,19 @@ public struct DDAMFNConfig: Codable, Sendable, Equatable {
         self.conv4Blocks = conv4Blocks
     }
 
+    /// Experiment-file keys (`model:` with `arch: ddamfn`), named as the reference's arguments.
+    enum CodingKeys: String, CodingKey { case classes = "num_classes", heads = "num_heads", conv4Blocks = "conv4_blocks" }
+
+    /// Every key optional: missing keys keep the reference's values.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DDAMFNConfig()
+        classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? d.classes
+        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
+        conv4Blocks = try c.decodeIfPresent(Int.self, forKey: .conv4Blocks) ?? d.conv4Blocks
+    }
+
+
     /// Backbone MixBlocks in `features` order: (index, stage, residual repeats), as the reference
     /// builds them. Widths of the mixed groups follow torch's `_SplitChannels` (the first group takes
     /// the remainder).
@@ -47,9 +60,9 @@ public struct DDAMFNConfig: Codable, Sendable, Equatable {
 
     public func validationErrors() -> [String] {
         var errors: [String] = []
-        if classes < 2 { errors.append("classes must be at least 2 (got \(classes))") }
-        if heads < 1 { errors.append("heads must be at least 1 (got \(heads))") }
-        if conv4Blocks < 0 { errors.append("conv4Blocks must not be negative (got \(conv4Blocks))") }
+        if classes < 2 { errors.append("num_classes must be at least 2 (got \(classes))") }
+        if heads < 1 { errors.append("num_heads must be at least 1 (got \(heads))") }
+        if conv4Blocks < 0 { errors.append("conv4_blocks must not be negative (got \(conv4Blocks))") }
         return errors
     }
 }

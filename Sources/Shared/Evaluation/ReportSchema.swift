@@ -39,7 +39,8 @@ public enum ReportSchema {
       "type": "object", "additionalProperties": false, "required": ["variant", "order", "initRNG", "initScope"],
       "properties": {"variant": {"type": "string"}, "order": {"enum": ["csv", "class-grouped", "shuffle"]},
                      "initRNG": {"enum": ["torch", "splitmix"]}, "initScope": {"enum": ["seed", "fold"]},
-                     "optimisation": {"type": "string", "description": "optimiser, lr schedule and augmentation when configured"}}}},
+                     "optimisation": {"type": "string", "description": "optimiser, lr schedule and augmentation when configured"},
+                     "model": {"type": "string", "description": "model.arch and its training settings; absent for HTNet"}}}},
     "datasetCurves": {"type": "array", "description": "test accuracy per epoch per source dataset (fold accuracies weighted by test samples, pooled over folds and seeds)", "items": {
       "type": "object", "additionalProperties": false, "required": ["variant", "dataset", "points"],
       "properties": {"variant": {"type": "string"}, "dataset": {"type": "string"}, "points": {"type": "array", "items": {

@@ -179,9 +179,14 @@ enum ReportTables {
     }
 
     static func trainingProtocol(_ p: [VariantTrainingProtocol]) -> ReportTable {
-        let optimisation = p.contains { $0.optimisation != nil }
-        return ReportTable(header: ["variant", "order", "initial weights (init_rng; init_scope)"] + (optimisation ? ["optimiser, schedule, augmentation"] : []),
-                           rows: p.map { [$0.variant, $0.orderNote, $0.startNote] + (optimisation ? [$0.optimisation ?? "Adam; constant lr; no augmentation"] : []) })
+        // The model column appears only when a variant is not HTNet, so HTNet-only reports are as before.
+        let optimisation = p.contains { $0.optimisation != nil }, models = p.contains { $0.model != nil }
+        return ReportTable(header: ["variant"] + (models ? ["model"] : []) + ["order", "initial weights (init_rng; init_scope)"]
+                               + (optimisation ? ["optimiser, schedule, augmentation"] : []),
+                           rows: p.map { v in
+                               [v.variant] + (models ? [v.model ?? "HTNet"] : []) + [v.orderNote, v.model == nil ? v.startNote : "our SplitMix64 stream; a set per fold"]
+                                   + (optimisation ? [v.optimisation ?? (v.model == nil ? "Adam; constant lr; no augmentation" : "(in the model column)")] : [])
+                           })
     }
 
     /// Test accuracy per epoch per (variant, dataset): the first epoch, every 5th, and the last 5.

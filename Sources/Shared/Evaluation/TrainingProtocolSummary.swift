@@ -12,6 +12,9 @@ public struct VariantTrainingProtocol: Codable, Equatable, Sendable {
     /// The optimiser, its learning-rate schedule and the training-input augmentation, as configured
     /// (training.weight_decay, lr_schedule, augment); nil for configurations without any of them.
     public var optimisation: String?
+    /// "DDAMFN (...)" for `model.arch: ddamfn` variants with their optimiser, loss weight and
+    /// augmentation; nil for HTNet (and in reports written before DDAMFN existed).
+    public var model: String?
 
     /// One entry per variant of the configuration JSON (`variants[].name`, `variants[].training`).
     public static func parse(configuration: String) -> [VariantTrainingProtocol] {
@@ -24,7 +27,8 @@ public struct VariantTrainingProtocol: Codable, Equatable, Sendable {
                                            order: training["order"] as? String ?? "csv",
                                            initRNG: training["init_rng"] as? String ?? "splitmix",
                                            initScope: training["init_scope"] as? String ?? "fold",
-                                           optimisation: optimisationNote(training))
+                                           optimisation: v["ddamfn"] == nil ? optimisationNote(training) : nil,
+                                           model: (v["ddamfn"] as? [String: Any]).map { ddamfnNote($0, training: training) })
         }
     }
 
@@ -43,6 +47,18 @@ public struct VariantTrainingProtocol: Codable, Equatable, Sendable {
         parts.append("lr schedule per epoch: " + (training["lr_schedule"].map(json) ?? "constant"))
         parts.append("augmentation: " + (training["augment"].map(json) ?? "none") + " (no flip unless flip: true)")
         return parts.joined(separator: "; ")
+    }
+
+    /// DDAMFN's shape and training settings from the resolved configuration.
+    static func ddamfnNote(_ d: [String: Any], training t: [String: Any]) -> String {
+        func num(_ key: String) -> String { (t[key] as? NSNumber).map { "\($0)" } ?? "?" }
+        let optimizer = t["optimizer"] as? String ?? "sgd"
+        let augment = (t["face_augment"] as? [String: Any]).map { a in
+            ["crop", "flip", "erasing"].filter { (a[$0] as? Bool) ?? true }.joined(separator: ", ")
+        } ?? "crop, flip, erasing"
+        return "DDAMFN (\(d["num_heads"] ?? "?") heads, conv4_blocks \(d["conv4_blocks"] ?? "?"), \(d["num_classes"] ?? "?") classes); "
+            + "\(optimizer == "sgd" ? "SGD lr \(num("lr")), momentum \(num("momentum"))" : "Adam lr \(num("lr"))"), weight decay \(num("weight_decay")); "
+            + "CE + \(num("attention_weight")) x attention loss; augmentation: \(augment.isEmpty ? "none" : augment)"
     }
 
     public var orderNote: String {

@@ -1,3 +1,4 @@
+import FoldResults
 import Tensor
 
 /// What a fold's final model gives beyond its test logits: the test embeddings (for the maps and

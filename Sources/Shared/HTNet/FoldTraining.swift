@@ -1,41 +1,5 @@
 import FoldResults
 
-/// What one LOSO task trains on: inputs are [n, channels, image, image] float32 (BGR, 0..255),
-/// flattened sample by sample, as the dataset module composes them.
-public struct FoldData: Sendable {
-    public var trainInputs: [Float]
-    public var trainLabels: [Int]
-    public var testInputs: [Float]
-    public var testLabels: [Int]
-    /// A stable key per test sample (a hash of its name), which seeds its input noise; nil uses
-    /// the position in the test set.
-    public var testSampleKeys: [UInt64]?
-    /// An inner validation set (samples of training-side subjects held out of training) that picks
-    /// the validation-selected epoch; empty for none. Never mixed with the test set.
-    public var validationInputs: [Float] = []
-    public var validationLabels: [Int] = []
-    /// Standardised handcrafted features [n, featureCount] of the training, test and validation
-    /// samples, for fused models (HTNetConfig.fusion); nil otherwise.
-    public var trainFeatures: [Float]?
-    public var testFeatures: [Float]?
-    public var validationFeatures: [Float]?
-    public var featureCount: Int { guard let t = trainFeatures, !trainLabels.isEmpty else { return 0 }; return t.count / trainLabels.count }
-    public init(trainInputs: [Float], trainLabels: [Int], testInputs: [Float], testLabels: [Int], testSampleKeys: [UInt64]? = nil,
-                validationInputs: [Float] = [], validationLabels: [Int] = [],
-                trainFeatures: [Float]? = nil, testFeatures: [Float]? = nil, validationFeatures: [Float]? = nil) {
-        self.validationInputs = validationInputs
-        self.validationLabels = validationLabels
-        self.trainFeatures = trainFeatures
-        self.testFeatures = testFeatures
-        self.validationFeatures = validationFeatures
-        self.trainInputs = trainInputs
-        self.trainLabels = trainLabels
-        self.testInputs = testInputs
-        self.testLabels = testLabels
-        self.testSampleKeys = testSampleKeys
-    }
-}
-
 public enum LossKind: String, Codable, Sendable, CaseIterable {
     case crossEntropy = "cross-entropy"
     /// Cross-entropy weighted by inverse class frequency of the training fold (mean weight 1).
@@ -109,7 +73,8 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     /// Training-input augmentation; nil trains on the inputs as they are.
     public var augment: AugmentationConfig?
     /// Decoupled weight decay (AdamW, torch.optim.AdamW's convention: every parameter p <- p (1 - lr wd)
-    /// before the Adam step, lr including the schedule); nil or 0 is plain Adam.
+    /// before the Adam step, lr including the schedule); nil or 0 is plain Adam. For DDAMFN
+    /// (model.arch: ddamfn) it is torch's coupled weight decay of SGD / Adam (nil: 1e-4, the reference's).
     public var weightDecay: Double?
     /// Learning rate per epoch; nil is constant `lr`.
     public var lrSchedule: LearningRateSchedule?
@@ -117,6 +82,13 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     /// relative path is resolved against the file's folder) instead of fresh weights; a classifier
     /// head of another class count is drawn fresh from the task's stream. nil: fresh weights.
     public var initFrom: String?
+    /// DDAMFN only (model.arch: ddamfn; see DDAMFNTrainingKeys.swift): the optimiser (nil: SGD, the
+    /// reference's), SGD momentum (nil: 0.9), the attention loss weight (nil: 0.1) and the reference's
+    /// face augmentation (nil: all on).
+    public var optimizer: OptimizerKind?
+    public var momentum: Double?
+    public var attentionWeight: Double?
+    public var faceAugment: FaceAugmentation?
 
     public init(epochs: Int = 800, batchSize: Int = 256, learningRate: Float = 5e-5,
                 order: TrainingOrder = .csv, loss: LossKind = .crossEntropy,
@@ -150,6 +122,7 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         case noiseSNR = "noise_snr_db", noiseSeed = "noise_seed"
         case augment, weightDecay = "weight_decay", lrSchedule = "lr_schedule"
         case initFrom = "init_from"
+        case optimizer, momentum, attentionWeight = "attention_weight", faceAugment = "face_augment"
     }
 
     /// Every key optional (defaults above).
@@ -176,6 +149,10 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay)
         lrSchedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .lrSchedule)
         initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
+        optimizer = try c.decodeIfPresent(OptimizerKind.self, forKey: .optimizer)
+        momentum = try c.decodeIfPresent(Double.self, forKey: .momentum)
+        attentionWeight = try c.decodeIfPresent(Double.self, forKey: .attentionWeight)
+        faceAugment = try c.decodeIfPresent(FaceAugmentation.self, forKey: .faceAugment)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -202,13 +179,17 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
         try c.encodeIfPresent(weightDecay, forKey: .weightDecay)
         try c.encodeIfPresent(lrSchedule, forKey: .lrSchedule)
         try c.encodeIfPresent(initFrom, forKey: .initFrom)
+        try c.encodeIfPresent(optimizer, forKey: .optimizer)
+        try c.encodeIfPresent(momentum, forKey: .momentum)
+        try c.encodeIfPresent(attentionWeight, forKey: .attentionWeight)
+        try c.encodeIfPresent(faceAugment, forKey: .faceAugment)
     }
 
     /// One line for reports and journals: the order and the starting point.
     public var protocolDescription: String {
         var text = "order: \(order.rawValue); init_rng: \(initRNG.rawValue); init_scope: \(initScope.rawValue)"
         if let augment { text += "; augment: \(augment.description)" }
-        if let weightDecay, weightDecay > 0 { text += "; AdamW weight decay \(weightDecay) (decoupled)" }
+        if optimizer == nil, let weightDecay, weightDecay > 0 { text += "; AdamW weight decay \(weightDecay) (decoupled)" }
         if let lrSchedule { text += "; lr schedule: \(lrSchedule.description)" }
         return text
     }

@@ -1,3 +1,4 @@
+import DDAMFN
 import FoldResults
 import HTNet
 
@@ -62,6 +63,8 @@ public struct TaskAssignment: Equatable, Sendable {
     /// the slots named in `freshSlots` are drawn from `start` instead (a re-initialised classifier head).
     public var initialParameters: [Float]?
     public var freshSlots: [String] = []
+    /// Set: the task trains DDAMFN with this shape (`model.arch: ddamfn`) and `model` is not used.
+    public var ddamfn: DDAMFNConfig?
     /// `start` defaults to the per-task SplitMix64 stream of `seedKeys` (init_rng splitmix, scope fold).
     public init(taskID: String, model: HTNetConfig, training: TrainingConfig, seedKeys: [UInt64],
                 start: StartingWeights? = nil, trainIndices: [Int], testIndices: [Int], validationIndices: [Int] = []) {

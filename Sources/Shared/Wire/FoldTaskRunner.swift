@@ -94,6 +94,10 @@ public final class FoldTaskRunner {
         if a.trainIndices.isEmpty || a.testIndices.isEmpty {
             return failure("bad data: \(a.trainIndices.count) training and \(a.testIndices.count) test samples")
         }
+        if let config = a.ddamfn {
+            // No fold states for DDAMFN yet: a resumed DDAMFN task starts again at epoch 1 (same results).
+            return DDAMFNTaskTraining.train(a, config: config, dataset: dataset, worker: worker, shouldStop: shouldStop, progress: progress)
+        }
         let expected = a.model.channels * a.model.imageSize * a.model.imageSize
         if dataset.sampleSize != expected {
             return failure("bad data: samples have \(dataset.sampleSize) values, the model expects \(expected)")

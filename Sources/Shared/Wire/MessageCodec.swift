@@ -1,3 +1,4 @@
+import DDAMFN
 import FoldResults
 import Foundation
 import HTNet
@@ -31,6 +32,7 @@ public enum MessageCodec {
             p.write(words: a.seedKeys); p.write(ints: a.trainIndices); p.write(ints: a.testIndices)
             p.write(bytes: a.resumeState)
             p.write(ints: a.validationIndices)
+            p.write(a.ddamfn.map { encodeJSON($0) } ?? "")
             // Optional tail (checkpoints, init_from): absent when unused, so such assignments are
             // byte-identical to those before it.
             if a.returnedWeights != .none || a.initialParameters != nil {
@@ -127,6 +129,8 @@ public enum MessageCodec {
                                             testIndices: try r.readInts())
             assignment.resumeState = try r.readBytes()
             assignment.validationIndices = try r.readInts()
+            let ddamfn = try r.readString()
+            if !ddamfn.isEmpty { assignment.ddamfn = try decodeJSON(DDAMFNConfig.self, ddamfn) }
             if !r.isAtEnd {
                 let raw = try r.read(UInt8.self)
                 guard let returned = ReturnedWeights(rawValue: raw) else { throw ClusterError.malformedMessage("returned-weights code \(raw)") }
