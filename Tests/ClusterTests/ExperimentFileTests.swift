@@ -2,6 +2,7 @@ import HTNet
 import TestSupport
 import XCTest
 @testable import Coordination
+import Evaluation
 @testable import Wire
 
 final class ExperimentFileTests: XCTestCase {
@@ -53,6 +54,27 @@ final class ExperimentFileTests: XCTestCase {
         XCTAssertEqual(e.evaluation.kind, .loso)
         XCTAssertEqual(e.selection, .final)
         XCTAssertEqual(e.seeds, [0])
+    }
+
+    func testAReferenceIsParsedAndProblemsAreNamed() throws {
+        let base = "name: r\ndataset: {source: synthetic, seed: 1, subjects: 2, samples: 6}\nseeds: [1]\n"
+        let e = try ExperimentFile.parse(base + "reference: {source: five runs, uf1: {casme2: [0.81, 0.879], composite: [0.6, 0.7]}}\n",
+                                         file: "r.yaml")
+        XCTAssertEqual(e.reference?.source, "five runs")
+        XCTAssertEqual(e.reference?.uf1?["casme2"], ScoreRange(low: 0.81, high: 0.879))
+        XCTAssertNil(e.reference?.uar)
+        XCTAssertTrue(e.canonicalJSON.contains("\"reference\""))
+        XCTAssertEqual(PublishedReference.parse(configuration: e.canonicalJSON), e.reference)
+        // Without the key nothing is encoded: existing experiments keep their identity.
+        XCTAssertFalse(try ExperimentFile.parse(base, file: "r.yaml").canonicalJSON.contains("reference"))
+
+        XCTAssertEqual(problems(base + "reference: {source: x, uf1: {casme2: [0.9, 0.8]}}\n"),
+                       ["reference.uf1.casme2: [0.9, 0.8] is not a range of fractions (0 <= low <= high <= 1)"])
+        XCTAssertEqual(problems(base + "reference: {source: x, uf1: {smic: [0.5]}, paper: y}\n"),
+                       ["reference.paper: unknown field (a reference has source, uf1, uar)",
+                        "reference.uf1.smic: must be [low, high] (two numbers), got [0.5]"])
+        XCTAssertEqual(problems(base + "reference: {uf1: {smic: [0.5, 0.6]}}\n"),
+                       ["reference.source: required: where the numbers come from (e.g. \"official code, 5 runs, final epoch\")"])
     }
 
     func testEveryProblemIsNamedByItsField() {

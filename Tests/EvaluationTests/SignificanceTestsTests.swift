@@ -114,6 +114,29 @@ final class SignificanceTestsTests: XCTestCase {
         XCTAssertNil(PairedTTest.test([0.5], [0.6], quantity: "x").p)
     }
 
+    // MARK: Welch
+
+    /// scipy.stats.ttest_ind(b, a, equal_var=False) (scripts/reference/welch_reference.py).
+    func testWelchAgainstSciPy() {
+        let cases: [([Double], [Double], t: Double, p: Double)] = [
+            ([0.630, 0.637, 0.633], [0.686, 0.629, 0.655, 0.671, 0.660], 2.7821899626037863, 0.0451475928974091),
+            ([0.772, 0.751, 0.760], [0.710, 0.705, 0.741], -3.3079198577984634, 0.043836767978520874),
+            ([1.0, 2.0], [3.0, 5.0, 4.0, 10.0], 2.449489742783178, 0.07874652426488475),
+            ([0.5, 0.5, 0.5], [0.4, 0.7, 0.6], 0.7559289460184556, 0.5285954792089678),
+        ]
+        for (a, b, t, p) in cases {
+            let r = WelchTTest.test(a, b, quantity: "x")
+            XCTAssertEqual(r.statistic!, t, accuracy: 1e-9)
+            XCTAssertEqual(r.p!, p, accuracy: 1e-9)
+            XCTAssertEqual(r.effect!, b.reduce(0, +) / Double(b.count) - a.reduce(0, +) / Double(a.count), accuracy: 1e-12)
+            XCTAssertEqual(r.n, a.count + b.count)
+        }
+        // df 4.358922706081167 for the first case, stated in the method.
+        XCTAssertTrue(WelchTTest.test(cases[0].0, cases[0].1, quantity: "x").method.hasSuffix("df = 4.359"))
+        XCTAssertNil(WelchTTest.test([0.5, 0.5], [0.6, 0.6], quantity: "x").statistic, "zero spread on both sides")
+        XCTAssertNil(WelchTTest.test([0.5], [0.6, 0.7], quantity: "x").p, "one value on a side")
+    }
+
     // MARK: Holm
 
     /// multipletests(p, method='holm')[1]

@@ -1,5 +1,6 @@
 import DDAMFN
 import Dataset
+import Evaluation
 import FoldResults
 import Foundation
 import HTNet
@@ -155,10 +156,14 @@ public struct Experiment: Codable, Equatable, Sendable {
     /// What the run keeps beyond its journal and report (`keep:`); nil keeps nothing more, and is
     /// not encoded, so experiments without the key keep their identity.
     public var keep: [KeptArtifact]?
+    /// Published ranges the report sets the scores against (`reference:`); nil when not given, and
+    /// then not encoded, so experiments without the key keep their identity.
+    public var reference: PublishedReference?
 
     public init(name: String, dataset: DatasetSpec, evaluation: ProtocolSpec, seeds: [Int],
                 selection: EpochSelection, variants: [ExperimentVariant], classes: ClassSpec? = nil,
-                keep: [KeptArtifact]? = nil) {
+                keep: [KeptArtifact]? = nil, reference: PublishedReference? = nil) {
+        self.reference = reference
         self.classes = classes
         self.name = name
         self.dataset = dataset
@@ -170,7 +175,7 @@ public struct Experiment: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, dataset, evaluation = "protocol", seeds, selection = "epoch_selection", variants, classes, keep
+        case name, dataset, evaluation = "protocol", seeds, selection = "epoch_selection", variants, classes, keep, reference
     }
 
     /// `keep: checkpoints`: every task's final weights (and the selected epoch's) under OUT/checkpoints.

@@ -40,6 +40,7 @@ public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
 ///                                    # file (CSV label,class) or {names: [...], map: FILE}
 ///     ordinal: true                  # optional: classes are grades in order (adds MAE and QWK)
 ///     keep: checkpoints              # optional: every task's weights under OUT/checkpoints
+///     reference: {source: TEXT, uf1: {casme2: [0.81, 0.88]}}   # optional: published ranges for the report
 ///     variants:                      # optional; each overrides parts of model / training
 ///       - name: base
 ///       - {name: wide, model: {dim: 16}}
@@ -49,7 +50,7 @@ public struct ExperimentFileError: Error, CustomStringConvertible, Equatable {
 /// dataset and is resolved against the current directory, as any command-line path.
 public enum ExperimentFile {
     static let topLevelKeys = ["name", "description", "dataset", "protocol", "seeds", "model", "training",
-                               "epoch_selection", "variants", "classes", "ordinal", "keep"]
+                               "epoch_selection", "variants", "classes", "ordinal", "keep", "reference"]
 
     public static func load(path: String, dataOverride: String? = nil,
                             currentDirectory: String = FileManager.default.currentDirectoryPath) throws -> Experiment {
@@ -120,6 +121,7 @@ public enum ExperimentFile {
                 problem("classes.map", "a class map reads a dataset folder's labels; synthetic data is generated with the class names themselves")
             }
             let keep = self.keep(top["keep"])
+            let reference = self.reference(top["reference"])
             let baseModel = mapping(top["model"], field: "model") ?? [:]
             let baseTraining = mapping(top["training"], field: "training") ?? [:]
             var variants: [ExperimentVariant] = []
@@ -149,7 +151,8 @@ public enum ExperimentFile {
             }
             guard problems.isEmpty, let dataset, let evaluation, let seeds else { return nil }
             return Experiment(name: name, dataset: dataset, evaluation: evaluation, seeds: seeds,
-                              selection: selection, variants: variants, classes: classes, keep: keep)
+                              selection: selection, variants: variants, classes: classes, keep: keep,
+                              reference: reference)
         }
 
         /// `keep: checkpoints` or a list of such names.

@@ -56,6 +56,10 @@ public enum HTMLReport {
             h += "<p>Not recorded (a run journalled before provenance was recorded).</p>"
         }
         h += results(r.main, classNames: r.classNames, idPrefix: "", heading: "Results — \(r.main.protocolDescription.label)")
+        if let reference = r.reference {
+            h += "<h3>Against the published reference</h3><p>\(escape(MarkdownReport.referenceNote(reference)))</p>"
+                + table(ReportTables.reference(reference))
+        }
         if let others = r.others, let alt = r.alternate {
             h += "<h3>Epoch rules side by side</h3><p>The same tasks under each rule; only the first is the run's protocol.</p>"
             h += table(ReportTables.rules([r.main, alt] + others))
@@ -135,6 +139,10 @@ public enum HTMLReport {
                 h += "<p>Over all seed pairs:</p>" + table(ReportTables.tests(c)) + table(ReportTables.intervals(c))
             }
             h += s.comparisonNotes.map { "<p>Not compared: \(escape($0))</p>" }.joined()
+        }
+        if !s.acrossSeeds.isEmpty {
+            h += "<h3>Across seeds (Welch t-tests on per-seed scores)</h3><p>\(escape(MarkdownReport.acrossSeedsNote))</p>"
+                + table(ReportTables.acrossSeeds(s))
         }
         return h
     }

@@ -31,6 +31,9 @@ public enum MarkdownReport {
             md += "Not recorded (a run journalled before provenance was recorded).\n"
         }
         md += results(r.main, classNames: r.classNames, heading: "Results — \(r.main.protocolDescription.label)")
+        if let reference = r.reference {
+            md += "\n### Against the published reference\n\n" + referenceNote(reference) + "\n\n" + table(ReportTables.reference(reference))
+        }
         if let others = r.others, let alt = r.alternate {
             md += "\n### Epoch rules side by side\n\nThe same tasks under each rule; only the first is the run's protocol.\n\n"
             md += table(ReportTables.rules([r.main, alt] + others))
@@ -64,6 +67,15 @@ public enum MarkdownReport {
         return md
     }
 
+    /// What the across-seeds tests answer, printed above their table in every format.
+    static let acrossSeedsNote = "Each seed is one training; Welch's t asks whether the variants' mean per-seed score differs "
+        + "(seeds of different variants are independent samples, not pairs). With few seeds the power is low: "
+        + "a large p means the spread between seeds hides any difference."
+
+    static func referenceNote(_ r: ReferenceComparison) -> String {
+        "Reference: \(r.source). This run's scores under its own protocol (\(r.selection)); the experiment file states the ranges."
+    }
+
     static func protocolBanner(_ p: ProtocolDescription) -> String {
         "> **Protocol: \(p.label).** " + (p.optimistic ? "WARNING: " : "") + p.note + "\n"
     }
@@ -88,6 +100,10 @@ public enum MarkdownReport {
             if s.holmApplied { md += "p (Holm): Holm-adjusted across the \(s.comparisons.count) pairs, per test.\n\n" }
             for c in s.comparisons { md += comparison(c) + "\n" }
             for note in s.comparisonNotes { md += "- not compared: \(note)\n" }
+        }
+        if !s.acrossSeeds.isEmpty {
+            md += "\n### Across seeds (Welch t-tests on per-seed scores)\n\n" + acrossSeedsNote + "\n\n"
+                + table(ReportTables.acrossSeeds(s))
         }
         return md
     }

@@ -18,7 +18,7 @@ public enum ReportSchema {
   "required": ["schemaVersion", "experimentName", "softwareVersion", "configuration", "classNames", "hosts", "timings", "main", "curves", "trainingProtocol", "datasetCurves", "predictionRules", "embeddingMaps"],
   "additionalProperties": false,
   "properties": {
-    "schemaVersion": {"const": 5},
+    "schemaVersion": {"const": 6},
     "experimentName": {"type": "string"},
     "softwareVersion": {"type": "string"},
     "configuration": {"type": "string", "description": "the resolved experiment, verbatim"},
@@ -51,6 +51,17 @@ public enum ReportSchema {
       "type": "object", "additionalProperties": false, "required": ["variant", "intervals"],
       "properties": {"variant": {"type": "string"}, "intervals": {"type": "array", "items": {"$ref": "#/$defs/interval"}}}
     }},
+    "reference": {
+      "type": "object", "additionalProperties": false, "required": ["source", "selection", "rows"],
+      "description": "the experiment's reference: (published ranges) beside this run's scores under its own epoch selection",
+      "properties": {"source": {"type": "string"}, "selection": {"type": "string"}, "rows": {"type": "array", "items": {
+        "type": "object", "additionalProperties": false, "required": ["variant", "quantity", "reference", "seeds", "perSeed", "seedsInside"],
+        "properties": {"variant": {"type": "string"}, "quantity": {"type": "string", "description": "dataset name (or composite) and metric"},
+                       "reference": {"type": "array", "items": {"$ref": "#/$defs/real"}, "minItems": 2, "maxItems": 2, "description": "[low, high]"},
+                       "seeds": {"type": "array", "items": {"type": "integer"}},
+                       "perSeed": {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/real"}, {"type": "null"}]}},
+                       "mean": {"$ref": "#/$defs/real"}, "meanInside": {"type": "boolean"}, "seedsInside": {"$ref": "#/$defs/count"}}}}}
+    },
     "predictionRules": {"type": "array", "items": {"type": "string"}, "description": "per variant: its loss and how scores become a prediction"},
     "noise": {
       "type": "object", "additionalProperties": false, "required": ["levels"],
@@ -127,13 +138,16 @@ public enum ReportSchema {
     },
     "selectionResults": {
       "type": "object", "additionalProperties": false,
-      "required": ["protocol", "variants", "comparisons", "comparisonNotes", "holmApplied"],
+      "required": ["protocol", "variants", "comparisons", "comparisonNotes", "holmApplied", "acrossSeeds"],
       "properties": {
         "protocol": {"$ref": "#/$defs/protocol"},
         "variants": {"type": "array", "items": {"$ref": "#/$defs/variant"}},
         "comparisons": {"type": "array", "items": {"$ref": "#/$defs/comparison"}},
         "comparisonNotes": {"type": "array", "items": {"type": "string"}},
-        "holmApplied": {"type": "boolean", "description": "true when more than one pair is compared and pHolm is set"}
+        "holmApplied": {"type": "boolean", "description": "true when more than one pair is compared and pHolm is set"},
+        "acrossSeeds": {"type": "array", "description": "Welch t-tests (scipy ttest_ind equal_var=False, two-sided, effect = mean B - mean A) on the variants' per-seed scores, composite and per source dataset; empty unless two or more variants have two or more seeds; pHolm across variant pairs per quantity", "items": {
+          "type": "object", "additionalProperties": false, "required": ["nameA", "nameB", "tests"],
+          "properties": {"nameA": {"type": "string"}, "nameB": {"type": "string"}, "tests": {"type": "array", "items": {"$ref": "#/$defs/test"}}}}}
       }
     },
     "seedSpread": {

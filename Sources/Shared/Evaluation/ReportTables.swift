@@ -112,6 +112,38 @@ enum ReportTables {
             })
     }
 
+    /// Each variant's per-seed and mean scores beside the published ranges.
+    static func reference(_ r: ReferenceComparison) -> ReportTable {
+        ReportTable(header: ["variant", "quantity", "reference range", "per seed", "mean over seeds", "mean inside the range", "seeds inside"],
+                    rows: r.rows.map { row in
+                        [row.variant, row.quantity, "[\(ReportFormat.score(row.reference.low)), \(ReportFormat.score(row.reference.high))]",
+                         zip(row.seeds, row.perSeed).map { "seed \($0): \(ReportFormat.score($1))" }.joined(separator: "; "),
+                         ReportFormat.score(row.mean), row.meanInside.map { $0 ? "yes" : "NO" } ?? "—",
+                         "\(row.seedsInside) of \(row.seeds.count)"]
+                    })
+    }
+
+    /// Welch's t-tests between variants on per-seed scores: one row per pair and quantity.
+    static func acrossSeeds(_ s: SelectionResults) -> ReportTable {
+        let holm = s.acrossSeeds.count > 1
+        let spreads = Dictionary(uniqueKeysWithValues: s.variants.map { v in
+            (v.name, [("composite UF1 per seed", v.uf1), ("composite UAR per seed", v.uar)]
+                + v.datasets.flatMap { [("\($0.dataset) UF1 per seed", $0.uf1OverSeeds), ("\($0.dataset) UAR per seed", $0.uarOverSeeds)] })
+        })
+        func spread(_ variant: String, _ quantity: String) -> String {
+            guard let s = spreads[variant]?.first(where: { $0.0 == quantity })?.1 else { return "—" }
+            return "\(ReportFormat.spread(s)) (n = \(s.n))"
+        }
+        return ReportTable(
+            header: ["A", "B", "quantity", "A: mean ± sd", "B: mean ± sd", "B − A", "t", "p"]
+                + (holm ? ["p (Holm, across pairs)"] : []) + ["method", "note"],
+            rows: s.acrossSeeds.flatMap { c in c.tests.map { t in
+                [c.nameA, c.nameB, t.quantity, spread(c.nameA, t.quantity), spread(c.nameB, t.quantity),
+                 ReportFormat.score(t.effect), ReportFormat.score(t.statistic), ReportFormat.p(t.p)]
+                    + (holm ? [ReportFormat.p(t.pHolm)] : []) + [t.method, t.note ?? ""]
+            } })
+    }
+
     /// Each seed pair of a comparison: both sides' UF1/UAR and that seed's exact McNemar and Wilcoxon.
     static func perSeedComparison(_ c: PairwiseComparison) -> ReportTable {
         ReportTable(

@@ -108,9 +108,12 @@ public struct SelectionResults: Codable, Equatable, Sendable {
     public var comparisonNotes: [String]
     /// True when more than one pair is compared and `pHolm` is filled in.
     public var holmApplied: Bool
+    /// Welch's t-tests between variants on their per-seed scores (composite and per source
+    /// dataset); empty unless two or more variants have two or more seeds.
+    public var acrossSeeds: [SeedLevelComparison]
 
     enum CodingKeys: String, CodingKey {
-        case protocolDescription = "protocol", variants, comparisons, comparisonNotes, holmApplied
+        case protocolDescription = "protocol", variants, comparisons, comparisonNotes, holmApplied, acrossSeeds
     }
 
     init(selection: EpochSelection, rows: [PredictionRow], classCount: Int, settings: PairwiseComparison.Settings,
@@ -135,6 +138,7 @@ public struct SelectionResults: Codable, Equatable, Sendable {
         PairwiseComparison.applyHolm(&comparisons)
         self.comparisons = comparisons
         comparisonNotes = notes
+        acrossSeeds = SeedLevelComparison.all(variants)
     }
 }
 
@@ -176,8 +180,11 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var noise: NoiseRobustnessResults?
     /// One t-SNE map of test embeddings per variant (see EmbeddingMap for the convention).
     public var embeddingMaps: [EmbeddingMap]
+    /// The run's scores (its own epoch selection) beside the published ranges of the experiment's
+    /// `reference:`; nil when the experiment gives none.
+    public var reference: ReferenceComparison?
 
-    public static let currentSchemaVersion = 5
+    public static let currentSchemaVersion = 6
 
     public init(_ run: RunRecord, settings: PairwiseComparison.Settings = PairwiseComparison.Settings()) throws {
         let classCount = try RunReport.classCount(run)
@@ -223,6 +230,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         predictionRules = run.predictionRules
         noise = run.noise.isEmpty ? nil : NoiseRobustnessResults(levels: run.noise, classCount: classCount, settings: settings)
         embeddingMaps = EmbeddingMap.maps(run.embeddings)
+        reference = PublishedReference.parse(configuration: run.configuration).map { ReferenceComparison(reference: $0, results: main) }
     }
 
     /// The class count: the class list's length, checked against every label and prediction.
