@@ -78,6 +78,7 @@ struct FoldStateStore {
         for name in names where !wanted.contains(name) {
             try? fm.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
         }
+        removeFolderIfEmpty()
     }
 
     /// Drops every saved state of a task (its result is journalled).
@@ -87,5 +88,12 @@ struct FoldStateStore {
         for name in names where name.hasPrefix(prefix(taskID)) {
             try? fm.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
         }
+        removeFolderIfEmpty()
+    }
+
+    /// A finished run leaves no empty fold-state/ behind. rmdir(2) removes only an empty folder, so a
+    /// state written meanwhile is never lost (the next save creates the folder again).
+    private func removeFolderIfEmpty() {
+        _ = rmdir(directory)
     }
 }

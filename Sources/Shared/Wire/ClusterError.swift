@@ -10,6 +10,8 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
     case journal(String)
     case outDirectory(String)
     case dataset(String)
+    /// A message over what one MPI message carries (`MPICommunicator.maximumMessageBytes`).
+    case messageTooLarge(bytes: Int, destination: Int)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
         case let .journal(why): return why
         case let .outDirectory(why): return why
         case let .dataset(why): return why
+        case let .messageTooLarge(bytes, destination):
+            return "a message of \(bytes >> 20) MiB for rank \(destination) is over the \(MPICommunicator.maximumMessageBytes >> 20) MiB one MPI message carries (its count is a 32-bit int)"
         }
     }
 }

@@ -106,12 +106,12 @@ public final class FoldTaskRunner {
         if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { labels[$0] < 0 || labels[$0] >= a.model.numClasses }) {
             return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(a.model.numClasses) classes")
         }
-        // Returned weights travel in the result message, whose MPI count is a 32-bit int: refuse up
-        // front what would not fit (the paper's configuration, 140 M parameters, needs 1.1 GB for two sets).
+        // Returned weights travel in the result message (at most MPICommunicator.maximumMessageBytes):
+        // refuse before training, not after hours of it, what would not fit (the paper's configuration, 140 M parameters, needs 1.1 GB for two sets).
         if a.returnedWeights != .none {
             let sets = a.returnedWeights == .finalAndBestTestEpoch ? 2 : 1
             let bytes = ParameterLayout(config: a.model, head: a.training.head).count * 4 * sets
-            if bytes > Int(Int32.max) - (64 << 20) {
+            if bytes > MPICommunicator.maximumMessageBytes - (64 << 20) {
                 return failure("keep: checkpoints: \(sets) weight set(s) of this model need \(bytes >> 20) MiB, more than one MPI message holds (2 GiB)")
             }
         }

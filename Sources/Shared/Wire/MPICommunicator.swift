@@ -45,7 +45,12 @@ public final class MPICommunicator {
     }
 
     /// Sends one encoded message (blocking until the buffer can be reused).
+    /// The most one message carries: MPI counts are 32-bit ints. Every send checks it, so an
+    /// oversized message is a named error, never a trap in the Int32 conversion.
+    public static let maximumMessageBytes = Int(Int32.max)
+
     public func send(_ bytes: [UInt8], to destination: Int, tag: Int = 0) throws {
+        guard bytes.count <= Self.maximumMessageBytes else { throw ClusterError.messageTooLarge(bytes: bytes.count, destination: destination) }
         try bytes.withUnsafeBytes { buffer in
             try check(MPI_Send(buffer.baseAddress, Int32(buffer.count), cmpi_byte(), Int32(destination),
                                Int32(tag), cmpi_comm_world()), "MPI_Send to rank \(destination)")
@@ -58,6 +63,7 @@ public final class MPICommunicator {
     /// On a timeout the copy of the message stays allocated, because MPI may still read it; the caller
     /// then ends the job with `abort`.
     public func send(_ bytes: [UInt8], to destination: Int, within seconds: Double, tag: Int = 0) throws -> Bool {
+        guard bytes.count <= Self.maximumMessageBytes else { throw ClusterError.messageTooLarge(bytes: bytes.count, destination: destination) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
         var request: MPI_Request? = cmpi_request_null()

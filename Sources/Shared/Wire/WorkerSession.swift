@@ -94,10 +94,8 @@ public final class WorkerSession {
                 try send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
             }
             if let state = runner.takeStates().last {
-                // One MPI message carries at most 2 GiB (an Int32 count); a larger state is not saved.
-                if state.state.count < Int(Int32.max) - 4096 {
-                    try send(.foldState(state))
-                } else {
+                // A state over one MPI message is not saved; the fold trains on without a save point.
+                do { try send(.foldState(state)) } catch ClusterError.messageTooLarge {
                     log("\(worker): the fold state of \(assignment.taskID) after epoch \(state.epoch) is \(state.state.count) bytes, "
                         + "more than one MPI message carries; not saved (the fold trains on)")
                 }
