@@ -121,24 +121,7 @@ final class EndToEndTests: XCTestCase {
         let log = directory + "/killed.log"
         let job = try MPIJob.start(["run", "e2e.yaml", "--out", "killed", "--threads", "1"], workers: 2, in: directory, log: log)
         let journalPath = "\(directory!)/killed/journal.jsonl"
-        // As soon as a task is journalled, freeze the coordinator (no more journalling or handing
-        // out), SIGKILL a worker, and let the coordinator go on to meet the dead worker. Waiting has
-        // no time limit: the job would end on its own.
-        var killed = false
-        var coordinator: Int32?, worker: Int32?
-        while job.isRunning && !killed {
-            // Find the ranks first (they start long before the first task ends), then watch cheaply.
-            guard let c = coordinator ?? MPIJob.childPID(of: job.processIdentifier, named: "coordinator"),
-                  let w = worker ?? MPIJob.childPID(of: job.processIdentifier, named: "worker") else { usleep(5_000); continue }
-            coordinator = c
-            worker = w
-            guard let handle = FileHandle(forReadingAtPath: journalPath),
-                  String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).contains("\"type\":\"task\"") else { usleep(1_000); continue }
-            kill(c, SIGSTOP)
-            kill(w, SIGKILL)
-            kill(c, SIGCONT)
-            killed = true
-        }
+        let killed = MPIJob.killAWorkerAfterTheFirstJournalledTask(job, journal: journalPath)
         XCTAssertTrue(killed, "the job ended before a worker could be killed:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
         job.waitUntilExit()
         XCTAssertNotEqual(job.terminationStatus, 0, "mpirun reports the killed worker")

@@ -43,20 +43,7 @@ final class KeptCheckpointTests: XCTestCase {
         let log = directory + "/killed.log"
         let job = try MPIJob.start(["run", "keep.yaml", "--out", "out", "--threads", "1"], workers: 2, in: directory, log: log)
         let journalPath = "\(directory!)/out/journal.jsonl"
-        var killed = false
-        var coordinator: Int32?, worker: Int32?
-        while job.isRunning && !killed {
-            guard let c = coordinator ?? MPIJob.childPID(of: job.processIdentifier, named: "coordinator"),
-                  let w = worker ?? MPIJob.childPID(of: job.processIdentifier, named: "worker") else { usleep(5_000); continue }
-            coordinator = c
-            worker = w
-            guard let handle = FileHandle(forReadingAtPath: journalPath),
-                  String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).contains("\"type\":\"task\"") else { usleep(1_000); continue }
-            kill(c, SIGSTOP)
-            kill(w, SIGKILL)
-            kill(c, SIGCONT)
-            killed = true
-        }
+        let killed = MPIJob.killAWorkerAfterTheFirstJournalledTask(job, journal: journalPath)
         XCTAssertTrue(killed, "the job ended before a worker could be killed:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
         job.waitUntilExit()
         let before = try JournalReader.read(path: journalPath)

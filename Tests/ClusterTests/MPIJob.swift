@@ -117,4 +117,25 @@ extension MPIJob {
         encoder.outputFormatting = .sortedKeys
         return try encoder.encode([run.rows, run.alternateRows])
     }
+
+    /// Waits (no time limit: the job ends on its own) until the run in `job` has journalled a task,
+    /// then freezes the coordinator (no more journalling or handing out), SIGKILLs a worker and lets
+    /// the coordinator go on to meet the dead worker. False when the job ended first.
+    static func killAWorkerAfterTheFirstJournalledTask(_ job: Process, journal journalPath: String) -> Bool {
+        var coordinator: Int32?, worker: Int32?
+        while job.isRunning {
+            // Find the ranks first (they start long before the first task ends), then watch cheaply.
+            guard let c = coordinator ?? childPID(of: job.processIdentifier, named: "coordinator"),
+                  let w = worker ?? childPID(of: job.processIdentifier, named: "worker") else { usleep(5_000); continue }
+            coordinator = c
+            worker = w
+            guard let handle = FileHandle(forReadingAtPath: journalPath),
+                  String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).contains("\"type\":\"task\"") else { usleep(1_000); continue }
+            kill(c, SIGSTOP)
+            kill(w, SIGKILL)
+            kill(c, SIGCONT)
+            return true
+        }
+        return false
+    }
 }
