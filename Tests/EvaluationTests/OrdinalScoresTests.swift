@@ -1,4 +1,4 @@
-import Evaluation
+@testable import Evaluation
 import XCTest
 
 /// Reference values: scripts/reference/ordinal_metrics_reference.py (scikit-learn 1.9.1,
@@ -35,5 +35,30 @@ final class OrdinalScoresTests: XCTestCase {
         let constant = OrdinalScores(labels: [3, 3], predictions: [3, 3], classCount: 6)
         XCTAssertNil(constant.quadraticKappa)
         XCTAssertNil(OrdinalScores(labels: [], predictions: [], classCount: 6).meanAbsoluteError)
+    }
+
+    /// An ordinal run's report gives MAE and QWK subject-bootstrap intervals beside UF1's: the
+    /// estimate is the mean over seeds of each seed's MAE / QWK (recomputed here from the rows).
+    func testOrdinalReportsCarryMAEAndQWKIntervals() throws {
+        var run = SyntheticRun.run(variants: [("a", 0.6)], seeds: [1, 2], alternate: false)
+        run.ordinal = true
+        let report = try RunReport(run, settings: PairwiseComparison.Settings(permutationRounds: 99, bootstrapResamples: 200, seed: 3))
+        let v = report.main.variants[0]
+        for (metric, value) in [(ScoreMetric.meanAbsoluteError, \OrdinalScores.meanAbsoluteError), (.quadraticKappa, \OrdinalScores.quadraticKappa)] {
+            let perSeed = [1, 2].map { seed -> Double in
+                let rows = run.rows.filter { $0.seed == seed }
+                return OrdinalScores(labels: rows.map(\.label), predictions: rows.map(\.pred), classCount: 3)[keyPath: value]!
+            }
+            let interval = try XCTUnwrap(ReportFormat.interval(v.intervals, metric, of: "a"), "\(metric)")
+            XCTAssertEqual(interval.estimate!, (perSeed[0] + perSeed[1]) / 2, accuracy: 1e-12)
+            XCTAssertLessThan(interval.lower!, interval.estimate!)
+            XCTAssertGreaterThan(interval.upper!, interval.estimate!)
+            XCTAssertEqual(interval.units, 9, "subjects are the resampled units")
+        }
+        XCTAssertTrue(MarkdownReport.render(report).contains("| MAE (grades) | MAE 95% CI | QWK | QWK 95% CI |"))
+        // Not ordinal: no MAE interval is computed.
+        let plain = try RunReport(SyntheticRun.run(variants: [("a", 0.6)], seeds: [1], alternate: false),
+                                  settings: PairwiseComparison.Settings(permutationRounds: 9, bootstrapResamples: 20))
+        XCTAssertNil(ReportFormat.interval(plain.main.variants[0].intervals, .meanAbsoluteError, of: "a"))
     }
 }

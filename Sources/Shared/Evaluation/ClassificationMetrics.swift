@@ -98,6 +98,8 @@ public struct ClassificationScores: Codable, Equatable, Sendable {
         case .uf1: return uf1
         case .uar: return uar
         case .accuracy: return accuracy
+        case .meanAbsoluteError: return OrdinalScores(confusion: confusion).meanAbsoluteError
+        case .quadraticKappa: return OrdinalScores(confusion: confusion).quadraticKappa
         }
     }
 }
@@ -107,4 +109,7 @@ public enum ScoreMetric: String, Codable, Sendable, CaseIterable {
     case uf1 = "UF1"
     case uar = "UAR"
     case accuracy
+    /// Ordinal tasks only (OrdinalScores): mean absolute grade error and quadratic-weighted kappa.
+    case meanAbsoluteError = "MAE"
+    case quadraticKappa = "QWK"
 }

@@ -39,14 +39,16 @@ enum ReportTables {
     static func summary(_ s: SelectionResults) -> ReportTable {
         let ordinal = s.variants.contains { $0.ordinal != nil }
         return ReportTable(header: ["variant", "seeds", "UF1", "UF1 95% CI", "UAR", "UAR 95% CI", "accuracy"]
-                               + (ordinal ? ["MAE (grades)", "QWK"] : []),
+                               + (ordinal ? ["MAE (grades)", "MAE 95% CI", "QWK", "QWK 95% CI"] : []),
                     rows: s.variants.map { v in
                         [v.name, v.seeds.map(String.init).joined(separator: ","), ReportFormat.spread(v.uf1),
                          ReportFormat.interval(ReportFormat.interval(v.intervals, .uf1, of: v.name)),
                          ReportFormat.spread(v.uar), ReportFormat.interval(ReportFormat.interval(v.intervals, .uar, of: v.name)),
                          ReportFormat.spread(v.accuracy)]
                             + (ordinal ? [v.ordinal.map { ReportFormat.spread($0.meanAbsoluteError) } ?? "—",
-                                          v.ordinal.map { ReportFormat.spread($0.quadraticKappa) } ?? "—"] : [])
+                                          ReportFormat.interval(ReportFormat.interval(v.intervals, .meanAbsoluteError, of: v.name)),
+                                          v.ordinal.map { ReportFormat.spread($0.quadraticKappa) } ?? "—",
+                                          ReportFormat.interval(ReportFormat.interval(v.intervals, .quadraticKappa, of: v.name))] : [])
                     })
     }
 

@@ -45,7 +45,8 @@ public struct VariantSummary: Codable, Equatable, Sendable {
     public var datasets: [DatasetScores]
     public var subjects: [SubjectScores]
     public var perSeed: [SeedScores]
-    /// Subject-level bootstrap intervals of UF1 and UAR (empty when not computed).
+    /// Subject-level bootstrap intervals of UF1 and UAR, and of MAE and QWK for ordinal tasks
+    /// (empty when not computed).
     public var intervals: [BootstrapInterval]
     /// Mean absolute grade error and quadratic-weighted kappa, for ordinal tasks only.
     public var ordinal: OrdinalSummary?
@@ -92,7 +93,9 @@ public struct VariantSummary: Codable, Equatable, Sendable {
                                     predictions: (perSeed[s] ?? []).map(\.pred), classCount: classCount)
                 }]
             }
-            intervals = [ScoreMetric.uf1, .uar].flatMap {
+            // Ordinal tasks: MAE and QWK get the same subject-level intervals as UF1 and UAR.
+            let metrics: [ScoreMetric] = ordinal ? [.uf1, .uar, .meanAbsoluteError, .quadraticKappa] : [.uf1, .uar]
+            intervals = metrics.flatMap {
                 SubjectBootstrap.intervals(units: units, systemNames: [variantName], metric: $0,
                                            resamples: bootstrapResamples, seed: seed)
             }
