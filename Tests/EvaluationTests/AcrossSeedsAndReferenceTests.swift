@@ -73,4 +73,15 @@ final class AcrossSeedsAndReferenceTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(RunReport.self, from: json).reference, reference)
         XCTAssertNil(try RunReport(SyntheticRun.run(alternate: false), settings: settings).reference)
     }
+
+    func testADatasetTheRunDoesNotHaveIsNamed() throws {
+        let reference = PublishedReference(source: "x", uf1: ["casme2": ScoreRange(low: 0.8, high: 0.9), "composite": ScoreRange(low: 0, high: 1)],
+                                           uar: ["SMIC-HS": ScoreRange(low: 0, high: 1)])
+        XCTAssertEqual(reference.unknownDatasets(present: ["SMIC-HS", "CASME II"]),
+                       ["reference.uf1.casme2: no dataset 'casme2' in this run's data (it has: CASME II, SMIC-HS; or composite)"])
+        var run = SyntheticRun.run(variants: [("a", 0.6)], seeds: [1], alternate: false)
+        run.configuration = #"{"reference": {"source": "x", "uf1": {"casme2": [0.8, 0.9]}}}"#
+        let md = MarkdownReport.render(try RunReport(run, settings: settings))
+        XCTAssertTrue(md.contains("| a | casme2 UF1 | [0.8000, 0.9000] | no predictions of this dataset in the run | — | — | 0 of 1 |"), md)
+    }
 }

@@ -105,6 +105,9 @@ public final class CoordinatorSession {
             }
             log("dataset: \(dataset.samples.count) samples, \(dataset.subjects.count) subjects, classes \(dataset.classNames.joined(separator: "/")); "
                 + "\(plan.count) tasks, \(plan.count - remaining.count) already journalled, \(remaining.count) to run")
+            if let reference = experiment.reference {
+                for warning in reference.unknownDatasets(present: Set(dataset.samples.map(\.dataset))) { log("warning: \(warning)") }
+            }
             let session = opened.session
             let cache = try FeatureCache.encode(dataset)
             let provenance = SessionProvenance.probe(experimentPath: options.experimentPath, spec: experiment.dataset,

@@ -22,6 +22,17 @@ public struct PublishedReference: Codable, Equatable, Sendable {
         self.uar = uar
     }
 
+    /// One line per range keyed by a dataset the run's data does not have (a misspelt name would
+    /// otherwise only show as an empty row in the report).
+    public func unknownDatasets(present: Set<String>) -> [String] {
+        let known = present.union(["composite"])
+        return [("uf1", uf1 ?? [:]), ("uar", uar ?? [:])].flatMap { metric, ranges in
+            ranges.keys.sorted().filter { !known.contains($0) }.map {
+                "reference.\(metric).\($0): no dataset '\($0)' in this run's data (it has: \(present.sorted().joined(separator: ", ")); or composite)"
+            }
+        }
+    }
+
     /// The `reference` entry of a resolved configuration (JSON), when it has one.
     public static func parse(configuration: String) -> PublishedReference? {
         guard let data = configuration.data(using: .utf8),

@@ -119,7 +119,8 @@ enum ReportTables {
         ReportTable(header: ["variant", "quantity", "reference range", "per seed", "mean over seeds", "mean inside the range", "seeds inside"],
                     rows: r.rows.map { row in
                         [row.variant, row.quantity, "[\(ReportFormat.score(row.reference.low)), \(ReportFormat.score(row.reference.high))]",
-                         zip(row.seeds, row.perSeed).map { "seed \($0): \(ReportFormat.score($1))" }.joined(separator: "; "),
+                         row.perSeed.allSatisfy { $0 == nil } ? "no predictions of this dataset in the run"
+                            : zip(row.seeds, row.perSeed).map { "seed \($0): \(ReportFormat.score($1))" }.joined(separator: "; "),
                          ReportFormat.score(row.mean), row.meanInside.map { $0 ? "yes" : "NO" } ?? "—",
                          "\(row.seedsInside) of \(row.seeds.count)"]
                     })
