@@ -4,83 +4,15 @@ seeds and shapes not in ../shared/fixtures/htnet-torch-init.safetensors (same fo
 Reference values only (the product never runs Python). Needs torch (CPU) and safetensors:
     python3 -m venv venv && . venv/bin/activate && pip install torch safetensors numpy
     python3 scripts/reference/make_torch_init_fixture.py OUT.safetensors [--check SHARED_FIXTURE] [--reference-d64]
-The model below follows the construction order of the official HTNet Model.py (only what draws
-from the generator matters: Conv2d/Linear weight then bias, Transformer pos_emb = randn(seq_len)
-before its layers); --check rebuilds the shared fixture's models and asserts equality first.
+The model (htnet_torch.py) follows the construction order of the official HTNet Model.py (what draws
+from the generator: Conv2d/Linear weight then bias, Transformer pos_emb = randn(seq_len) before its
+layers); --check rebuilds the shared fixture's models and asserts equality first.
 """
-import json, math, sys
+import json, sys
 import torch
-from torch import nn
 from safetensors.torch import save_file, load_file
 
-
-class LayerNorm(nn.Module):
-    def __init__(self, dim, eps=1e-5):
-        super().__init__()
-        self.eps = eps
-        self.g = nn.Parameter(torch.ones(1, dim, 1, 1))
-        self.b = nn.Parameter(torch.zeros(1, dim, 1, 1))
-
-
-class PreNorm(nn.Module):
-    def __init__(self, dim, fn):
-        super().__init__()
-        self.norm = LayerNorm(dim)
-        self.fn = fn
-
-
-class FeedForward(nn.Module):
-    def __init__(self, dim, mult=4):
-        super().__init__()
-        self.net = nn.Sequential(nn.Conv2d(dim, dim * mult, 1), nn.GELU(), nn.Dropout(0.),
-                                 nn.Conv2d(dim * mult, dim, 1), nn.Dropout(0.))
-
-
-class Attention(nn.Module):
-    def __init__(self, dim, heads):
-        super().__init__()
-        dim_head = dim // heads
-        inner = dim_head * heads
-        self.to_qkv = nn.Conv2d(dim, inner * 3, 1, bias=False)
-        self.to_out = nn.Sequential(nn.Conv2d(inner, dim, 1), nn.Dropout(0.))
-
-
-class Transformer(nn.Module):
-    def __init__(self, dim, seq_len, depth, heads, mlp_mult):
-        super().__init__()
-        self.layers = nn.ModuleList([])
-        self.pos_emb = nn.Parameter(torch.randn(seq_len))
-        for _ in range(depth):
-            self.layers.append(nn.ModuleList([PreNorm(dim, Attention(dim, heads)),
-                                              PreNorm(dim, FeedForward(dim, mlp_mult))]))
-
-
-def Aggregate(dim, dim_out):
-    return nn.Sequential(nn.Conv2d(dim, dim_out, 3, padding=1), LayerNorm(dim_out),
-                         nn.MaxPool2d(3, stride=2, padding=1))
-
-
-class HTNet(nn.Module):
-    def __init__(self, image_size, patch_size, num_classes, dim, heads, num_hierarchies, block_repeats,
-                 mlp_mult=4, channels=3):
-        super().__init__()
-        fmap = image_size // patch_size
-        blocks = 2 ** (num_hierarchies - 1)
-        seq_len = (fmap // blocks) ** 2
-        hierarchies = list(reversed(range(num_hierarchies)))
-        mults = [2 ** i for i in reversed(hierarchies)]
-        layer_heads = [heads * m for m in mults]
-        layer_dims = [dim * m for m in mults]
-        last_dim = layer_dims[-1]
-        layer_dims = [*layer_dims, layer_dims[-1]]
-        dim_pairs = zip(layer_dims[:-1], layer_dims[1:])
-        self.to_patch_embedding = nn.Sequential(nn.Identity(), nn.Conv2d(channels * patch_size ** 2, layer_dims[0], 1))
-        self.layers = nn.ModuleList([])
-        for level, h, (din, dout), rep in zip(hierarchies, layer_heads, dim_pairs, block_repeats):
-            is_last = level == 0
-            self.layers.append(nn.ModuleList([Transformer(din, seq_len, rep, h, mlp_mult),
-                                              Aggregate(din, dout) if not is_last else nn.Identity()]))
-        self.mlp_head = nn.Sequential(LayerNorm(last_dim), nn.Identity(), nn.Linear(last_dim, num_classes))
+from htnet_torch import HTNet
 
 
 def build(m):
