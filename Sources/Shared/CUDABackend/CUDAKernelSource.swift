@@ -1,3 +1,5 @@
+import CKernels
+
 /// The GPU engine's elementwise and small-reduction kernels as CUDA C, compiled by NVRTC at run
 /// time (NVRTCCompiler) and cached. They compute what the CPU layers compute (HTNet/Layers) over
 /// F stacked models: parameters [F, P] (model f at f * P, the layer's slot at an offset inside),
@@ -12,7 +14,8 @@
 /// --fmad=false so that products and sums round as the CPU engine's separate operations do.
 ///
 /// GELU uses the CPU engine's own exp (Cephes) and erf (Abramowitz & Stegun 7.1.26), not CUDA's
-/// erff, so both engines evaluate one function.
+/// erff, and GELU and Adam's element step are the very text the CPU kernels compile
+/// (CKernels/SharedKernelMath.h), so both engines evaluate one function.
 public enum CUDAKernelSource {
     /// Every kernel the engine launches, by its extern "C" name.
     public static let kernelNames = [
@@ -24,40 +27,21 @@ public enum CUDAKernelSource {
         "loso_mean_pool_backward", "loso_softmax_cross_entropy", "loso_adam_stacked",
     ]
 
-    public static let source = #"""
+    /// The whole program NVRTC compiles: the bit casts SharedKernelMath.h asks for, then that header's
+    /// functions (exp, erf, GELU, the Adam element step) as CKernels hands them over, so the CPU and GPU
+    /// engines share one text of them, then the kernels.
+    public static let source = preamble + String(cString: ck_shared_kernel_math_source()) + "\n" + kernels
+
+    static let preamble = #"""
 // LOSO trainer GPU kernels (Sources/Shared/CUDABackend/CUDAKernelSource.swift). No includes:
-// NVRTC compiles this alone.
+// NVRTC compiles this alone. The shared math (Sources/Shared/CKernels/SharedKernelMath.h) follows.
 #define WARP 32
+__device__ __forceinline__ unsigned int loso_float_as_uint(float f) { return __float_as_uint(f); }
+__device__ __forceinline__ float loso_uint_as_float(unsigned int u) { return __uint_as_float(u); }
 
-__device__ __forceinline__ float loso_exp(float x) {
-    x = x < -87.3f ? -87.3f : (x > 88.3f ? 88.3f : x);
-    float t = x * 1.44269504088896341f + 12582912.0f;
-    float n = t - 12582912.0f;
-    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    float e = p * r * r + r + 1.0f;
-    unsigned int tb = __float_as_uint(t);
-    unsigned int sb = (tb - 0x4B400000u + 127u) << 23;
-    return e * __uint_as_float(sb);
-}
+"""#
 
-__device__ __forceinline__ float loso_erf(float x) {
-    float a = x < 0 ? -x : x;
-    float t = 1.0f / (1.0f + 0.3275911f * a);
-    float p = 1.061405429f;
-    p = p * t - 1.453152027f;
-    p = p * t + 1.421413741f;
-    p = p * t - 0.284496736f;
-    p = p * t + 0.254829592f;
-    float y = 1.0f - p * t * loso_exp(-a * a);
-    return x < 0 ? -y : y;
-}
-
+    static let kernels = #"""
 // Fixed-shape warp sum: lane j holds a partial; the xor tree always pairs the same lanes.
 __device__ __forceinline__ float loso_warp_sum(float v) {
     for (int o = WARP / 2; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
@@ -124,17 +108,12 @@ extern "C" __global__ void loso_layernorm_backward_params(const float *dy, const
 
 extern "C" __global__ void loso_gelu_forward(const float *x, float *y, long n) {
     long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n) { float v = x[i]; y[i] = 0.5f * v * (1.0f + loso_erf(v * 0.70710678118654752f)); }
+    if (i < n) y[i] = loso_gelu(x[i]);
 }
 
 extern "C" __global__ void loso_gelu_backward(const float *x, float *dy, long n) {
     long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n) {
-        float v = x[i];
-        float cdf = 0.5f * (1.0f + loso_erf(v * 0.70710678118654752f));
-        float pdf = 0.39894228040143268f * loso_exp(-0.5f * v * v);
-        dy[i] *= cdf + v * pdf;
-    }
+    if (i < n) dy[i] *= loso_gelu_derivative(x[i]);
 }
 
 // y[f, t, :] = b_f (or += b_f with residual): the bias a PointwiseLinear's sgemm then adds onto (beta 1).
@@ -446,13 +425,8 @@ extern "C" __global__ void loso_adam_stacked(float *p, const float *g, float *m,
     long i = (long)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= P || !active[f]) return;
     long k = (long)f * P + i;
-    float gi = g[k];
-    float mi = m[k] + (gi - m[k]) * (1.0f - b1);
-    float vi = v[k] * b2 + (1.0f - b2) * gi * gi;
-    m[k] = mi;
-    v[k] = vi;
     float step = (i >= multLo && i < multHi) ? stepSizes[2 * f + 1] : stepSizes[2 * f];
-    p[k] -= step * (mi / (sqrtf(vi) / bc2Sqrt[f] + eps));
+    loso_adam_element(&p[k], &m[k], &v[k], g[k], b1, b2, step, bc2Sqrt[f], eps);
 }
 """#
 }

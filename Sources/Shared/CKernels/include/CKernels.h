@@ -16,6 +16,10 @@ void ck_gelu_backward(const float *x, float *dy, size_t n);
 /// m += (g - m)(1 - b1); v = b2 v + (1 - b2) g^2; p -= step_size * m / (sqrt(v) / bc2_sqrt + eps)
 void ck_adam_update(float *p, const float *g, float *m, float *v, size_t n,
                     float b1, float b2, float step_size, float bc2_sqrt, float eps);
+/// The text of SharedKernelMath.h's functions (exp, erf, GELU, the Adam element step) as CUDA C
+/// (`__device__ __forceinline__`): CUDAKernelSource compiles the GPU kernels on top of it, so both
+/// engines evaluate one written-once function.
+const char *ck_shared_kernel_math_source(void);
 /// DDAMFN's depthwise, PReLU and BatchNorm loops.
 #include "DDAMFNKernels.h"
 #endif
