@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "Wire", dependencies: ["CMPI", "CBuildInfo", "Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset"],
                 path: "\(shared)/Wire"),
         // The coordinator's side: experiment files, planning, scheduling, the journal, reports.
-        .target(name: "Coordination", dependencies: ["Wire", "Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset",
+        .target(name: "Coordination", dependencies: ["Wire", "CUDABackend", "Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset",
                                                      "Preprocessing", "Evaluation", "TrainedModels",
                                                      .product(name: "Yams", package: "Yams")],
                 path: "\(shared)/Coordination"),
@@ -100,7 +100,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Coordinator"),
         .executableTarget(name: "Worker",
-                          dependencies: ["Tensor", "Wire", "CommandLineConventions", "CUDABackend",
+                          dependencies: ["Tensor", "HTNet", "Wire", "CommandLineConventions", "CUDABackend",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Worker"),
 

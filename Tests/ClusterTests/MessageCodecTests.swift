@@ -15,7 +15,8 @@ final class MessageCodecTests: XCTestCase {
         let record = EpochRecord(epoch: 3, trainLoss: 0.5, trainAccuracy: 0.75, testLoss: .nan, testAccuracy: 1, seconds: 0.25)
         try roundTrip(.hello(WorkerHello(host: "node01", rank: 7, cores: 16, workersOnNode: 4, softwareVersion: "1.2.3")))
         try roundTrip(.setup(WorkerSetup(experimentName: "demo", threads: 2, featureCache: [0, 1, 2, 255])))
-        try roundTrip(.ready(worker: "node01:7", threads: 4))
+        try roundTrip(.ready(WorkerReady(worker: "node01:7", threads: 4)))
+        try roundTrip(.ready(WorkerReady(worker: "gpu01:2", threads: 8, device: "cuda:0 NVIDIA H200", bundleLimit: 1 << 20, memoryBytes: 140 << 30)))
         try roundTrip(.assignment(TaskAssignment(taskID: "base/1/s01", model: HTNetConfig(dim: 8, heads: 2, blockRepeats: [1, 1, 1]),
                                                  training: TrainingConfig(epochs: 2, batchSize: 16, learningRate: 1e-3, order: .shuffle,
                                                                           loss: .weightedCrossEntropy),
@@ -47,7 +48,7 @@ final class MessageCodecTests: XCTestCase {
     }
 
     func testAnotherProtocolVersionIsRefusedWithBothVersions() {
-        let bytes = MessageCodec.encode(.ready(worker: "w", threads: 1), version: ClusterVersion.wireProtocol + 1)
+        let bytes = MessageCodec.encode(.ready(WorkerReady(worker: "w", threads: 1)), version: ClusterVersion.wireProtocol + 1)
         XCTAssertThrowsError(try MessageCodec.decode(bytes)) { error in
             XCTAssertEqual(error as? ClusterError, .protocolMismatch(theirs: ClusterVersion.wireProtocol + 1, ours: ClusterVersion.wireProtocol))
             XCTAssertTrue("\(error)".contains("same source"), "\(error)")

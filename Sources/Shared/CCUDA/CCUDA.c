@@ -25,6 +25,7 @@ static struct {
     CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
     CUresult (*cuCtxSetCurrent)(CUcontext);
     CUresult (*cuCtxSynchronize)(void);
+    CUresult (*cuMemGetInfo)(size_t *, size_t *);
     CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
     CUresult (*cuMemFree)(CUdeviceptr);
     CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
@@ -90,6 +91,7 @@ int loso_cuda_open(const char *path, char *err, size_t errlen) {
     RESOLVE(lib, cu, cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
     RESOLVE(lib, cu, cuCtxSetCurrent, "cuCtxSetCurrent");
     RESOLVE(lib, cu, cuCtxSynchronize, "cuCtxSynchronize");
+    RESOLVE(lib, cu, cuMemGetInfo, "cuMemGetInfo_v2");
     RESOLVE(lib, cu, cuMemAlloc, "cuMemAlloc_v2");
     RESOLVE(lib, cu, cuMemFree, "cuMemFree_v2");
     RESOLVE(lib, cu, cuMemcpyHtoD, "cuMemcpyHtoD_v2");
@@ -158,6 +160,7 @@ int loso_cuda_launch(void *function, unsigned gx, unsigned gy, unsigned gz, unsi
     return cu.cuLaunchKernel(function, gx, gy, gz, bx, by, bz, shared_bytes, NULL, args, NULL);
 }
 int loso_cuda_synchronize(void) { NEED_CU; return cu.cuCtxSynchronize(); }
+int loso_cuda_memory_info(size_t *free_bytes, size_t *total_bytes) { NEED_CU; return cu.cuMemGetInfo(free_bytes, total_bytes); }
 
 int loso_cublas_open(const char *path, char *err, size_t errlen) {
     if (blas.lib) return 0;

@@ -87,6 +87,13 @@ public final class CUDADevice: KernelDevice {
 
     public func synchronize() throws { try check(loso_cuda_synchronize(), "cuCtxSynchronize") }
 
+    /// Device memory free now (cuMemGetInfo), which sizes a worker's bundles (FoldBatchMemory).
+    public func freeMemory() throws -> Int {
+        var free = 0, total = 0
+        try check(loso_cuda_memory_info(&free, &total), "cuMemGetInfo")
+        return free
+    }
+
     public func launch(_ name: String, gridX: UInt32, gridY: UInt32, block: UInt32,
                        arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws {
         guard let function = functions[name] else { preconditionFailure("no kernel named \(name)") }

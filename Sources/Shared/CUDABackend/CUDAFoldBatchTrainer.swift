@@ -13,6 +13,8 @@ import Tensor
 public struct CUDAFoldBatchTrainer {
     public let members: [FoldBatchTrainer.Member]
     public let device: KernelDevice
+    /// Asked before every lockstep step; `true` ends every member with FoldTrainingError.cancelled.
+    public var shouldStop: (() -> Bool)?
 
     public init(members: [FoldBatchTrainer.Member], device: KernelDevice) throws {
         _ = try FoldBatchTrainer(members: members)   // the same shape and settings checks
@@ -86,6 +88,7 @@ public struct CUDAFoldBatchTrainer {
             var lossSums = [Double](repeating: 0, count: F), corrects = [Int](repeating: 0, count: F)
             try device.upload(weights, to: net.classWeights)
             for step in 0..<schedule.lockstepSteps {
+                if let shouldStop, shouldStop() { throw FoldTrainingError.cancelled(epoch: epoch) }
                 var batches = [Int](repeating: 0, count: F)
                 for f in 0..<F where failure[f] == nil {
                     guard let slice = schedule.slice(model: f, step: step) else { continue }

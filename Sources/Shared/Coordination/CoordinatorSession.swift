@@ -207,7 +207,7 @@ struct RunContext {
 
     /// Journals a finished task (synced before returning) and logs it.
     mutating func accept(_ result: TaskResult, worker: String) throws {
-        guard let task = scheduler.running[worker]?.task, task.id == result.taskID else {
+        guard let task = scheduler.task(result.taskID, of: worker) else {
             log("ignoring a result for \(result.taskID) from \(worker), which was not running it")
             return
         }
@@ -247,10 +247,11 @@ struct RunContext {
                                       prepareSeconds: result.prepareSeconds, bestTestEpoch: outcome.bestTestEpoch,
                                       validationEpoch: outcome.validationEpoch,
                                       epochs: outcome.epochs, samples: samples,
-                                      experimentIdentity: experimentIdentity, datasetSHA256: datasetSHA256))
+                                      experimentIdentity: experimentIdentity, datasetSHA256: datasetSHA256,
+                                      device: result.device, bundleSize: result.bundleSize > 1 ? result.bundleSize : nil))
         scheduler.finish(worker: worker, taskID: task.id, succeeded: true)
         foldStates.remove(task.id)
-        log("finished \(task.id) on \(result.worker) in \(TaskScheduler.duration(result.trainSeconds))")
+        log("finished \(task.id) on \(result.worker) (\(result.device)\(result.bundleSize > 1 ? ", a bundle of \(result.bundleSize)" : "")) in \(TaskScheduler.duration(result.trainSeconds))")
         printProgress(force: true)
     }
 
@@ -262,7 +263,7 @@ struct RunContext {
 
     /// Keeps a worker's fold state when it belongs to the task that worker is running.
     func save(_ upload: FoldStateUpload, worker: String) {
-        guard let task = scheduler.running[worker]?.task, task.id == upload.taskID else { return }
+        guard let task = scheduler.task(upload.taskID, of: worker) else { return }
         foldStates.save(upload, assignment: task.assignment)
     }
 

@@ -50,6 +50,12 @@ struct FoldStateStore {
         }
     }
 
+    /// Whether a state of this very assignment is saved: such a task is handed out alone, to resume
+    /// from it (bundled tasks restart from epoch 1).
+    func hasState(for assignment: TaskAssignment) -> Bool {
+        FileManager.default.fileExists(atPath: path(assignment.taskID, digest: Self.digest(of: assignment)))
+    }
+
     /// The assignment with its saved state attached when one matches (else unchanged).
     func resuming(_ assignment: TaskAssignment) -> TaskAssignment {
         let file = path(assignment.taskID, digest: Self.digest(of: assignment))

@@ -16,13 +16,13 @@ struct InProcessExecutor {
         BLAS.setThreads(threads)
         let hello = WorkerHello(host: ProcessInfo.processInfo.hostName, rank: 0, cores: cores, workersOnNode: 1,
                                 softwareVersion: ClusterVersion.software)
-        try context.journal.append(WorkerRecord(session: context.session, hello: hello, threads: threads))
+        try context.journal.append(WorkerRecord(session: context.session, hello: hello, ready: WorkerReady(worker: hello.name, threads: threads)))
         context.workerNames = [hello.name]
         while !StopSignal.isSet, let task = context.scheduler.nextTask(for: hello.name) {
             let runner = FoldTaskRunner(assignment: context.foldStates.resuming(task.assignment), stateCadence: foldStateCadence)
             runner.start(dataset: context.dataset, worker: hello.name)
             while !runner.wait(seconds: 0.05) {
-                if let last = runner.takeProgress().last { context.scheduler.progress(worker: hello.name, epoch: last.epoch) }
+                if let last = runner.takeProgress().last { context.scheduler.progress(worker: hello.name, taskID: task.id, epoch: last.epoch) }
                 if let state = runner.takeStates().last { context.save(state, worker: hello.name) }
                 context.printProgress()
                 // On a signal the fold is stopped (its thread ends before we return) and abandoned; it

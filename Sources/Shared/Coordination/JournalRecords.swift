@@ -70,14 +70,20 @@ public struct WorkerRecord: Codable, Equatable, Sendable {
     /// Threads it trained with (the engine's results do not depend on it; recorded for timings).
     public var threads: Int
     public var softwareVersion: String
-    public init(session: Int, hello: WorkerHello, threads: Int) {
+    /// Where it trains bundles ("cpu", "cuda:0 NVIDIA H200") and the most tasks it takes at once;
+    /// absent in journals written before bundles.
+    public var device: String?
+    public var bundleLimit: Int?
+    public init(session: Int, hello: WorkerHello, ready: WorkerReady) {
         self.session = session
         host = hello.host
         rank = hello.rank
         cores = hello.cores
         workersOnNode = hello.workersOnNode
-        self.threads = threads
+        threads = ready.threads
         softwareVersion = hello.softwareVersion
+        device = ready.device
+        bundleLimit = ready.bundleLimit
     }
 }
 
@@ -118,6 +124,10 @@ public struct TaskRecord: Codable, Equatable, Sendable {
     /// fingerprint. They differ between tasks only after `--resume --force`, and reports then say so.
     public var experimentIdentity: String? = nil
     public var datasetSHA256: String? = nil
+    /// What trained it: "cpu", "cuda:0 NVIDIA H200" (absent in journals written before devices were recorded).
+    public var device: String? = nil
+    /// Tasks in the fold batch it was trained in; nil when it trained alone.
+    public var bundleSize: Int? = nil
 }
 
 /// A task that failed (non-finite loss, bad data); it is retried by `--resume`.

@@ -12,6 +12,8 @@ struct WorkerLink {
     private var states: [Int: State]
     private var names: [Int: String] = [:]
     private var hellos: [Int: WorkerHello] = [:]
+    /// Each worker's device and bundle capacity (from its ready message).
+    private var bundlings: [Int: TaskBundling] = [:]
     /// When each rank was last heard from (any message); a worker training sends heartbeats.
     private var lastHeard: [Int: Date]
     /// Set once the run stops on a signal or an error: the wait for byes is then bounded more tightly.
@@ -68,14 +70,16 @@ struct WorkerLink {
     /// Declares `rank` lost: its task goes back to the queue (or the run stops, by policy).
     private mutating func declareLost(_ rank: Int, context: inout RunContext) {
         let silence = Date().timeIntervalSince(lastHeard[rank] ?? Date())
-        let task = names[rank].flatMap { context.scheduler.running[$0]?.task.id }
+        let tasks = names[rank].flatMap { context.scheduler.running[$0]?.map(\.task.id) } ?? []
         markLost(rank)
         let what = "\(name(rank)) silent for \(Int(silence)) s (worker timeout \(Int(allowedSilence(now: Date()))) s): declared lost"
-        if let task, let worker = names[rank] {
+        if !tasks.isEmpty, let worker = names[rank] {
+            let task = tasks.count == 1 ? tasks[0] : "bundle of \(tasks.count) (\(tasks.joined(separator: ", ")))"
             switch liveness.onLost {
             case .requeue:
                 context.scheduler.requeue(worker: worker)
-                log("\(what); its task \(task) " + (context.scheduler.stopping ? "runs again on --resume" : "goes to another worker"))
+                log("\(what); its " + (tasks.count == 1 ? "task " : "") + "\(task) "
+                    + (context.scheduler.stopping ? "runs again on --resume" : "goes back to the queue"))
                 serveIdle(context: &context)
             case .stop:
                 log("\(what) during \(task)")
@@ -96,7 +100,7 @@ struct WorkerLink {
             let allowed = allowedSilence(now: Date())
             if try !communicator.send(MessageCodec.encode(message), to: rank, within: allowed) {
                 log("\(name(rank)) did not take the \(message.kind) message within \(Int(allowed)) s (worker timeout): declared lost"
-                    + (message.kind == .assignment ? "; the task goes to another worker" : ""))
+                    + (message.kind == .assignment || message.kind == .bundle ? "; its task(s) go to another worker" : ""))
                 markLost(rank)
             }
         } catch {
@@ -186,34 +190,34 @@ struct WorkerLink {
                     states[source] = .active
                     send(.setup(setup), to: source)
                 }
-            case let .ready(_, threads):
+            case let .ready(ready):
                 if let hello = hellos[source] {
-                    try context.journal.append(WorkerRecord(session: context.session, hello: hello, threads: threads))
+                    try context.journal.append(WorkerRecord(session: context.session, hello: hello, ready: ready))
                 }
+                bundlings[source] = TaskBundling(worker: ready, log: log)
                 assign(source, context: &context)
             case let .progress(p):
-                if let w = names[source], context.scheduler.running[w]?.task.id == p.taskID {
-                    context.scheduler.progress(worker: w, epoch: p.record.epoch)
-                }
+                if let w = names[source] { context.scheduler.progress(worker: w, taskID: p.taskID, epoch: p.record.epoch) }
             case .heartbeat:
                 break  // lastHeard is updated for every message
             case let .foldState(upload):
                 context.save(upload, worker: name(source))
             case let .result(result):
                 try context.accept(result, worker: name(source))
-                assign(source, context: &context)
+                // A bundle's worker asks for more work with the last of its results.
+                if context.scheduler.running[name(source)] == nil { assign(source, context: &context) }
             case let .failure(failure):
                 var f = failure
                 f.worker = name(source)
-                if context.scheduler.running[f.worker]?.task.id == f.taskID { try context.reject(f) }
-                assign(source, context: &context)
+                if context.scheduler.task(f.taskID, of: f.worker) != nil { try context.reject(f) }
+                if context.scheduler.running[f.worker] == nil { assign(source, context: &context) }
             case let .shutdown(reason):
                 if states[source] != .dismissed {
                     log("\(name(source)) left: \(reason)")
                     context.scheduler.requeue(worker: name(source))
                 }
                 states[source] = .gone
-            case .setup, .assignment:
+            case .setup, .assignment, .bundle:
                 context.fatal = "rank \(source) sent a coordinator's message (\(message.kind)); is a second coordinator in the job?"
             }
         }
@@ -249,11 +253,23 @@ struct WorkerLink {
         }
     }
 
-    /// Sends `rank` the next task, or dismisses it when there is none (or the run is stopping).
+    /// Sends `rank` its next work: a bundle of tasks to train as one fold batch when it takes bundles
+    /// and the head of the queue can be bundled (TaskBundling), else one task; dismisses it when there
+    /// is none (or the run is stopping).
     private mutating func handOut(to rank: Int, context: inout RunContext) {
-        if let task = context.scheduler.nextTask(for: name(rank)) {
-            send(.assignment(context.foldStates.resuming(task.assignment)), to: rank)
-            if states[rank] == .gone || states[rank] == .lost { requeueAfterFailedSend(rank, task: task.id, context: &context) }
+        let bundling = bundlings[rank]
+        let foldStates = context.foldStates
+        let tasks = context.scheduler.nextBundle(for: name(rank), capacity: { bundling?.capacity(for: $0) ?? 1 },
+                                                 bundlable: { bundling?.bundlable($0, foldStates: foldStates) ?? false })
+        if let first = tasks.first {
+            if tasks.count == 1 && !(bundling?.bundlable(first, foldStates: foldStates) ?? false) {
+                send(.assignment(foldStates.resuming(first.assignment)), to: rank)
+            } else {
+                send(.bundle(tasks.map(\.assignment)), to: rank)
+            }
+            if states[rank] == .gone || states[rank] == .lost {
+                requeueAfterFailedSend(rank, task: tasks.map(\.id).joined(separator: ", "), context: &context)
+            }
         } else {
             dismiss(rank, reason: context.scheduler.stopping ? "the run is stopping" : "no tasks left")
         }

@@ -40,6 +40,26 @@ public struct WorkerSetup: Equatable, Sendable {
     }
 }
 
+/// A worker set up and asking for work, with what it can take.
+public struct WorkerReady: Equatable, Sendable {
+    public var worker: String
+    /// OpenBLAS threads it trains with.
+    public var threads: Int
+    /// Where it trains bundles, as the journal records it: "cpu", "cuda:0 NVIDIA H200".
+    public var device: String
+    /// The most tasks it trains at once as one fold batch (`worker --bundle`); 1: one task at a time.
+    public var bundleLimit: Int
+    /// Free device memory (bytes) that bounds a GPU worker's bundles (FoldBatchMemory); 0: no memory bound (CPU).
+    public var memoryBytes: Int
+    public init(worker: String, threads: Int, device: String = "cpu", bundleLimit: Int = 1, memoryBytes: Int = 0) {
+        self.worker = worker
+        self.threads = threads
+        self.device = device
+        self.bundleLimit = bundleLimit
+        self.memoryBytes = memoryBytes
+    }
+}
+
 /// One fold to train: everything the worker needs besides the dataset it already holds.
 public struct TaskAssignment: Equatable, Sendable {
     public var taskID: String
@@ -140,6 +160,10 @@ public struct TaskResult: Equatable, Sendable {
     public var noisyScores: [[[Float]]]
     /// The weights the assignment asked for (`returnedWeights`); empty otherwise.
     public var weights: [TrainedWeights] = []
+    /// What trained it: "cpu", "cuda:0 NVIDIA H200" (journalled with the task).
+    public var device = "cpu"
+    /// Tasks in the fold batch it was trained in; 1 when trained alone.
+    public var bundleSize = 1
     public init(taskID: String, worker: String, outcome: FoldOutcome, trainSeconds: Double, prepareSeconds: Double,
                 embeddings: [[Float]] = [], noisyScores: [[[Float]]] = [], weights: [TrainedWeights] = []) {
         self.weights = weights
@@ -168,14 +192,18 @@ public struct TaskFailure: Error, Equatable, Sendable {
 /// Every message of the coordinator-worker protocol.
 ///
 /// The conversation: worker -> hello; coordinator -> setup; worker -> ready (a request for work);
-/// coordinator -> assignment; worker -> progress*, then result or failure (each also a request for
-/// the next task); coordinator -> shutdown when nothing is left (or on a signal or error).
+/// coordinator -> assignment (or a bundle of them for a worker that takes bundles); worker ->
+/// progress*, then one result or failure per task (the last of them is also a request for the next
+/// work); coordinator -> shutdown when nothing is left (or on a signal or error).
 public enum ClusterMessage: Equatable, Sendable {
     case hello(WorkerHello)
     case setup(WorkerSetup)
-    /// Set up and asking for work; `threads` is the OpenBLAS thread count it trains with.
-    case ready(worker: String, threads: Int)
+    /// Set up and asking for work, with its device and bundle capacity.
+    case ready(WorkerReady)
     case assignment(TaskAssignment)
+    /// Tasks of one model and training setup (different folds or seeds) to train together as one
+    /// fold batch; the worker answers each with its own result or failure.
+    case bundle([TaskAssignment])
     case progress(EpochProgress)
     case result(TaskResult)
     case failure(TaskFailure)
@@ -192,6 +220,7 @@ public enum ClusterMessage: Equatable, Sendable {
         case .setup: return .setup
         case .ready: return .ready
         case .assignment: return .assignment
+        case .bundle: return .bundle
         case .progress: return .progress
         case .result: return .result
         case .failure: return .failure
@@ -203,5 +232,5 @@ public enum ClusterMessage: Equatable, Sendable {
 }
 
 public enum MessageKind: UInt16, Sendable, CaseIterable {
-    case hello = 1, setup, ready, assignment, progress, result, failure, shutdown, heartbeat, foldState
+    case hello = 1, setup, ready, assignment, progress, result, failure, shutdown, heartbeat, foldState, bundle
 }

@@ -87,49 +87,15 @@ public final class FoldTaskRunner {
             .failure(TaskFailure(taskID: a.taskID, worker: worker, message: message))
         }
         let start = Date()
-        let n = dataset.samples.count
-        if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { $0 < 0 || $0 >= n }) {
-            return failure("bad data: sample index \(bad) outside the dataset's \(n) samples")
-        }
-        if a.trainIndices.isEmpty || a.testIndices.isEmpty {
-            return failure("bad data: \(a.trainIndices.count) training and \(a.testIndices.count) test samples")
-        }
+        if let problem = indexProblem(a, dataset: dataset) { return failure(problem) }
         if let config = a.ddamfn {
             // No fold states for DDAMFN yet: a resumed DDAMFN task starts again at epoch 1 (same results).
             return DDAMFNTaskTraining.train(a, config: config, dataset: dataset, worker: worker, shouldStop: shouldStop, progress: progress)
         }
-        let expected = a.model.channels * a.model.imageSize * a.model.imageSize
-        if dataset.sampleSize != expected {
-            return failure("bad data: samples have \(dataset.sampleSize) values, the model expects \(expected)")
-        }
-        let labels = dataset.labels
-        if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { labels[$0] < 0 || labels[$0] >= a.model.numClasses }) {
-            return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(a.model.numClasses) classes")
-        }
-        // Returned weights travel in the result message (at most MPICommunicator.maximumMessageBytes):
-        // refuse before training, not after hours of it, what would not fit (the paper's configuration, 140 M parameters, needs 1.1 GB for two sets).
-        if a.returnedWeights != .none {
-            let sets = a.returnedWeights == .finalAndBestTestEpoch ? 2 : 1
-            let bytes = ParameterLayout(config: a.model, head: a.training.head).count * 4 * sets
-            if bytes > MPICommunicator.maximumMessageBytes - (64 << 20) {
-                return failure("keep: checkpoints: \(sets) weight set(s) of this model need \(bytes >> 20) MiB, more than one MPI message holds (2 GiB)")
-            }
-        }
-        // Input noise is keyed by the sample's name, so every variant, seed and worker sees the same noise.
-        var data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
-                            testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] },
-                            testSampleKeys: a.testIndices.map { stableHash(dataset.samples[$0].id) },
-                            validationInputs: dataset.inputs(at: a.validationIndices),
-                            validationLabels: a.validationIndices.map { labels[$0] })
-        if a.model.usesFeatures {
-            guard let features = dataset.handcrafted else {
-                return failure("bad data: model.fusion \(a.model.fusion!.rawValue) needs handcrafted features, the dataset has none (dataset.features)")
-            }
-            (data.trainFeatures, data.testFeatures, data.validationFeatures)
-                = foldFeatures(features, trainIndices: a.trainIndices, testIndices: a.testIndices, validationIndices: a.validationIndices)
-        }
-        if let i = data.trainInputs.firstIndex(where: { !$0.isFinite }) ?? data.testInputs.firstIndex(where: { !$0.isFinite }) {
-            return failure("bad data: a non-finite input value (flat index \(i))")
+        let data: FoldData
+        switch foldData(a, dataset: dataset) {
+        case let .success(d): data = d
+        case let .failure(problem): return failure(problem.message)
         }
         let prepared = Date()
         do {
@@ -167,23 +133,84 @@ public final class FoldTaskRunner {
                 }
             })
             var weights: [TrainedWeights] = []
-            if a.returnedWeights != .none {
-                weights.append(TrainedWeights(selection: .final, epoch: outcome.epochs.count, parameters: finalWeights))
-            }
             if a.returnedWeights == .finalAndBestTestEpoch {
                 weights.append(TrainedWeights(selection: .bestTestEpoch, epoch: outcome.bestTestEpoch, parameters: bestWeights))
             }
-            if let row = (outcome.finalLogits + outcome.bestTestLogits + (outcome.validationLogits ?? [])).first(where: { $0.contains { !$0.isFinite } }) {
-                return failure("training diverged: non-finite test logits \(row)")
-            }
-            return .success(TaskResult(taskID: a.taskID, worker: worker, outcome: outcome,
-                                       trainSeconds: Date().timeIntervalSince(prepared),
-                                       prepareSeconds: prepared.timeIntervalSince(start),
-                                       embeddings: final?.embeddings ?? [], noisyScores: final?.noisyScores.map(\.scores) ?? [],
-                                       weights: weights))
+            return result(a, worker: worker, outcome: outcome, final: final, finalWeights: finalWeights, bestTestWeights: weights.first,
+                          trainSeconds: Date().timeIntervalSince(prepared), prepareSeconds: prepared.timeIntervalSince(start))
         } catch {
             return failure("\(error)")
         }
+    }
+
+    /// A sample index outside the dataset, or an empty training or test set; nil when the indices are sound.
+    static func indexProblem(_ a: TaskAssignment, dataset: ComposedDataset) -> String? {
+        let n = dataset.samples.count
+        if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { $0 < 0 || $0 >= n }) {
+            return "bad data: sample index \(bad) outside the dataset's \(n) samples"
+        }
+        if a.trainIndices.isEmpty || a.testIndices.isEmpty {
+            return "bad data: \(a.trainIndices.count) training and \(a.testIndices.count) test samples"
+        }
+        return nil
+    }
+
+    struct Problem: Error { let message: String }
+
+    /// An HTNet task's fold sliced out of the dataset and checked (input size, labels, finite inputs,
+    /// returned weights that fit one message); the indices must have passed `indexProblem`.
+    static func foldData(_ a: TaskAssignment, dataset: ComposedDataset) -> Result<FoldData, Problem> {
+        func failure(_ message: String) -> Result<FoldData, Problem> { .failure(Problem(message: message)) }
+        let expected = a.model.channels * a.model.imageSize * a.model.imageSize
+        if dataset.sampleSize != expected {
+            return failure("bad data: samples have \(dataset.sampleSize) values, the model expects \(expected)")
+        }
+        let labels = dataset.labels
+        if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { labels[$0] < 0 || labels[$0] >= a.model.numClasses }) {
+            return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(a.model.numClasses) classes")
+        }
+        // Returned weights travel in the result message (at most MPICommunicator.maximumMessageBytes):
+        // refuse before training, not after hours of it, what would not fit (the paper's configuration, 140 M parameters, needs 1.1 GB for two sets).
+        if a.returnedWeights != .none {
+            let sets = a.returnedWeights == .finalAndBestTestEpoch ? 2 : 1
+            let bytes = ParameterLayout(config: a.model, head: a.training.head).count * 4 * sets
+            if bytes > MPICommunicator.maximumMessageBytes - (64 << 20) {
+                return failure("keep: checkpoints: \(sets) weight set(s) of this model need \(bytes >> 20) MiB, more than one MPI message holds (2 GiB)")
+            }
+        }
+        // Input noise is keyed by the sample's name, so every variant, seed and worker sees the same noise.
+        var data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
+                            testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] },
+                            testSampleKeys: a.testIndices.map { stableHash(dataset.samples[$0].id) },
+                            validationInputs: dataset.inputs(at: a.validationIndices),
+                            validationLabels: a.validationIndices.map { labels[$0] })
+        if a.model.usesFeatures {
+            guard let features = dataset.handcrafted else {
+                return failure("bad data: model.fusion \(a.model.fusion!.rawValue) needs handcrafted features, the dataset has none (dataset.features)")
+            }
+            (data.trainFeatures, data.testFeatures, data.validationFeatures)
+                = foldFeatures(features, trainIndices: a.trainIndices, testIndices: a.testIndices, validationIndices: a.validationIndices)
+        }
+        if let i = data.trainInputs.firstIndex(where: { !$0.isFinite }) ?? data.testInputs.firstIndex(where: { !$0.isFinite }) {
+            return failure("bad data: a non-finite input value (flat index \(i))")
+        }
+        return .success(data)
+    }
+
+    /// The task's result from its trained outcome: refused when the test logits are not finite.
+    static func result(_ a: TaskAssignment, worker: String, outcome: FoldOutcome, final: FinalEvaluation?, finalWeights: [Float],
+                       bestTestWeights: TrainedWeights?, trainSeconds: Double, prepareSeconds: Double) -> Result<TaskResult, TaskFailure> {
+        var weights: [TrainedWeights] = []
+        if a.returnedWeights != .none {
+            weights.append(TrainedWeights(selection: .final, epoch: outcome.epochs.count, parameters: finalWeights))
+        }
+        if a.returnedWeights == .finalAndBestTestEpoch, let bestTestWeights { weights.append(bestTestWeights) }
+        if let row = (outcome.finalLogits + outcome.bestTestLogits + (outcome.validationLogits ?? [])).first(where: { $0.contains { !$0.isFinite } }) {
+            return .failure(TaskFailure(taskID: a.taskID, worker: worker, message: "training diverged: non-finite test logits \(row)"))
+        }
+        return .success(TaskResult(taskID: a.taskID, worker: worker, outcome: outcome, trainSeconds: trainSeconds,
+                                   prepareSeconds: prepareSeconds, embeddings: final?.embeddings ?? [],
+                                   noisyScores: final?.noisyScores.map(\.scores) ?? [], weights: weights))
     }
 
     /// A fold's handcrafted features, z-scored with the statistics of its training samples only

@@ -24,28 +24,22 @@ public enum MessageCodec {
         case let .setup(s):
             p.write(s.experimentName); p.write(s.threads); p.write(bytes: s.featureCache)
             p.write(s.foldStateCadence.everyEpochs ?? 0); p.write(s.foldStateCadence.everySeconds ?? 0)
-        case let .ready(worker, threads):
-            p.write(worker); p.write(threads)
+        case let .ready(r):
+            p.write(r.worker); p.write(r.threads); p.write(r.device); p.write(r.bundleLimit); p.write(r.memoryBytes)
         case let .assignment(a):
-            p.write(a.taskID)
-            p.write(encodeJSON(a.model)); p.write(encodeJSON(a.training)); p.write(encodeJSON(a.start))
-            p.write(words: a.seedKeys); p.write(ints: a.trainIndices); p.write(ints: a.testIndices)
-            p.write(bytes: a.resumeState)
-            p.write(ints: a.validationIndices)
-            p.write(a.ddamfn.map { encodeJSON($0) } ?? "")
-            // Optional tail (checkpoints, init_from): absent when unused, so such assignments are
-            // byte-identical to those before it.
-            if a.returnedWeights != .none || a.initialParameters != nil {
-                p.write(a.returnedWeights.rawValue)
-                p.write(a.initialParameters != nil)
-                if let given = a.initialParameters { p.write(floats: given) }
-                p.write(a.freshSlots.count)
-                for name in a.freshSlots { p.write(name) }
+            writeAssignment(a, to: &p)
+        case let .bundle(assignments):
+            // Each assignment as its own length-prefixed payload (an assignment's tail is optional).
+            p.write(assignments.count)
+            for a in assignments {
+                var one = BinaryWriter()
+                writeAssignment(a, to: &one)
+                p.write(bytes: one.bytes)
             }
         case let .progress(e):
             p.write(e.taskID); write(e.record, to: &p)
         case let .result(r):
-            p.write(r.taskID); p.write(r.worker); p.write(r.trainSeconds); p.write(r.prepareSeconds)
+            p.write(r.taskID); p.write(r.worker); p.write(r.device); p.write(r.bundleSize); p.write(r.trainSeconds); p.write(r.prepareSeconds)
             p.write(r.outcome.bestTestEpoch)
             p.write(r.outcome.epochs.count)
             for e in r.outcome.epochs { write(e, to: &p) }
@@ -118,33 +112,24 @@ public enum MessageCodec {
                                          foldStateCadence: FoldStateCadence(everyEpochs: epochs > 0 ? epochs : nil,
                                                                             everySeconds: seconds > 0 ? seconds : nil)))
         case .ready:
-            message = .ready(worker: try r.readString(), threads: try r.readInt())
+            message = .ready(WorkerReady(worker: try r.readString(), threads: try r.readInt(), device: try r.readString(),
+                                         bundleLimit: try r.readInt(), memoryBytes: try r.readInt()))
         case .assignment:
-            let id = try r.readString()
-            let model = try decodeJSON(HTNetConfig.self, try r.readString())
-            let training = try decodeJSON(TrainingConfig.self, try r.readString())
-            let start = try decodeJSON(StartingWeights.self, try r.readString())
-            var assignment = TaskAssignment(taskID: id, model: model, training: training,
-                                            seedKeys: try r.readWords(), start: start, trainIndices: try r.readInts(),
-                                            testIndices: try r.readInts())
-            assignment.resumeState = try r.readBytes()
-            assignment.validationIndices = try r.readInts()
-            let ddamfn = try r.readString()
-            if !ddamfn.isEmpty { assignment.ddamfn = try decodeJSON(DDAMFNConfig.self, ddamfn) }
-            if !r.isAtEnd {
-                let raw = try r.read(UInt8.self)
-                guard let returned = ReturnedWeights(rawValue: raw) else { throw ClusterError.malformedMessage("returned-weights code \(raw)") }
-                assignment.returnedWeights = returned
-                if try r.readBool() { assignment.initialParameters = try r.readFloats() }
-                let n = try r.readInt()
-                guard n >= 0, n <= 100_000 else { throw ClusterError.malformedMessage("\(n) fresh slots") }
-                assignment.freshSlots = try (0..<n).map { _ in try r.readString() }
+            message = .assignment(try readAssignment(&r))
+        case .bundle:
+            let n = try r.readInt()
+            guard n >= 1, n <= 100_000 else { throw ClusterError.malformedMessage("a bundle of \(n) tasks") }
+            var assignments: [TaskAssignment] = []
+            for _ in 0..<n {
+                var one = BinaryReader(try r.readBytes(), offset: 0)
+                assignments.append(try readAssignment(&one))
+                guard one.isAtEnd else { throw ClusterError.malformedMessage("a bundled assignment has trailing bytes") }
             }
-            message = .assignment(assignment)
+            message = .bundle(assignments)
         case .progress:
             message = .progress(EpochProgress(taskID: try r.readString(), record: try readRecord(&r)))
         case .result:
-            let id = try r.readString(), worker = try r.readString()
+            let id = try r.readString(), worker = try r.readString(), device = try r.readString(), bundleSize = try r.readInt()
             let train = try r.readDouble(), prepare = try r.readDouble()
             let best = try r.readInt()
             let n = try r.readInt()
@@ -168,13 +153,16 @@ public enum MessageCodec {
                     weights.append(TrainedWeights(selection: selection, epoch: try r.readInt(), parameters: try r.readFloats()))
                 }
             }
-            message = .result(TaskResult(taskID: id, worker: worker,
-                                         outcome: FoldOutcome(epochs: epochs, finalLogits: final, bestTestEpoch: best,
-                                                              bestTestLogits: bestLogits,
-                                                              validationEpoch: validationEpoch > 0 ? validationEpoch : nil,
-                                                              validationLogits: validationEpoch > 0 ? validationLogits : nil),
-                                         trainSeconds: train, prepareSeconds: prepare, embeddings: embeddings, noisyScores: noisy,
-                                         weights: weights))
+            var result = TaskResult(taskID: id, worker: worker,
+                                    outcome: FoldOutcome(epochs: epochs, finalLogits: final, bestTestEpoch: best,
+                                                         bestTestLogits: bestLogits,
+                                                         validationEpoch: validationEpoch > 0 ? validationEpoch : nil,
+                                                         validationLogits: validationEpoch > 0 ? validationLogits : nil),
+                                    trainSeconds: train, prepareSeconds: prepare, embeddings: embeddings, noisyScores: noisy,
+                                    weights: weights)
+            result.device = device
+            result.bundleSize = bundleSize
+            message = .result(result)
         case .failure:
             message = .failure(TaskFailure(taskID: try r.readString(), worker: try r.readString(), message: try r.readString()))
         case .shutdown:
@@ -186,6 +174,48 @@ public enum MessageCodec {
         }
         guard r.isAtEnd else { throw ClusterError.malformedMessage("\(kind) message has trailing bytes") }
         return message
+    }
+
+    private static func writeAssignment(_ a: TaskAssignment, to p: inout BinaryWriter) {
+        p.write(a.taskID)
+        p.write(encodeJSON(a.model)); p.write(encodeJSON(a.training)); p.write(encodeJSON(a.start))
+        p.write(words: a.seedKeys); p.write(ints: a.trainIndices); p.write(ints: a.testIndices)
+        p.write(bytes: a.resumeState)
+        p.write(ints: a.validationIndices)
+        p.write(a.ddamfn.map { encodeJSON($0) } ?? "")
+        // Optional tail (checkpoints, init_from): absent when unused, so such assignments are
+        // byte-identical to those before it.
+        if a.returnedWeights != .none || a.initialParameters != nil {
+            p.write(a.returnedWeights.rawValue)
+            p.write(a.initialParameters != nil)
+            if let given = a.initialParameters { p.write(floats: given) }
+            p.write(a.freshSlots.count)
+            for name in a.freshSlots { p.write(name) }
+        }
+    }
+
+    private static func readAssignment(_ r: inout BinaryReader) throws -> TaskAssignment {
+        let id = try r.readString()
+        let model = try decodeJSON(HTNetConfig.self, try r.readString())
+        let training = try decodeJSON(TrainingConfig.self, try r.readString())
+        let start = try decodeJSON(StartingWeights.self, try r.readString())
+        var assignment = TaskAssignment(taskID: id, model: model, training: training,
+                                        seedKeys: try r.readWords(), start: start, trainIndices: try r.readInts(),
+                                        testIndices: try r.readInts())
+        assignment.resumeState = try r.readBytes()
+        assignment.validationIndices = try r.readInts()
+        let ddamfn = try r.readString()
+        if !ddamfn.isEmpty { assignment.ddamfn = try decodeJSON(DDAMFNConfig.self, ddamfn) }
+        if !r.isAtEnd {
+            let raw = try r.read(UInt8.self)
+            guard let returned = ReturnedWeights(rawValue: raw) else { throw ClusterError.malformedMessage("returned-weights code \(raw)") }
+            assignment.returnedWeights = returned
+            if try r.readBool() { assignment.initialParameters = try r.readFloats() }
+            let n = try r.readInt()
+            guard n >= 0, n <= 100_000 else { throw ClusterError.malformedMessage("\(n) fresh slots") }
+            assignment.freshSlots = try (0..<n).map { _ in try r.readString() }
+        }
+        return assignment
     }
 
     private static func write(_ e: EpochRecord, to p: inout BinaryWriter) {

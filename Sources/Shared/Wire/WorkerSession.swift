@@ -11,14 +11,24 @@ public final class WorkerSession {
     /// OpenBLAS threads from the command line; 0 = the coordinator's --threads, else the node's share.
     private let threadsOverride: Int
     private let log: (String) -> Void
+    /// The most tasks trained at once as a fold batch (`worker --bundle`); 1: one task at a time.
+    private let bundleLimit: Int
+    /// What trains bundles: the CPU engine, or a GPU (`worker --device cuda`).
+    private let engine: FoldBatchEngine
+    /// Free device memory when asked (GPU workers); 0: no memory bound.
+    private let memoryBytes: () -> Int
 
     /// Seconds between heartbeats while a fold trains (the coordinator's `--worker-timeout` must be
     /// well above it).
     public static let heartbeatSeconds = 2.0
 
-    public init(communicator: MPICommunicator, threads: Int, log: @escaping (String) -> Void) {
+    public init(communicator: MPICommunicator, threads: Int, bundleLimit: Int = 1, engine: FoldBatchEngine = CPUFoldBatchEngine(),
+                memoryBytes: @escaping () -> Int = { 0 }, log: @escaping (String) -> Void) {
         self.communicator = communicator
         threadsOverride = threads
+        self.bundleLimit = bundleLimit
+        self.engine = engine
+        self.memoryBytes = memoryBytes
         self.log = log
     }
 
@@ -44,8 +54,12 @@ public final class WorkerSession {
                     let threads = threadsOverride > 0 ? threadsOverride
                         : setup.threads > 0 ? setup.threads : max(1, cores / workersOnNode)
                     BLAS.setThreads(threads)
-                    log("\(hello.name): \(dataset!.samples.count) samples, \(threads) OpenBLAS thread(s) (\(cores) cores, \(workersOnNode) worker(s) on this node)")
-                    try send(.ready(worker: hello.name, threads: threads))
+                    let memory = memoryBytes()
+                    log("\(hello.name): \(dataset!.samples.count) samples, \(threads) OpenBLAS thread(s) (\(cores) cores, \(workersOnNode) worker(s) on this node); "
+                        + "device \(engine.device), " + (bundleLimit > 1 ? "bundles of up to \(bundleLimit) tasks" : "one task at a time")
+                        + (memory > 0 ? String(format: ", %.1f GiB free", Double(memory) / 1073741824) : ""))
+                    try send(.ready(WorkerReady(worker: hello.name, threads: threads, device: engine.device,
+                                                bundleLimit: bundleLimit, memoryBytes: memory)))
                 case let .assignment(assignment):
                     guard let dataset else {
                         try send(.failure(TaskFailure(taskID: assignment.taskID, worker: hello.name, message: "no dataset received before the task")))
@@ -53,6 +67,17 @@ public final class WorkerSession {
                     }
                     if let reason = try train(assignment, dataset: dataset, worker: hello.name, cadence: cadence) {
                         // Dismissed (or signalled) mid-fold: the fold is abandoned.
+                        try send(.shutdown(reason: reason))
+                        return 0
+                    }
+                case let .bundle(assignments):
+                    guard let dataset else {
+                        for a in assignments {
+                            try send(.failure(TaskFailure(taskID: a.taskID, worker: hello.name, message: "no dataset received before the task")))
+                        }
+                        continue
+                    }
+                    if let reason = try train(bundle: assignments, dataset: dataset, worker: hello.name) {
                         try send(.shutdown(reason: reason))
                         return 0
                     }
@@ -115,6 +140,38 @@ public final class WorkerSession {
         switch runner.outcome! {
         case let .success(result): try send(.result(result))
         case let .failure(failure): try send(.failure(failure))
+        }
+        return nil
+    }
+
+    /// Trains a bundle as one fold batch; returns a reason when the worker must stop instead. Sends
+    /// one result or failure per task when the batch ends (the last one asks for the next work).
+    private func train(bundle assignments: [TaskAssignment], dataset: ComposedDataset, worker: String) throws -> String? {
+        let runner = BundleTaskRunner(assignments: assignments, engine: engine)
+        log("\(worker): a bundle of \(assignments.count) task(s) on \(engine.device): \(assignments.map(\.taskID).joined(separator: ", "))")
+        runner.start(dataset: dataset, worker: worker, log: log)
+        defer {
+            runner.cancel()
+            while !runner.wait(seconds: 0.05) {}
+        }
+        var lastBeat = Date()
+        while !runner.wait(seconds: 0.02) {
+            for progress in runner.takeProgress() { try send(.progress(progress)) }
+            if Date().timeIntervalSince(lastBeat) >= Self.heartbeatSeconds {
+                try send(.heartbeat(taskID: assignments[0].taskID))
+                lastBeat = Date()
+            }
+            if let (_, bytes) = try communicator.poll(from: 0), case .shutdown = try MessageCodec.decode(bytes) {
+                return "bye"
+            }
+            if StopSignal.isSet { return "\(StopSignal.name(StopSignal.caught!)) received during a bundle of \(assignments.count)" }
+        }
+        for progress in runner.takeProgress() { try send(.progress(progress)) }
+        for outcome in runner.outcomes! {
+            switch outcome {
+            case let .success(result): try send(.result(result))
+            case let .failure(failure): try send(.failure(failure))
+            }
         }
         return nil
     }

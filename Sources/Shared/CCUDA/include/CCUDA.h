@@ -30,6 +30,8 @@ int loso_cuda_function(void **function, void *module, const char *name);
 int loso_cuda_launch(void *function, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                      unsigned shared_bytes, void **args);
 int loso_cuda_synchronize(void);
+/* Free and total memory of the current context's device (cuMemGetInfo_v2). */
+int loso_cuda_memory_info(size_t *free_bytes, size_t *total_bytes);
 
 /// Opens libcublas from `path`.
 int loso_cublas_open(const char *path, char *err, size_t errlen);

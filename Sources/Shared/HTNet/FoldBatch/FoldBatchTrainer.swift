@@ -36,8 +36,8 @@ public struct FoldBatchTrainer {
             if m.trainer.training != first.trainer.training {
                 throw FoldTrainingError.badData("fold batch member \(i): training settings differ from member 0")
             }
-            if m.trainer.resumeState != nil || m.trainer.stateObserver != nil {
-                throw FoldTrainingError.badData("fold batch member \(i): fold states (resume, periodic saves) are not supported in fold batches yet")
+            if let reason = FoldBatchSupport.refusal(member: m.trainer, data: m.data) {
+                throw FoldTrainingError.badData("fold batch member \(i): \(reason)")
             }
         }
         self.members = members
