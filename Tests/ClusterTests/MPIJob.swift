@@ -58,6 +58,25 @@ struct MPIJob {
         return process
     }
 
+    /// `mpirun -np 1 coordinator ARGS : -np 1 worker GROUP0 : -np 1 worker GROUP1 ...`: workers of
+    /// different options (e.g. `--bundle 4` beside a one-task worker) in one job.
+    static func run(_ coordinatorArguments: [String], workerArguments: [[String]], in directory: String) throws -> Outcome {
+        let log = directory + "/mpirun-\(UUID().uuidString.prefix(8)).log"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun!)
+        process.arguments = ["--oversubscribe", "--bind-to", "none", "-np", "1", coordinator] + coordinatorArguments
+            + workerArguments.flatMap { [":", "-np", "1", worker] + $0 }
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
     static func run(_ coordinatorArguments: [String], workers: Int, workerPrefix: [String] = [],
                     in directory: String) throws -> Outcome {
         let log = directory + "/mpirun-\(UUID().uuidString.prefix(8)).log"
