@@ -127,6 +127,26 @@ extension FoldBatchTests {
 }
 
 extension FoldBatchTests {
+    /// Settings the batch does not implement as FoldTrainer does are refused, never trained another
+    /// way (the coordinator hands such tasks out alone: FoldBatchSupport).
+    func testSettingsTheBatchDoesNotImplementAreRefused() {
+        let d = folds(seed: 1)[2]
+        func refusal(_ change: (inout TrainingConfig) -> Void, data: FoldData? = nil) -> String {
+            var training = TrainingConfig(epochs: 1)
+            change(&training)
+            let trainer = FoldTrainer(model: model, training: training, seedKeys: [1])
+            do { _ = try FoldBatchTrainer(members: [.init(trainer: trainer, data: data ?? d)]); return "accepted" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(refusal { $0.weightDecay = 0.01 }.contains("weight_decay"))
+        XCTAssertTrue(refusal { $0.lrSchedule = LearningRateSchedule(kind: .cosine) }.contains("lr_schedule"))
+        XCTAssertTrue(refusal { $0.augment = AugmentationConfig() }.contains("augment"))
+        var validated = d
+        validated.validationInputs = Array(d.testInputs.prefix(d.testInputs.count / d.testLabels.count))
+        validated.validationLabels = [d.testLabels[0]]
+        XCTAssertTrue(refusal({ _ in }, data: validated).contains("validation"))
+        XCTAssertEqual(refusal { $0.weightDecay = 0 }, "accepted", "no decay is plain Adam")
+    }
+
     /// TrajectoryParity's runner hook (how `parity --device cuda` trains the fixture on the GPU): a
     /// CPU fold batch of one passes the reference trajectory with exactly FoldTrainer's numbers.
     func testAFoldBatchOfOnePassesTheTrajectoryFixtureAsFoldTrainerDoes() throws {
