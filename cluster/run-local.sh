@@ -4,6 +4,7 @@
 # WORKERS defaults to the number of cores. Adds mpirun's root options only when run as root, and
 # --oversubscribe only when there are more ranks (workers + the coordinator) than cores.
 # BIN (default .build/release) is where the coordinator and worker executables are.
+# WORKER_OPTIONS (e.g. "--bundle 4", "--device cuda") are passed to every worker.
 set -eu
 if [ $# -lt 1 ]; then
     echo "usage: $0 EXPERIMENT [WORKERS] [coordinator run options, e.g. --out runs/x --resume]" >&2
@@ -34,6 +35,7 @@ fi
 if [ $((workers + 1)) -gt "$cores" ]; then
     flags="$flags --oversubscribe"
 fi
-echo "mpirun $flags -np 1 $bin/coordinator run $experiment $* : -np $workers $bin/worker" >&2
+worker_options=${WORKER_OPTIONS:-}
+echo "mpirun $flags -np 1 $bin/coordinator run $experiment $* : -np $workers $bin/worker $worker_options" >&2
 # shellcheck disable=SC2086
-exec mpirun $flags -np 1 "$bin/coordinator" run "$experiment" "$@" : -np "$workers" "$bin/worker"
+exec mpirun $flags -np 1 "$bin/coordinator" run "$experiment" "$@" : -np "$workers" "$bin/worker" $worker_options

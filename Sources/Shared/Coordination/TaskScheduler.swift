@@ -49,8 +49,8 @@ public struct TaskScheduler {
         guard !stopping, !pending.isEmpty, running[worker] == nil else { return [] }
         let head = pending[0]
         var taken = [0]
-        let limit = capacity(head)
-        if limit > 1 && bundlable(head) {
+        let limit = bundlable(head) ? capacity(head) : 1
+        if limit > 1 {
             for i in pending.indices.dropFirst() where taken.count < limit {
                 if TaskScheduler.shareAFoldBatch(head, pending[i]) && bundlable(pending[i]) { taken.append(i) }
             }
