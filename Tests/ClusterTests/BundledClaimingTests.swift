@@ -191,3 +191,50 @@ final class BundledClaimingTests: XCTestCase {
         XCTAssertTrue(byWorker["\(bundler.host):\(bundler.rank)", default: []].contains { ($0.bundleSize ?? 1) > 1 }, "the bundling worker trained bundles")
     }
 }
+
+extension BundledClaimingTests {
+    /// A bundling worker that freezes mid-bundle (SIGSTOP) is declared lost; every unfinished task of
+    /// its bundle goes back to the queue, the other worker trains them, and the predictions are those
+    /// of one worker alone.
+    func testAFrozenBundlingWorkersWholeBundleRunsElsewhereWithTheSameResults() throws {
+        try MPIJob.requireMPI()
+        // Long enough (100 epochs) that a bundle trains for seconds: the freeze lands mid-bundle.
+        let text = Self.experimentText.replacingOccurrences(of: "epochs: 3", with: "epochs: 100")
+            .replacingOccurrences(of: "lr_schedule: {kind: cosine, warmup_epochs: 1}", with: "loss: cross-entropy")
+        let directory = try MPIJob.scratch("bundles-lost", files: ["bundles.yaml": text])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let alone = try MPIJob.run(["run", "bundles.yaml", "--out", "alone", "--threads", "1"], workerArguments: [[]], in: directory)
+        XCTAssertEqual(alone.status, 0, alone.output)
+
+        let log = directory + "/lost.log"
+        let job = try MPIJob.start(["run", "bundles.yaml", "--out", "lost", "--threads", "1", "--worker-timeout", "8"],
+                                   workerArguments: [["--bundle", "4"], ["--bundle", "4"]], in: directory, log: log)
+        // Both workers hold a bundle of 4 and none has finished: whichever is frozen holds 4 unfinished tasks.
+        func bothTraining() -> Bool {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            return text.components(separatedBy: "a bundle of 4 task(s) on cpu").count == 3 && !text.contains("finished ")
+        }
+        var frozen: Int32?
+        while job.isRunning && frozen == nil {
+            if bothTraining(), let w = MPIJob.childPID(of: job.processIdentifier, named: "worker") {
+                kill(w, SIGSTOP)
+                frozen = w
+            } else {
+                usleep(5_000)
+            }
+        }
+        let deadline = Date().addingTimeInterval(300)
+        while job.isRunning && Date() < deadline { usleep(50_000) }
+        let hung = job.isRunning
+        if hung { kill(job.processIdentifier, SIGKILL); job.waitUntilExit() }
+        if let frozen { kill(frozen, SIGKILL) }
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        XCTAssertFalse(hung, output)
+        XCTAssertNotNil(frozen, "the run ended before a worker could be frozen")
+        // mpirun reports the aborted (lost) rank; the run itself completed and wrote its report.
+        XCTAssertTrue(output.contains("report: "), output)
+        XCTAssertTrue(output.contains("declared lost; its bundle of 4 ("), output)
+        XCTAssertTrue(output.contains("goes back to the queue"), output)
+        XCTAssertEqual(try MPIJob.predictions(out: "\(directory)/lost"), try MPIJob.predictions(out: "\(directory)/alone"))
+    }
+}

@@ -60,8 +60,7 @@ struct MPIJob {
 
     /// `mpirun -np 1 coordinator ARGS : -np 1 worker GROUP0 : -np 1 worker GROUP1 ...`: workers of
     /// different options (e.g. `--bundle 4` beside a one-task worker) in one job.
-    static func run(_ coordinatorArguments: [String], workerArguments: [[String]], in directory: String) throws -> Outcome {
-        let log = directory + "/mpirun-\(UUID().uuidString.prefix(8)).log"
+    static func start(_ coordinatorArguments: [String], workerArguments: [[String]], in directory: String, log: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mpirun!)
         process.arguments = ["--oversubscribe", "--bind-to", "none", "-np", "1", coordinator] + coordinatorArguments
@@ -73,6 +72,12 @@ struct MPIJob {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
+        return process
+    }
+
+    static func run(_ coordinatorArguments: [String], workerArguments: [[String]], in directory: String) throws -> Outcome {
+        let log = directory + "/mpirun-\(UUID().uuidString.prefix(8)).log"
+        let process = try start(coordinatorArguments, workerArguments: workerArguments, in: directory, log: log)
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
