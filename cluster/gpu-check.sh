@@ -9,7 +9,11 @@
 #    products strided-batched and the fold-batched training step over F = 1, 8, 68; dim 64 again with TF32;
 # 5. a dim-64, 100-epoch LOSO seed timed on the GPU (`coordinator train-seed --device cuda`) on a
 #    synthetic composite of the issue's size (69 subjects, 450 clips, about 445 training samples per
-#    fold), after a 4-fold, 5-epoch run on both devices whose losses and metrics should agree closely.
+#    fold), after a 4-fold, 5-epoch run on both devices whose losses and metrics should agree closely;
+# 6. bundled claiming under mpirun (when mpirun is present): experiments/bundles.yaml with a GPU worker
+#    (`worker --device cuda`, bundles sized from its free memory) beside a CPU worker, then the same on
+#    CPU workers only; the journal must name the GPU for some tasks; predictions are compared (within
+#    float tolerance across devices, so the report's UF1s are printed side by side, not cmp'ed).
 # Needs: an NVIDIA driver (libcuda.so.1), cuBLAS and NVRTC (CUDA toolkit, or set LOSO_CUBLAS /
 # LOSO_NVRTC to the libraries or their folders), and either a Swift toolchain or release executables
 # built elsewhere (cluster/build-release.sh) under .build/release. Each step's output goes to OUT;
@@ -54,6 +58,9 @@ if command -v swift > /dev/null; then
         for t in testKernelsMatchTheCPUEngineOnTheGPU testEveryKernelCompilesToCUBIN testFoldBatchOnTheGPUMatchesTheCPUEngine; do
             grep -q "$t' passed" "$out/cuda-tests.txt" || fail "CUDABackendTests.$t did not pass (skipped?)"
         done
+        for t in testTheGPUEngineOnTheGPUGivesWhatTheCPUEngineGives; do
+            grep -q "$t' passed" "$out/cuda-tests.txt" || fail "CUDAFoldBatchEngineTests.$t did not pass (skipped?)"
+        done
     else
         fail "test build (see $out/build-tests.txt)"
     fi
@@ -75,6 +82,29 @@ for d in cpu cuda; do
 done
 run "$out/loso-d64.txt" timeout 420 "$bin/coordinator" train-seed --data "$data" --dim 64 --epochs 100 --device cuda ||
     fail "dim-64 LOSO seed on the GPU (timeout 420 s)"
+
+step "6. bundled claiming: a GPU worker and a CPU worker in one run"
+if command -v mpirun > /dev/null; then
+    [ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    rm -rf "$out/bundles-mixed" "$out/bundles-cpu"   # a rerun starts the runs afresh
+    run "$out/bundles-mixed.txt" timeout 300 mpirun --oversubscribe --bind-to none -np 1 "$bin/coordinator" run experiments/bundles.yaml \
+        --out "$out/bundles-mixed" --threads 1 : -np 1 "$bin/worker" --device cuda : -np 1 "$bin/worker" ||
+        fail "bundles: GPU + CPU worker run"
+    grep -q '"device":"cuda:' "$out/bundles-mixed/journal.jsonl" 2>/dev/null || fail "bundles: no task journalled with a cuda device"
+    grep -E "GiB per member|bundles of up to" "$out/bundles-mixed.txt" | head -5
+    run "$out/bundles-cpu.txt" timeout 300 mpirun --oversubscribe --bind-to none -np 1 "$bin/coordinator" run experiments/bundles.yaml \
+        --out "$out/bundles-cpu" --threads 1 : -np 2 "$bin/worker" --bundle 4 || fail "bundles: CPU workers run"
+    for o in bundles-mixed bundles-cpu; do
+        grep -E '^\| (plain|scheduled) \| [0-9]+ \|' "$out/$o/report.md" 2>/dev/null | sed "s/^/$o: /"
+    done | tee -a "$out/summary.txt"   # variant, seeds, UF1, its CI, UAR, its CI, accuracy
+    if cmp -s "$out/bundles-mixed/predictions.csv" "$out/bundles-cpu/predictions.csv"; then
+        echo "bundles: GPU+CPU and CPU-only predictions.csv identical" | tee -a "$out/summary.txt"
+    else
+        echo "bundles: GPU+CPU and CPU-only predictions.csv differ (expected within float tolerance; compare with coordinator compare)" | tee -a "$out/summary.txt"
+    fi
+else
+    echo "no mpirun: bundled claiming not run" | tee "$out/bundles.txt"
+fi
 
 [ "$status" = 0 ] && echo "gpu-check: every step that exists passed" | tee -a "$out/summary.txt"
 exit "$status"

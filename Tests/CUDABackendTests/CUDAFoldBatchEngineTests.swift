@@ -34,10 +34,21 @@ final class CUDAFoldBatchEngineTests: XCTestCase {
     }
 
     func testTheGPUEngineGivesTheWorkerWhatTheCPUEngineGives() throws {
-        let device = try emulator()
+        try compareEngines(on: try emulator(), name: "cuda:0 emulated")
+    }
+
+    func testTheGPUEngineOnTheGPUGivesWhatTheCPUEngineGives() throws {
+        guard (try? CUDALibraries.openDriver()) != nil else {
+            throw XCTSkip("no CUDA driver (libcuda.so.1): the GPU engine not run on this machine")
+        }
+        let device = try CUDADevice(ordinal: 0)
+        try compareEngines(on: device, name: "cuda:0 \(device.name)")
+    }
+
+    func compareEngines(on device: KernelDevice, name: String) throws {
         let training = TrainingConfig(epochs: 2, batchSize: 4, learningRate: 2e-3, order: .shuffle)
         let m = members([(10, 4), (7, 3)], training: training)
-        let engines: [FoldBatchEngine] = [CPUFoldBatchEngine(), CUDAFoldBatchEngine(kernelDevice: device, device: "cuda:0 emulated")]
+        let engines: [FoldBatchEngine] = [CPUFoldBatchEngine(), CUDAFoldBatchEngine(kernelDevice: device, device: name)]
         let sampleSize = model.channels * model.imageSize * model.imageSize
         var logits: [[[[Float]]]] = [], handedBack: [[[[Float]]]] = [], embeddings: [[Int]] = [], progress: [[Int]] = []
         for engine in engines {
@@ -53,7 +64,7 @@ final class CUDAFoldBatchEngineTests: XCTestCase {
             embeddings.append((0..<m.count).map { embedded[$0]! })
             progress.append(seen)
         }
-        XCTAssertEqual(engines[1].device, "cuda:0 emulated")
+        XCTAssertEqual(engines[1].device, name)
         XCTAssertEqual(progress[1], [0, 1, 0, 1], "each member's epochs, as they end")
         XCTAssertEqual(progress[1], progress[0])
         var worst = 0.0
@@ -70,7 +81,7 @@ final class CUDAFoldBatchEngineTests: XCTestCase {
             XCTAssertEqual(handedBack[0][f], logits[0][f], "the CPU engine hands back its own model")
             XCTAssertEqual(embeddings[1][f], m[f].data.testLabels.count)
         }
-        print(String(format: "GPU engine on the emulator: largest relative logit difference %.2e", worst))
+        print(String(format: "GPU engine (%@): largest relative logit difference %.2e", name, worst))
         XCTAssertLessThan(worst, 1e-3)
 
         XCTAssertNotNil(engines[1].refusal(model: model, training: TrainingConfig(loss: .proxyAnchor)), "metric losses stay on the CPU")
