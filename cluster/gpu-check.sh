@@ -95,7 +95,7 @@ if command -v mpirun > /dev/null; then
     run "$out/bundles-cpu.txt" timeout 300 mpirun --oversubscribe --bind-to none -np 1 "$bin/coordinator" run experiments/bundles.yaml \
         --out "$out/bundles-cpu" --threads 1 : -np 2 "$bin/worker" --bundle 4 || fail "bundles: CPU workers run"
     for o in bundles-mixed bundles-cpu; do
-        grep -E '^\| (plain|scheduled) \| [0-9]+ \|' "$out/$o/report.md" 2>/dev/null | sed "s/^/$o: /"
+        grep -E '^\| (plain|scheduled) \| [0-9]+ \|' "$out/$o/report.md" 2>/dev/null | head -2 | sed "s/^/$o: /"
     done | tee -a "$out/summary.txt"   # variant, seeds, UF1, its CI, UAR, its CI, accuracy
     if cmp -s "$out/bundles-mixed/predictions.csv" "$out/bundles-cpu/predictions.csv"; then
         echo "bundles: GPU+CPU and CPU-only predictions.csv identical" | tee -a "$out/summary.txt"
