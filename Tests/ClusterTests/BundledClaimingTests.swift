@@ -234,7 +234,7 @@ extension BundledClaimingTests {
         // mpirun reports the aborted (lost) rank; the run itself completed and wrote its report.
         XCTAssertTrue(output.contains("report: "), output)
         XCTAssertTrue(output.contains("declared lost; its bundle of 4 ("), output)
-        XCTAssertTrue(output.contains("goes back to the queue"), output)
+        XCTAssertTrue(output.contains("goes to another worker"), output)
         XCTAssertEqual(try MPIJob.predictions(out: "\(directory)/lost"), try MPIJob.predictions(out: "\(directory)/alone"))
     }
 }

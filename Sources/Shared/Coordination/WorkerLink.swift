@@ -79,7 +79,7 @@ struct WorkerLink {
             case .requeue:
                 context.scheduler.requeue(worker: worker)
                 log("\(what); its " + (tasks.count == 1 ? "task " : "") + "\(task) "
-                    + (context.scheduler.stopping ? "runs again on --resume" : "goes back to the queue"))
+                    + (context.scheduler.stopping ? "runs again on --resume" : "goes to another worker"))
                 serveIdle(context: &context)
             case .stop:
                 log("\(what) during \(task)")
