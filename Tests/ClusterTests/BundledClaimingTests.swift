@@ -223,8 +223,17 @@ extension BundledClaimingTests {
                 usleep(5_000)
             }
         }
+        // Once the coordinator has written everything and aborts the job for the lost rank, the frozen
+        // worker is killed: a stopped process can keep mpirun from ending.
         let deadline = Date().addingTimeInterval(300)
-        while job.isRunning && Date() < deadline { usleep(50_000) }
+        var killed = false
+        while job.isRunning && Date() < deadline {
+            if !killed, let frozen, ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("ending the job with MPI_Abort") {
+                kill(frozen, SIGKILL)
+                killed = true
+            }
+            usleep(50_000)
+        }
         let hung = job.isRunning
         if hung { kill(job.processIdentifier, SIGKILL); job.waitUntilExit() }
         if let frozen { kill(frozen, SIGKILL) }
