@@ -53,8 +53,19 @@ final class LivenessTests: XCTestCase {
         if let signal, let coordinator = MPIJob.childPID(of: job.processIdentifier, named: "coordinator") {
             kill(coordinator, signal)
         }
+        // Once the coordinator has ended, the frozen worker is killed: a stopped process does not act
+        // on mpirun's SIGTERM, so it would keep mpirun (not the coordinator, which this test is about)
+        // from ending.
+        let coordinatorPID = MPIJob.childPID(of: job.processIdentifier, named: "coordinator")
         let deadline = Date().addingTimeInterval(watchdog)
-        while job.isRunning && Date() < deadline { usleep(50_000) }
+        var released = false
+        while job.isRunning && Date() < deadline {
+            if !released, let frozen, let coordinatorPID, !MPIJob.isAlive(coordinatorPID) {
+                kill(frozen, SIGKILL)
+                released = true
+            }
+            usleep(50_000)
+        }
         let hung = job.isRunning
         if hung { kill(job.processIdentifier, SIGKILL); job.waitUntilExit() }
         if let frozen { kill(frozen, SIGKILL) }

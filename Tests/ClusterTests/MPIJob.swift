@@ -108,6 +108,14 @@ struct MPIJob {
         return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
+    /// Whether `pid` is still running: false once it has exited, even while its parent has not yet
+    /// reaped it (a zombie, state Z in /proc).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
+    }
+
     /// The process named `wanted` whose parent is `parent` (from /proc), if it is running.
     static func childPID(of parent: Int32, named wanted: String) -> Int32? {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
