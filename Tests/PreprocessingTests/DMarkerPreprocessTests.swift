@@ -68,18 +68,25 @@ final class DMarkerPreprocessTests: XCTestCase {
         return try run.run()
     }
 
-    /// dlib finds no face in the drawn synthetic face: every clip is reported without D-Markers,
-    /// features.csv has the header only, and a fusion experiment on the folder would stop with the
-    /// feature file's missing-sample error. A flat frame is no face either.
+    /// Frames with no face (a gradient with a moving square): every clip is reported without
+    /// D-Markers, features.csv has the header only, and a fusion experiment on the folder would stop
+    /// with the feature file's missing-sample error.
     func testClipsWithoutAFaceGetNoDMarkersAndTheReportSaysWhy() throws {
         let dir = try temporaryDirectory(self)
-        var c = SyntheticSequences.Configuration()
-        c.subjects = 1
-        c.samplesPerSubject = 2
-        c.frames = 6
-        c.side = 96
-        try SyntheticSequences.generate(into: dir + "/raw", seed: 5, configuration: c)
-        let summary = try run(dir, faceSize: 96)
+        var sheet = "dataset,subject,sample,onset,apex,offset,emotion\n"
+        for clip in ["a", "b"] {
+            let folder = dir + "/raw/frames/s01/" + clip
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for n in 1...6 {
+                var pixels = [UInt8](repeating: 0, count: 64 * 64)
+                for r in 0..<64 { for c in 0..<64 { pixels[r * 64 + c] = UInt8(40 + r + c) } }
+                for r in 20..<30 { for c in (20 + n)..<(30 + n) { pixels[r * 64 + c] = 230 } }
+                try GrayImage(rows: 64, cols: 64, pixels: pixels).colour.write(path: folder + "/img\(n).png")
+            }
+            sheet += "synth,s01,\(clip),1,3,6,happiness\n"
+        }
+        try sheet.write(toFile: dir + "/raw/annotations.csv", atomically: true, encoding: .utf8)
+        let summary = try run(dir, faceSize: 64)
         XCTAssertEqual(summary.failures, [])
         XCTAssertEqual(summary.records.count, 2)
         XCTAssertEqual(summary.dmarkerSamples, 0)
@@ -96,76 +103,86 @@ final class DMarkerPreprocessTests: XCTestCase {
         }
     }
 
-    /// Real face crops warped by a known displacement field that rises linearly from the onset to
-    /// the apex: the durations add up to the clip, the onset phase ends at the apex (within a frame),
-    /// the mouth corners' onset amplitude is the field's displacement there over the eye distance,
-    /// and a frame replaced by a flat image is interpolated and counted.
+    /// Real face crops (the composite's apex crops; it holds no raw frames) warped by a known field:
+    /// blobs centred on the face's own mouth corners (dlib's 48 and 54 on the unwarped face; left
+    /// moves 7.2 px, right 4.8 px, so the left/right amplitude ratio is 1.5) and upper eyelids,
+    /// rising linearly from the onset (frame 1) to the apex (6), held to frame 8, falling linearly
+    /// to 0 at the offset (12). Known: phases 5, 2 and 4 frames (the 90 % rule may take frame 5 or 9,
+    /// at 0.8 and 0.75 of the apex, into the apex phase when dlib's points jitter); mouth-corner
+    /// onset amplitudes = the field there over the eye distance. dlib's points follow only part of
+    /// the motion (measured 62-78 % on these faces: its shape model pulls towards the mean shape, and
+    /// an onset phase that ends at frame 5 sees 80 %), so the test asks for 50-110 %; the left/right
+    /// ratio 1.5 within 0.3. A frame replaced by a flat image is interpolated and counted.
     func testDMarkersOfWarpedRealFacesMatchTheKnownMotion() throws {
-        let faces = try ["sub01_EP02_01f.jpg", "s01_s1_ne_01.jpg", "sub06_EP01_01.jpg"].map { try SharedData.face($0, side: 192) }
-        let dir = try temporaryDirectory(self)
-        var c = SyntheticSequences.Configuration()
-        c.subjects = 3
-        c.samplesPerSubject = 3
-        c.frames = 10
-        c.side = 192
-        c.amplitude = 4
-        c.noise = 0.5
-        c.faces = faces
-        let clips = try SyntheticSequences.generate(into: dir + "/raw", seed: 7, configuration: c)
-        // One frame of the first clip shows no face.
-        let blankFrame = clips[0].onset + 2
-        try GrayImage(rows: 192, cols: 192, pixels: [UInt8](repeating: 128, count: 192 * 192)).colour
-            .write(path: dir + "/raw/frames/\(clips[0].subject)/\(clips[0].sample)/img\(blankFrame).png")
-        let summary = try run(dir, faceSize: 192)
-        XCTAssertEqual(summary.failures, [])
+        let side = 192
+        let faces = try ["s01_s1_ne_01.jpg", "sub06_EP01_01.jpg"].map { try SharedData.face($0, side: side) }
         let detector = try SharedDetectors.landmarks()
-        let column = { (name: String) in DMarkers.columns.firstIndex(of: name)! }
-        var checked = 0, amplitudeErrors: [Double] = []
-        for (clip, record) in zip(clips, summary.records) {
-            XCTAssertEqual(record.entry.sample, clip.sample)
-            guard let values = record.dmarkers else {
-                print("no D-Markers for \(clip.subject)/\(clip.sample): \(record.dmarkerTracking?.missingReason ?? "?")")
-                continue
+        let dir = try temporaryDirectory(self)
+        var sheet = "dataset,subject,sample,onset,apex,offset,emotion\n"
+        var fields: [DisplacementField] = []
+        func scale(_ n: Int) -> Double { n <= 6 ? Double(n - 1) / 5 : n <= 8 ? 1 : Double(12 - n) / 4 }
+        for (k, face) in faces.enumerated() {
+            guard case .success(let shape) = detector.shape(in: face) else { throw XCTSkip("dlib finds no face in test face \(k)") }
+            func mean(_ i: [Int]) -> (x: Double, y: Double) {
+                (i.map { shape.points[$0].x }.reduce(0, +) / Double(i.count), i.map { shape.points[$0].y }.reduce(0, +) / Double(i.count))
             }
-            checked += 1
+            let l = mean([48]), r = mean([54]), el = mean([37, 38]), er = mean([43, 44])
+            let field = DisplacementField(blobs: [
+                .init(x: l.x, y: l.y, sigma: 12, u: -6, v: -4), .init(x: r.x, y: r.y, sigma: 12, u: 4, v: -8.0 / 3),
+                .init(x: el.x, y: el.y, sigma: 8, u: 0, v: -3), .init(x: er.x, y: er.y, sigma: 8, u: 0, v: -3),
+            ])
+            fields.append(field)
+            let folder = dir + "/raw/frames/s0\(k + 1)/smile"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for n in 1...12 {
+                let frame = k == 0 && n == 3 ? GrayImage(rows: side, cols: side, pixels: [UInt8](repeating: 128, count: side * side))
+                    : field.warp(face, scale: scale(n))
+                try frame.colour.write(path: folder + "/img\(n).png")
+            }
+            sheet += "synth,s0\(k + 1),smile,1,6,12,happiness\n"
+        }
+        try sheet.write(toFile: dir + "/raw/annotations.csv", atomically: true, encoding: .utf8)
+        let summary = try run(dir, faceSize: side)
+        XCTAssertEqual(summary.failures, [])
+        XCTAssertEqual(summary.dmarkerSamples, 2, "\(summary.dmarkerMissing.map { $0.dmarkerTracking!.summary })")
+        let column = { (name: String) in DMarkers.columns.firstIndex(of: name)! }
+        for (k, record) in summary.records.enumerated() {
+            let values = try XCTUnwrap(record.dmarkers)
             let tracking = try XCTUnwrap(record.dmarkerTracking)
-            XCTAssertEqual(tracking.frames, clip.offset - clip.onset + 1)
+            XCTAssertEqual(tracking.frames, 12)
+            XCTAssertEqual(tracking.interpolated, k == 0 ? 1 : 0, "the flat frame 3 of the first clip is filled in")
             XCTAssertEqual(tracking.fps, 100)
-            let total = values[column("onset_duration")] + values[column("apex_duration")] + values[column("offset_duration")]
-            XCTAssertEqual(total, Double(clip.offset - clip.onset) / 100, accuracy: 1e-12)
-            XCTAssertEqual(values[column("onset_duration")], Double(clip.apex - clip.onset) / 100, accuracy: 0.0101,
-                           "\(clip.subject)/\(clip.sample): the onset phase ends within a frame of the apex")
-            // The known motion at the mouth corner dlib finds on the onset frame, in frame pixels.
-            let onset = try XCTUnwrap(GrayImage.read(path: dir + "/raw/frames/\(clip.subject)/\(clip.sample)/img\(clip.onset).png"))
+            let durations = ["onset", "apex", "offset"].map { values[column("\($0)_duration")] }
+            XCTAssertEqual(durations.reduce(0, +), 0.11, accuracy: 1e-12)
+            // The apex phase holds frames 6-8 and may take in frame 5 (scale 0.8) or 9 (0.75).
+            XCTAssertTrue([0.04, 0.05].contains { abs(durations[0] - $0) < 1e-9 }, "onset \(durations)")
+            XCTAssertTrue([0.03, 0.04].contains { abs(durations[2] - $0) < 1e-9 }, "offset \(durations)")
+            // The known motion at dlib's mouth corners on the onset crop, in IOD units of that crop.
+            let onset = try XCTUnwrap(GrayImage.read(path: dir + "/raw/frames/s0\(k + 1)/smile/img1.png"))
             let box = record.faceBox
-            let crop = onset.cropped(to: box).resized(rows: 192, cols: 192)
-            guard case .success(let shape) = detector.shape(in: crop) else { continue }
-            let sx = Double(box.width) / 192, sy = Double(box.height) / 192
+            guard case .success(let shape) = detector.shape(in: onset.cropped(to: box).resized(rows: side, cols: side)) else {
+                return XCTFail("dlib finds no face on the onset crop \(k)")
+            }
+            let sx = Double(box.width) / Double(side), sy = Double(box.height) / Double(side)
             func frame(_ i: Int) -> (x: Double, y: Double) { (Double(box.x) + shape.points[i].x * sx, Double(box.y) + shape.points[i].y * sy) }
             func centre(_ r: ClosedRange<Int>) -> (x: Double, y: Double) {
                 (r.map { frame($0).x }.reduce(0, +) / 6, r.map { frame($0).y }.reduce(0, +) / 6)
             }
             let iod = hypot(centre(36...41).x - centre(42...47).x, centre(36...41).y - centre(42...47).y)
-            let d = clip.field.displacement(x: frame(48).x, y: frame(48).y)
-            let expected = hypot(d.u, d.v) / iod
-            let measured = values[column("lip_left_onset_amplitude")]
-            amplitudeErrors.append(abs(measured - expected))
-            print("\(clip.subject)/\(clip.sample) class \(clip.label): lip_left onset amplitude \(measured) IOD, known motion \(expected) IOD; \(tracking.summary)")
+            for (point, name) in [(48, "lip_left"), (54, "lip_right")] {
+                let d = fields[k].displacement(x: frame(point).x, y: frame(point).y)
+                let expected = hypot(d.u, d.v) / iod, measured = values[column("\(name)_onset_amplitude")]
+                print("face \(k) \(name): onset amplitude \(measured) IOD, known motion \(expected) IOD; \(tracking.summary)")
+                XCTAssertGreaterThan(measured, 0.5 * expected, "face \(k) \(name)")
+                XCTAssertLessThan(measured, 1.1 * expected, "face \(k) \(name)")
+            }
+            XCTAssertEqual(values[column("lip_onset_lr_amplitude_ratio")], 1.5, accuracy: 0.3)
         }
-        print("D-Markers for \(checked) of \(clips.count) clips; mean |amplitude error| \(amplitudeErrors.reduce(0, +) / Double(max(1, amplitudeErrors.count))) IOD")
-        XCTAssertGreaterThanOrEqual(checked, 6, "dlib tracks most warped real faces")
-        XCTAssertFalse(amplitudeErrors.isEmpty)
-        XCTAssertLessThan(amplitudeErrors.reduce(0, +) / Double(amplitudeErrors.count), 0.02)
-        let first = try XCTUnwrap(summary.records.first?.dmarkerTracking)
-        if first.missingReason == nil { XCTAssertGreaterThanOrEqual(first.interpolated, 1, "the flat frame is filled in") }
-        // features.csv: one row per clip with D-Markers, readable as dataset.features when all have them.
-        let text = try String(contentsOfFile: try XCTUnwrap(summary.featuresPath), encoding: .utf8)
-        XCTAssertEqual(text.split(separator: "\n").count, 1 + checked)
-        XCTAssertTrue(text.hasPrefix((["id"] + DMarkers.columns).joined(separator: ",") + "\n"))
+        // features.csv: one row per clip, readable as dataset.features.
         let data = try CompositeLoader(directory: dir + "/out").load()
-        if checked == clips.count {
-            let features = try HandcraftedFeatureFile.read(path: summary.featuresPath!, samples: data.samples)
-            XCTAssertEqual(features.columns, DMarkers.columns)
-        }
+        let features = try HandcraftedFeatureFile.read(path: try XCTUnwrap(summary.featuresPath), samples: data.samples)
+        XCTAssertEqual(features.columns, DMarkers.columns)
+        XCTAssertEqual(features.values.count, 2 * 75)
+        XCTAssertEqual(features.values[0..<75].map(Double.init), summary.records[0].dmarkers!.map { Double(Float($0)) })
     }
 }
