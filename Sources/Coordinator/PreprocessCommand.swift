@@ -14,9 +14,12 @@ struct PreprocessCommand: ParsableCommand {
         Per sample: face on the onset frame (OpenCV cascade), apex from the sheet or spotted (ROI
         histogram differences), optical flow onset -> apex on the face crops, optical strain, 28x28
         flow image, five landmarks on the apex crop (dlib, mapped to the reference's MTCNN convention
-        unless --landmarks dlib-raw). Re-running skips samples already written with the same
-        parameters. Writes DIR/combined_3_class2_for_optical_flow.csv, landmarks_mtcnn_28.csv, flow/,
-        apex/, class_map.csv, preprocess_report.csv.
+        unless --landmarks dlib-raw). With --dmarkers, also dlib's 68 points on every frame (or every
+        --dmarker-stride-th) from the onset to the offset, frames without a face interpolated, and the
+        clip's 75 D-Markers (duration, amplitude, speed, acceleration per phase and region, left/right
+        ratios) written to DIR/features.csv for dataset.features. Re-running skips samples already
+        written with the same parameters. Writes DIR/combined_3_class2_for_optical_flow.csv,
+        landmarks_mtcnn_28.csv, flow/, apex/, class_map.csv, preprocess_report.csv.
 
         Example:
           coordinator synth-frames --out /tmp/raw
@@ -58,6 +61,12 @@ struct PreprocessCommand: ParsableCommand {
     @Option(name: .customLong("landmarks"),
             help: "Landmark convention: mtcnn (dlib's points calibrated to where the reference's MTCNN puts them) or dlib-raw.")
     var landmarkConvention: LandmarkConvention = .mtcnn
+    @Flag(help: "Also track dlib's 68 points from onset to offset and write the clips' D-Markers to OUT/features.csv.")
+    var dmarkers = false
+    @Option(help: "D-Markers: track every N-th frame from the onset (speeds use fps / N).")
+    var dmarkerStride = 1
+    @Option(help: "D-Markers: frame rate, all datasets (200) or one dataset (casme2=200). Repeatable. Default per dataset: CASME II and SAMM 200, SMIC 100, SMIC-VIS/NIR 25, CASME 60, MMEW 90, CAS(ME)^3 30, others 30.")
+    var fps: [String] = []
 
     func validate() throws {
         try NumericFlag.atLeast(workers, 1, flag: "--workers")
@@ -68,6 +77,11 @@ struct PreprocessCommand: ParsableCommand {
         try NumericFlag.oneOf(polyN, [5, 7], flag: "--poly-n")
         try NumericFlag.above(polySigma, 0, flag: "--poly-sigma")
         try NumericFlag.atLeast(faceSize, 8, flag: "--face-size")
+        try NumericFlag.atLeast(dmarkerStride, 1, flag: "--dmarker-stride")
+        if !dmarkers && (dmarkerStride != 1 || !fps.isEmpty) {
+            throw ValidationError("--dmarker-stride and --fps are D-Marker options: add --dmarkers")
+        }
+        _ = try dmarkerParameters()
     }
 
     func run() throws {
@@ -92,6 +106,7 @@ struct PreprocessCommand: ParsableCommand {
             }
         }
         if !sampleFolder.isEmpty { p.sampleFolders = sampleFolder }
+        p.dmarkers = try dmarkerParameters()
         let map = try classMap.map { try EmotionClassMap.read(path: $0) } ?? .standard
 
         print("preprocess: \(p.flow.summary), face crops \(faceSize)x\(faceSize), \(workers) workers, landmarks \(landmarkConvention.rawValue)")
@@ -102,11 +117,33 @@ struct PreprocessCommand: ParsableCommand {
         print("done: \(summary.records.count) samples (\(summary.reused) already done), \(summary.excluded.count) excluded, \(summary.failures.count) failed")
         print("apex spotted for \(summary.spottedApexes); face fallback for \(summary.faceFallbacks); landmark fallback for \(summary.landmarkFallbacks)")
         for x in summary.excluded.prefix(20) { print("excluded: \(x.subject)/\(x.sample) (emotion '\(x.emotion)')") }
+        if summary.featuresPath != nil {
+            print("D-Markers for \(summary.dmarkerSamples) samples (\(summary.dmarkerInterpolatedFrames) frames without a face interpolated), none for \(summary.dmarkerMissing.count)")
+            for r in summary.dmarkerMissing.prefix(20) { print("no D-Markers: \(r.entry.subject)/\(r.entry.sample): \(r.dmarkerTracking!.missingReason!)") }
+        }
         for f in summary.failures.prefix(20) { print("error: \(f)") }
         print("report: \(summary.reportPath)")
+        if let features = summary.featuresPath { print("features: \(features)") }
         if !summary.failures.isEmpty && !skipInvalid {
             throw ExitCode(1)
         }
+    }
+}
+
+extension PreprocessCommand {
+    /// --dmarkers, --dmarker-stride and --fps (NAME=FPS for one dataset, FPS for all) as parameters.
+    func dmarkerParameters() throws -> DMarkerParameters? {
+        guard dmarkers else { return nil }
+        var d = DMarkerParameters()
+        d.stride = dmarkerStride
+        for text in fps {
+            let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let rate = Double(parts.last!), rate > 0, rate.isFinite, parts.count <= 2, !(parts.count == 2 && parts[0].isEmpty) else {
+                throw ValidationError("--fps '\(text)': give a positive frame rate (200) or DATASET=RATE (casme2=200)")
+            }
+            if parts.count == 2 { d.fps[parts[0]] = rate } else { d.fpsForAll = rate }
+        }
+        return d
     }
 }
 

@@ -72,8 +72,14 @@ public enum SyntheticComposite {
 
     /// Writes the composite into `directory`, which must not exist yet or be empty (so no stale
     /// file of an earlier run can mix in). The same seed and configuration give the same bytes.
+    ///
+    /// `label` maps a clip (its sample id and the class whose motion its flow image shows) to the
+    /// label its annotation row gets; the default keeps the motion's class. The genuine/posed
+    /// smiles (`SyntheticSmiles`) use it to make the label depend on a second factor the images
+    /// do not show.
     public static func generate(into directory: String, seed: UInt64 = 1,
-                                configuration: Configuration = Configuration()) throws {
+                                configuration: Configuration = Configuration(),
+                                label labelOf: (_ id: String, _ motion: Int) -> Int = { $1 }) throws {
         try OpenCVLibrary.require(for: "writing the synthetic composite's images", file: directory)
         let fm = FileManager.default
         if let existing = try? fm.contentsOfDirectory(atPath: directory), !existing.isEmpty {
@@ -119,7 +125,7 @@ public enum SyntheticComposite {
                     try flow.write(path: flowDirectory + "/" + id)
                     let apexName = "\(subject)_\(clip).png"
                     try apex.write(path: apexDirectory + "/" + apexName)
-                    annotations += "\(source.name),\(subject),\(clip),\(label),,\(apexName),\n"
+                    annotations += "\(source.name),\(subject),\(clip),\(labelOf(id, label)),,\(apexName),\n"
                     let found = rng.nextUnitDouble() < source.detectionRate
                     let reported = found ? face.detected(rng: &rng) : .fallback
                     let values = reported.points.flatMap { [$0.x, $0.y] }.map { String(format: "%.6f", $0) }

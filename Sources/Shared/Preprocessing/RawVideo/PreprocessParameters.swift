@@ -24,6 +24,9 @@ public struct PreprocessParameters: Codable, Equatable, Sendable {
     public var landmarkModel = FaceLandmarkDetector.defaultModelPath
     /// The frame the landmarks are written in: MTCNN's (calibrated, default) or dlib's raw points.
     public var landmarkConvention = LandmarkConvention.mtcnn
+    /// D-Marker dynamics from per-frame landmarks, written to features.csv (nil: not computed; then
+    /// it is not encoded, so the hash of runs without D-Markers is unchanged).
+    public var dmarkers: DMarkerParameters?
 
     public init() {}
 

@@ -46,6 +46,14 @@ public struct PreprocessRun {
         public var spottedApexes: Int { records.filter(\.apexSpotted).count }
         public var faceFallbacks: Int { records.filter { $0.faceFallbackReason != nil }.count }
         public var landmarkFallbacks: Int { records.filter { !$0.landmarksDetected }.count }
+        /// Samples with D-Markers (features.csv rows), frames interpolated in them, samples without.
+        public var dmarkerSamples: Int { records.filter { $0.dmarkers != nil }.count }
+        public var dmarkerInterpolatedFrames: Int {
+            records.filter { $0.dmarkers != nil }.compactMap { $0.dmarkerTracking?.interpolated }.reduce(0, +)
+        }
+        public var dmarkerMissing: [SampleRecord] { records.filter { $0.dmarkerTracking != nil && $0.dmarkers == nil } }
+        /// features.csv, when D-Markers were asked for.
+        public var featuresPath: String?
     }
 
     public func run() throws -> Summary {
@@ -103,8 +111,9 @@ public struct PreprocessRun {
                     let line: String
                     switch outcome {
                     case .success(let r):
+                        let dmarkers: String = r.dmarkerTracking.map { ", D-Markers \($0.summary)" } ?? ""
                         line = reused ? "already done (same parameters)" :
-                            "apex \(r.apexFrame)\(r.apexSpotted ? " (spotted)" : ""), face \(r.faceFallbackReason == nil ? "found" : "FALLBACK"), landmarks \(r.landmarksDetected ? "detected" : "FALLBACK") " +
+                            "apex \(r.apexFrame)\(r.apexSpotted ? " (spotted)" : ""), face \(r.faceFallbackReason == nil ? "found" : "FALLBACK"), landmarks \(r.landmarksDetected ? "detected" : "FALLBACK")\(dmarkers) " +
                             String(format: "(%.2f s)", Date().timeIntervalSince(started))
                     case .failure(let e): line = "FAILED: \(e)"
                     }
@@ -118,7 +127,8 @@ public struct PreprocessRun {
         let output = PreprocessOutput(directory: outDirectory, classMap: classMap)
         try output.write(records: records, plan: plan, failures: failures, parameters: parameters)
         return Summary(records: records, reused: results.reusedCount, excluded: plan.excluded,
-                       failures: failures.sorted { ($0.line ?? 0) < ($1.line ?? 0) }, reportPath: output.reportPath)
+                       failures: failures.sorted { ($0.line ?? 0) < ($1.line ?? 0) }, reportPath: output.reportPath,
+                       featuresPath: parameters.dmarkers == nil ? nil : outDirectory + "/" + PreprocessOutput.featuresFileName)
     }
 }
 

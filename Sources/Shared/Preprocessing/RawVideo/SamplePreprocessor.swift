@@ -3,7 +3,8 @@ import Foundation
 
 /// Turns one annotated clip into its composite-layout files: finds the face on the onset frame,
 /// spots the apex when the sheet has none, computes onset -> apex flow on the face crops, writes the
-/// 28x28 flow image and the apex crop, and finds the five landmarks. Every problem is an error
+/// 28x28 flow image and the apex crop, and finds the five landmarks; with `parameters.dmarkers`,
+/// also tracks dlib's 68 points from the onset to the offset for the clip's D-Markers. Every problem is an error
 /// naming the annotation file, the row and the problem (with the frame file where there is one).
 public struct SamplePreprocessor: Sendable {
     public let framesRoot: String
@@ -81,6 +82,13 @@ public struct SamplePreprocessor: Sendable {
             apexCrop = crops[spotted.index]
         }
 
+        var dmarkerValues: [Double]?, dmarkerTracking: DMarkerTracking?
+        if let d = p.dmarkers {
+            let tracked = try dmarkers(d, frames: frames, entry: entry, apexFrame: apexFrame, crop: crop)
+            dmarkerValues = tracked.values
+            dmarkerTracking = tracked.tracking
+        }
+
         let flow = try OpticalFlowField.compute(from: onsetCrop, to: apexCrop, parameters: p.flow)
         let flowPath = outDirectory + "/flow/" + entry.id
         let apexName = entry.subject + "_" + entry.sample + ".png"
@@ -90,6 +98,7 @@ public struct SamplePreprocessor: Sendable {
         return SampleRecord(key: SampleRecord.key(parameters: p, entry: entry), entry: entry, apexFrame: apexFrame,
                             apexSpotted: entry.apex == nil, faceBox: box, faceFallbackReason: faceFallbackReason,
                             landmarks: found.landmarks, landmarksDetected: found.detected,
-                            landmarksFallbackReason: found.fallbackReason, apexImage: apexName)
+                            landmarksFallbackReason: found.fallbackReason, apexImage: apexName,
+                            dmarkers: dmarkerValues, dmarkerTracking: dmarkerTracking)
     }
 }

@@ -22,6 +22,11 @@ public struct SampleRecord: Codable, Equatable, Sendable {
     public var landmarksFallbackReason: String?
     /// The apex crop's file name in `apex/`.
     public var apexImage: String
+    /// The clip's D-Markers (`DMarkers.columns` order), when asked for and computable.
+    public var dmarkers: [Double]?
+    /// The D-Markers' tracking: frames tracked, frames where dlib found no face (interpolated),
+    /// the frame rate used; or why the clip has none. Nil when D-Markers were not asked for.
+    public var dmarkerTracking: DMarkerTracking?
 
     static func key(parameters: PreprocessParameters, entry: PreprocessPlan.Entry) -> String {
         let encoder = JSONEncoder()
