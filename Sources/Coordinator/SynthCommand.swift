@@ -11,10 +11,7 @@ struct SynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Generate a deterministic synthetic composite (3 sources, ~30 subjects, ~300 clips).")
 
-    @Option(help: "Output folder (must not exist or be empty).")
-    var out: String
-    @Option(help: "Generator seed: the same seed gives byte-identical files.")
-    var seed: UInt64 = 1
+    @OptionGroup var output: SynthOutputOptions
     @Option(help: "Subjects per source dataset.")
     var subjects: Int?
     @Option(help: "Clips per source dataset.")
@@ -33,9 +30,9 @@ struct SynthCommand: ParsableCommand {
             if let subjects { configuration.sources[i].subjects = subjects }
             if let samples { configuration.sources[i].samples = samples }
         }
-        try SyntheticComposite.generate(into: out, seed: seed, configuration: configuration)
-        let data = try CompositeLoader(directory: out).load()
-        print("wrote \(out) (seed \(seed))")
+        try SyntheticComposite.generate(into: output.out, seed: output.seed, configuration: configuration)
+        let data = try CompositeLoader(directory: output.out).load()
+        print("wrote \(output.out) (seed \(output.seed))")
         print(DatasetSummary(data).text, terminator: "")
     }
 }

@@ -11,10 +11,7 @@ struct SynthFacesCommand: ParsableCommand {
         commandName: "synth-faces",
         abstract: "Generate a deterministic synthetic facial-palsy grading set (6 grades, aligned 28x28 faces, no download).")
 
-    @Option(help: "Output folder (must not exist or be empty).")
-    var out: String
-    @Option(help: "Generator seed: the same seed gives byte-identical files.")
-    var seed: UInt64 = 1
+    @OptionGroup var output: SynthOutputOptions
     @Option(help: "Subjects (one grade and one affected side each).")
     var subjects: Int = 36
     @Option(help: "Images per subject.")
@@ -26,10 +23,10 @@ struct SynthFacesCommand: ParsableCommand {
     }
 
     func run() throws {
-        try SyntheticGradedFaces.generate(into: out, seed: seed,
+        try SyntheticGradedFaces.generate(into: output.out, seed: output.seed,
                                           configuration: .init(subjects: subjects, imagesPerSubject: images))
-        let data = try FaceImageLoader(directory: out, options: LoadOptions(classNames: SyntheticGradedFaces.gradeNames)).load()
-        print("wrote \(out) (seed \(seed))")
+        let data = try FaceImageLoader(directory: output.out, options: LoadOptions(classNames: SyntheticGradedFaces.gradeNames)).load()
+        print("wrote \(output.out) (seed \(output.seed))")
         print(DatasetSummary(data).text, terminator: "")
     }
 }

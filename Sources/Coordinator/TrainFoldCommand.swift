@@ -20,30 +20,15 @@ struct TrainFoldCommand: ParsableCommand {
               --dim 32 --epochs 20 --batch 64 --lr 1e-4 --out sub01.csv
         """)
 
-    @Option(help: "Dataset folder in the composite layout, or a feature-cache file.")
-    var data: String
+    @OptionGroup var options: FoldTrainingOptions
     @Option(help: "The held-out subject (the fold key).")
     var testSubject: String
-    @Option(parsing: .unconditional, help: "Seed of this run; the fold's random streams derive from it and the subject.")
-    var seed = 1
-    @Option(parsing: .unconditional, help: "Training epochs.")
-    var epochs = 800
-    @Option(parsing: .unconditional, help: "Mini-batch size (the reference uses 256).")
-    var batch = 256
-    @Option(parsing: .unconditional, help: "Adam learning rate (the reference uses 5e-5).")
-    var lr: Float = 5e-5
-    @Option(help: "Training order: csv (dataset order), class-grouped (the reference script's), shuffle (per epoch, seeded).")
-    var order: TrainingOrder = .csv
     @Option(help: "Initial weights: torch (torch.manual_seed(seed); HTNet(...), bit for bit) or splitmix (our stream, keyed by seed and subject).")
     var initRNG: InitialisationRNG = .splitmix
     @Option(help: "Start from these weights (safetensors with reference parameter names, plain as a --checkpoint writes them or `param.<name>` as in the reference fixtures) instead of drawing them.")
     var `init`: String?
     @Option(help: "Write the per-epoch training loss and test logits to this safetensors file (train_loss [epochs] f64, test_logits [epochs, n, classes] f32, test_labels).")
     var trajectory: String?
-    @Option(help: "Loss: cross-entropy or weighted-cross-entropy.")
-    var loss: LossKind = .crossEntropy
-    @Option(help: "Landmark crop rule: reference (rows from x, as the reference code) or geometric.")
-    var crop: CropRule = .reference
     @OptionGroup var model: ModelOptions
     @Option(help: "Threads (default: all cores); results do not depend on it.")
     var threads: Int?
@@ -52,36 +37,30 @@ struct TrainFoldCommand: ParsableCommand {
     @Option(help: "Write the final weights to this safetensors file (reference parameter names).")
     var checkpoint: String?
 
-    // Numeric options parse their next argument unconditionally, so `--epochs -3` reaches validate()
-    // and fails with the range error instead of "missing value".
     func validate() throws {
-        try NumericFlag.atLeast(epochs, 1, flag: "--epochs")
-        try NumericFlag.atLeast(batch, 1, flag: "--batch")
-        try NumericFlag.above(lr, 0, flag: "--lr")
         try NumericFlag.atLeast(threads, 1, flag: "--threads")
     }
 
     func run() throws {
         BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let dataset = try ComposedDataset.open(path: data, options: LoadOptions(crop: crop))
+        let dataset = try ComposedDataset.open(path: options.data, options: LoadOptions(crop: options.crop))
         let test = dataset.indices(ofSubject: testSubject)
         guard !test.isEmpty else {
-            throw ValidationError("subject '\(testSubject)' has no samples in \(data); subjects: \(dataset.subjects.joined(separator: ", "))")
+            throw ValidationError("subject '\(testSubject)' has no samples in \(options.data); subjects: \(dataset.subjects.joined(separator: ", "))")
         }
         let testSet = Set(test)
         let train = dataset.samples.indices.filter { !testSet.contains($0) }
         let config = try model.config(classes: dataset.classNames.count)
-        let training = TrainingConfig(epochs: epochs, batchSize: batch, learningRate: lr, order: order, loss: loss,
-                                      initRNG: initRNG, initScope: .seed)
+        let training = options.trainingConfig(initRNG: initRNG)
         let fold = FoldData(trainInputs: dataset.inputs(at: train), trainLabels: train.map { dataset.samples[$0].label },
                             testInputs: dataset.inputs(at: test), testLabels: test.map { dataset.samples[$0].label })
         print("train-fold: \(testSubject) held out (\(test.count) test / \(train.count) train samples), " +
-              "dim \(config.dim), repeats \(config.blockRepeats), \(epochs) epochs, batch \(batch), lr \(lr), \(BLAS.threads) threads")
+              "dim \(config.dim), repeats \(config.blockRepeats), \(options.epochs) epochs, batch \(options.batch), lr \(options.lr), \(BLAS.threads) threads")
         print("epoch  train_loss  train_acc  test_loss  test_acc  seconds  eta")
-        let estimate = ProgressEstimate(total: epochs)
-        let keys = [UInt64(seed), stableHash("train-fold"), stableHash(testSubject)]
+        let estimate = ProgressEstimate(total: options.epochs)
+        let keys = [UInt64(options.seed), stableHash("train-fold"), stableHash(testSubject)]
         var trainer = FoldTrainer(model: config, training: training, seedKeys: keys,
-                                  start: initRNG == .torch ? .torch(seed: UInt64(seed)) : nil)
+                                  start: initRNG == .torch ? .torch(seed: UInt64(options.seed)) : nil)
         if let path = `init` {
             let file = try SafeTensorsFile.read(path: path), layout = ParameterLayout(config: config)
             // A checkpoint names parameters plainly; a reference fixture as `param.<name>`.
@@ -89,7 +68,7 @@ struct TrainFoldCommand: ParsableCommand {
             trainer.initialParameters = try Checkpoint.parameters(file, prefix: prefix, layout: layout, source: path)
             print("initial weights: \(path)")
         } else {
-            print("initial weights: \(trainer.start.description); order: \(order.reportLabel)")
+            print("initial weights: \(trainer.start.description); order: \(options.order.reportLabel)")
         }
         var epochLogits: [[[Float]]] = []
         if trajectory != nil { trainer.testLogitsObserver = { _, logits in epochLogits.append(logits) } }
@@ -107,7 +86,7 @@ struct TrainFoldCommand: ParsableCommand {
             print("predictions: \(out)")
         }
         if let trajectory {
-            var file = SafeTensorsFile(metadata: ["test_subject": testSubject, "order": order.rawValue,
+            var file = SafeTensorsFile(metadata: ["test_subject": testSubject, "order": options.order.rawValue,
                                                   "start": `init` ?? trainer.start.description])
             let n = test.count, classes = config.numClasses
             file.tensors["train_loss"] = StoredTensor(dtype: .f64, shape: [outcome.epochs.count],
@@ -118,7 +97,7 @@ struct TrainFoldCommand: ParsableCommand {
             print("trajectory: \(trajectory)")
         }
         if let checkpoint, let net = lastModel {
-            try Checkpoint.save(net, to: checkpoint, metadata: ["test_subject": testSubject, "epochs": String(epochs)])
+            try Checkpoint.save(net, to: checkpoint, metadata: ["test_subject": testSubject, "epochs": String(options.epochs)])
             print("checkpoint: \(checkpoint)")
         }
     }
@@ -134,7 +113,7 @@ struct TrainFoldCommand: ParsableCommand {
                 let s = dataset.samples[index]
                 let l = logits[row]
                 let pred = l.indices.max { l[$0] < l[$1] || (l[$0] == l[$1] && $0 > $1) }!
-                return PredictionRow(variant: "train-fold", seed: seed, fold: testSubject, subject: s.subject,
+                return PredictionRow(variant: "train-fold", seed: options.seed, fold: testSubject, subject: s.subject,
                                      dataset: s.dataset, sample: s.id, label: s.label, pred: pred, logits: l)
             }
         }
@@ -149,8 +128,3 @@ struct TrainFoldCommand: ParsableCommand {
         }
     }
 }
-
-extension LossKind: ExpressibleByArgument {}
-extension TrainingOrder: ExpressibleByArgument {}
-extension InitialisationRNG: ExpressibleByArgument {}
-extension CropRule: ExpressibleByArgument {}

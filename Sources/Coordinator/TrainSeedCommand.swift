@@ -22,22 +22,7 @@ struct TrainSeedCommand: ParsableCommand {
           coordinator train-seed --data ../shared/data/composite --dim 64 --epochs 100 --device cuda
         """)
 
-    @Option(help: "Dataset folder in the composite layout, or a feature-cache file.")
-    var data: String
-    @Option(parsing: .unconditional, help: "Seed; each fold's random streams derive from it and its subject, as in train-fold.")
-    var seed = 1
-    @Option(parsing: .unconditional, help: "Training epochs.")
-    var epochs = 800
-    @Option(parsing: .unconditional, help: "Mini-batch size (the reference uses 256).")
-    var batch = 256
-    @Option(parsing: .unconditional, help: "Adam learning rate (the reference uses 5e-5).")
-    var lr: Float = 5e-5
-    @Option(help: "Training order: csv, class-grouped, shuffle.")
-    var order: TrainingOrder = .csv
-    @Option(help: "Loss: cross-entropy or weighted-cross-entropy.")
-    var loss: LossKind = .crossEntropy
-    @Option(help: "Landmark crop rule: reference or geometric.")
-    var crop: CropRule = .reference
+    @OptionGroup var options: FoldTrainingOptions
     @OptionGroup var model: ModelOptions
     @Option(help: "cpu, or cuda / cuda:N.")
     var device = "cpu"
@@ -49,14 +34,11 @@ struct TrainSeedCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        try NumericFlag.atLeast(epochs, 1, flag: "--epochs")
-        try NumericFlag.atLeast(batch, 1, flag: "--batch")
-        try NumericFlag.above(lr, 0, flag: "--lr")
         try NumericFlag.atLeast(bundle, 1, flag: "--bundle")
         try NumericFlag.atLeast(subjects, 1, flag: "--subjects")
         try NumericFlag.atLeast(threads, 1, flag: "--threads")
         do { _ = try ComputeDevice(parsing: device) } catch { throw ValidationError("--device: \(error)") }
-        if loss.isMetric { throw ValidationError("--loss: train-seed trains the classifier head (cross-entropy or weighted-cross-entropy)") }
+        if options.loss.isMetric { throw ValidationError("--loss: train-seed trains the classifier head (cross-entropy or weighted-cross-entropy)") }
     }
 
     func run() throws {
@@ -66,20 +48,20 @@ struct TrainSeedCommand: ParsableCommand {
         if case let .cuda(ordinal) = target {
             do { kernelDevice = try CUDADevice(ordinal: ordinal) } catch { throw DeviceUnavailable(device: device, reason: error) }
         }
-        let dataset = try ComposedDataset.open(path: data, options: LoadOptions(crop: crop))
+        let dataset = try ComposedDataset.open(path: options.data, options: LoadOptions(crop: options.crop))
         let config = try model.config(classes: dataset.classNames.count)
-        let training = TrainingConfig(epochs: epochs, batchSize: batch, learningRate: lr, order: order, loss: loss, initScope: .seed)
+        let training = options.trainingConfig()
         let folds = Array(dataset.subjects.prefix(subjects ?? dataset.subjects.count))
         let members: [FoldBatchTrainer.Member] = folds.map { subject in
             let test = dataset.indices(ofSubject: subject), testSet = Set(test)
             let train = dataset.samples.indices.filter { !testSet.contains($0) }
-            let keys = [UInt64(seed), stableHash("train-fold"), stableHash(subject)]
+            let keys = [UInt64(options.seed), stableHash("train-fold"), stableHash(subject)]
             return .init(trainer: FoldTrainer(model: config, training: training, seedKeys: keys),
                          data: FoldData(trainInputs: dataset.inputs(at: train), trainLabels: train.map { dataset.samples[$0].label },
                                         testInputs: dataset.inputs(at: test), testLabels: test.map { dataset.samples[$0].label }))
         }
         let size = bundle ?? members.count
-        print("train-seed: \(members.count) folds, dim \(config.dim), repeats \(config.blockRepeats), \(epochs) epochs, batch \(batch), lr \(lr), " +
+        print("train-seed: \(members.count) folds, dim \(config.dim), repeats \(config.blockRepeats), \(options.epochs) epochs, batch \(options.batch), lr \(options.lr), " +
               "fold batches of \(size), device \(kernelDevice?.description ?? "cpu (\(BLAS.threads) threads)")")
         let started = Date()
         var labels: [Int] = [], predictions: [Int] = []
