@@ -189,6 +189,19 @@ final class BundledClaimingTests: XCTestCase {
         XCTAssertFalse(byWorker["\(single.host):\(single.rank)", default: []].isEmpty, "the one-task worker trained")
         XCTAssertTrue(byWorker["\(single.host):\(single.rank)", default: []].allSatisfy { $0.bundleSize == nil })
         XCTAssertTrue(byWorker["\(bundler.host):\(bundler.rank)", default: []].contains { ($0.bundleSize ?? 1) > 1 }, "the bundling worker trained bundles")
+
+        // The report's workers table says so: both on the CPU, the bundler's fold batch sizes
+        // starting at 4 (smaller last bundles, 1 for a task of variant c), the one-task worker's 1.
+        let report = try String(contentsOfFile: "\(directory)/mixed/report.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("| worker | device | tasks | training time | fold batch sizes |"), report)
+        func cells(_ worker: WorkerRecord) -> [String]? {
+            report.split(separator: "\n").first { $0.hasPrefix("| \(worker.host):\(worker.rank) |") }?
+                .split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        XCTAssertEqual(cells(bundler)?[1], "cpu", report)
+        XCTAssertEqual(cells(bundler)?.last?.hasPrefix("4"), true, report)
+        XCTAssertEqual(cells(single)?[1], "cpu", report)
+        XCTAssertEqual(cells(single)?.last, "1", report)
     }
 }
 

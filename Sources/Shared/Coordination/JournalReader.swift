@@ -127,7 +127,7 @@ public enum JournalReader {
             TaskCurve(variant: task.variant, seed: task.seed, fold: task.fold, epochs: task.epochs,
                       selectedEpoch: selection == .final ? task.epochs.count
                           : selection == .validation ? (task.validationEpoch ?? task.epochs.count) : task.bestTestEpoch,
-                      worker: task.worker, seconds: task.trainSeconds)
+                      worker: task.worker, seconds: task.trainSeconds, device: task.device, bundleSize: task.bundleSize)
         }
         var hosts: [String] = []
         for w in journal.workers {

@@ -18,7 +18,7 @@ public enum ReportSchema {
   "required": ["schemaVersion", "experimentName", "softwareVersion", "configuration", "classNames", "hosts", "timings", "main", "curves", "trainingProtocol", "datasetCurves", "predictionRules", "embeddingMaps"],
   "additionalProperties": false,
   "properties": {
-    "schemaVersion": {"const": 6},
+    "schemaVersion": {"const": 7},
     "experimentName": {"type": "string"},
     "softwareVersion": {"type": "string"},
     "configuration": {"type": "string", "description": "the resolved experiment, verbatim"},
@@ -121,8 +121,10 @@ public enum ReportSchema {
         "taskSecondsMean": {"$ref": "#/$defs/real"},
         "taskSecondsMax": {"$ref": "#/$defs/real"},
         "workers": {"type": "array", "items": {
-          "type": "object", "additionalProperties": false, "required": ["worker", "tasks", "seconds"],
-          "properties": {"worker": {"type": "string"}, "tasks": {"$ref": "#/$defs/count"}, "seconds": {"$ref": "#/$defs/real"}}
+          "type": "object", "additionalProperties": false, "required": ["worker", "tasks", "seconds", "devices", "bundleSizes"],
+          "properties": {"worker": {"type": "string"}, "tasks": {"$ref": "#/$defs/count"}, "seconds": {"$ref": "#/$defs/real"},
+                         "devices": {"type": "array", "items": {"type": "string"}, "description": "devices its tasks trained on (\"cpu\", \"cuda:0 NVIDIA H200\"); tasks journalled before devices were recorded count as cpu"},
+                         "bundleSizes": {"type": "array", "items": {"type": "integer", "minimum": 1}, "description": "distinct sizes of the fold batches its tasks were trained in, largest first; 1 = trained alone"}}
         }}
       }
     },

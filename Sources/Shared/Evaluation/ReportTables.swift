@@ -7,9 +7,15 @@ struct ReportTable {
 /// The tables of a report, built once and rendered by both the Markdown and the HTML writer, so the
 /// two files always show the same numbers.
 enum ReportTables {
+    /// One row per worker: its tasks, training time and device; the fold-batch sizes when any task
+    /// was bundled (1 = trained alone).
     static func workers(_ t: RunTimings) -> ReportTable {
-        ReportTable(header: ["worker", "tasks", "training time"],
-                    rows: t.workers.map { [$0.worker, "\($0.tasks)", ReportFormat.seconds($0.seconds)] })
+        let bundled = t.bundled
+        return ReportTable(header: ["worker", "device", "tasks", "training time"] + (bundled ? ["fold batch sizes"] : []),
+                           rows: t.workers.map { w in
+                               [w.worker, w.devices.joined(separator: "; "), "\(w.tasks)", ReportFormat.seconds(w.seconds)]
+                                   + (bundled ? [w.bundleSizes.map(String.init).joined(separator: ", ")] : [])
+                           })
     }
 
     /// Provenance: one column per session of the run, one row per recorded fact.

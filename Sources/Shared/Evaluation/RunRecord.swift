@@ -46,8 +46,12 @@ public struct TaskCurve: Codable, Equatable, Sendable {
     public var selectedEpoch: Int
     public var worker: String      // host:rank that trained it
     public var seconds: Double
+    /// What trained it ("cpu", "cuda:0 NVIDIA H200"); nil where the journal predates devices.
+    public var device: String?
+    /// Tasks in the fold batch it was trained in; nil when it trained alone.
+    public var bundleSize: Int?
     public init(variant: String, seed: Int, fold: String, epochs: [EpochRecord], selectedEpoch: Int,
-                worker: String, seconds: Double) {
+                worker: String, seconds: Double, device: String? = nil, bundleSize: Int? = nil) {
         self.variant = variant
         self.seed = seed
         self.fold = fold
@@ -55,6 +59,8 @@ public struct TaskCurve: Codable, Equatable, Sendable {
         self.selectedEpoch = selectedEpoch
         self.worker = worker
         self.seconds = seconds
+        self.device = device
+        self.bundleSize = bundleSize
     }
 }
 

@@ -29,6 +29,13 @@ public struct RunTimings: Codable, Equatable, Sendable {
         public var worker: String
         public var tasks: Int
         public var seconds: Double
+        /// The devices its tasks trained on, in first-use order (one, unless a resumed run put the
+        /// rank on another machine). Tasks journalled before devices were recorded count as "cpu":
+        /// workers trained only on the CPU then.
+        public var devices: [String]
+        /// The distinct sizes of the fold batches its tasks were trained in, largest first; 1 =
+        /// trained alone.
+        public var bundleSizes: [Int]
     }
     public var wallSeconds: Double
     public var tasks: Int
@@ -46,9 +53,16 @@ public struct RunTimings: Codable, Equatable, Sendable {
         taskSecondsMax = seconds.max()
         let byWorker = Dictionary(grouping: run.curves, by: \.worker)
         workers = byWorker.keys.sorted().map { w in
-            Worker(worker: w, tasks: byWorker[w]!.count, seconds: byWorker[w]!.reduce(0) { $0 + $1.seconds })
+            let curves = byWorker[w]!
+            var devices: [String] = []
+            for device in curves.map({ $0.device ?? "cpu" }) where !devices.contains(device) { devices.append(device) }
+            return Worker(worker: w, tasks: curves.count, seconds: curves.reduce(0) { $0 + $1.seconds }, devices: devices,
+                          bundleSizes: Set(curves.map { $0.bundleSize ?? 1 }).sorted(by: >))
         }
     }
+
+    /// Whether any task was trained in a fold batch of more than one task.
+    var bundled: Bool { workers.contains { $0.bundleSizes.contains { $0 > 1 } } }
 }
 
 /// The mean training curve of a variant: each epoch's values averaged over the tasks (folds x seeds)
@@ -184,7 +198,7 @@ public struct RunReport: Codable, Equatable, Sendable {
     /// `reference:`; nil when the experiment gives none.
     public var reference: ReferenceComparison?
 
-    public static let currentSchemaVersion = 6
+    public static let currentSchemaVersion = 7
 
     public init(_ run: RunRecord, settings: PairwiseComparison.Settings = PairwiseComparison.Settings()) throws {
         let classCount = try RunReport.classCount(run)
