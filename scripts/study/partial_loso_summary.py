@@ -9,23 +9,7 @@ The finished report (coordinator report OUT) is the authority; this is for runs 
 import json, sys
 from collections import defaultdict
 
-
-def scores(pairs):
-    labels = sorted({y for y, _ in pairs} | {p for _, p in pairs})
-    f1s, recalls = [], []
-    for c in labels:
-        tp = sum(1 for y, p in pairs if y == c and p == c)
-        fp = sum(1 for y, p in pairs if y != c and p == c)
-        fn = sum(1 for y, p in pairs if y == c and p != c)
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0)
-        if any(y == c for y, _ in pairs):
-            recalls.append(tp / (tp + fn))
-    return sum(f1s) / len(f1s), sum(recalls) / len(recalls)
-
-
-def argmax(v):
-    return max(range(len(v)), key=lambda i: (v[i], -i))
-
+from loso_scores import argmax, scores
 
 tasks = {}
 for line in open(sys.argv[1]):
