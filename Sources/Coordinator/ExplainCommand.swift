@@ -41,6 +41,8 @@ struct ExplainCommand: ParsableCommand {
     var explainedClass: Int?
     @Option(help: "Model configuration (JSON) for a checkpoint that carries none.")
     var config: String?
+    @Option(help: "Handcrafted features (features.csv) for a fused model (default: the run's own with --run and no --data, else DATA/features.csv).")
+    var features: String?
     @Option(help: "Folder for the images and the JSON.")
     var out: String
 
@@ -56,6 +58,7 @@ struct ExplainCommand: ParsableCommand {
             }
         }
         let path: String, dataPath: String
+        var featuresPath = features
         if let runFolder {
             let folder = try RunFolderModels(directory: runFolder)
             let v = variant ?? folder.experiment.variants[0].name, s = seed ?? folder.experiment.seeds[0]
@@ -67,17 +70,19 @@ struct ExplainCommand: ParsableCommand {
                 throw ValidationError("\(path) is missing (variant \(v), seed \(s), fold \(fold)); the run needs keep: checkpoints")
             }
             dataPath = data ?? folder.datasetPath
+            if data == nil { featuresPath = featuresPath ?? folder.featuresPath }
         } else {
             path = checkpoint!
             dataPath = data!
         }
         let model = try TrainedModel.load(path: path, config: override)
-        let dataset = try RunFolderModels.openDataset(path: dataPath, for: model)
+        let dataset = try RunFolderModels.openDataset(path: dataPath, for: model, features: featuresPath)
         try Predictor.check(model, fits: dataset, dataPath: dataPath)
         guard let index = dataset.samples.firstIndex(where: { $0.id == sample }) else {
             throw ValidationError("sample '\(sample)' is not in \(dataPath)")
         }
-        let e = try Explanation.compute(model.network(maxBatch: 1), input: dataset.inputs(at: [index]), explaining: explainedClass)
+        let features = try model.fusedFeatures?.rows(of: dataset.handcrafted, at: [index], source: model.source)
+        let e = try Explanation.compute(model.network(maxBatch: 1), input: dataset.inputs(at: [index]), features: features, explaining: explainedClass)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let base = (out as NSString).appendingPathComponent(sample.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: " ", with: "_"))
         var written: [String] = []

@@ -40,6 +40,8 @@ struct PredictCommand: ParsableCommand {
     var epoch: EpochSelection = .final
     @Option(help: "Model configuration (JSON, the experiment file's `model:` keys) for a checkpoint that does not carry one, e.g. a PyTorch state_dict.")
     var config: String?
+    @Option(help: "Handcrafted features (features.csv) for fused models (default: the run's own with --run and no --data, else DATA/features.csv).")
+    var features: String?
     @Option(help: "Write the CSV here (default: standard output).")
     var out: String?
     @Option(help: "Threads (default: all cores).")
@@ -61,9 +63,10 @@ struct PredictCommand: ParsableCommand {
         }
         let folder = try runFolder.map { try RunFolderModels(directory: $0) }
         let dataPath = data ?? folder!.datasetPath
+        let featuresPath = features ?? (data == nil ? folder?.featuresPath : nil)
         if let folder, perFold {
             let first = try TrainedModel.load(path: try folder.checkpoints(selection: epoch)[0].path)
-            let dataset = try RunFolderModels.openDataset(path: dataPath, for: first)
+            let dataset = try RunFolderModels.openDataset(path: dataPath, for: first, features: featuresPath, withFeatures: folder.fuses)
             let record = try folder.perFoldPredictions(data: dataset, dataPath: dataPath, selection: epoch)
             try emit(PredictionsCSV.render(record), summary: "\(record.rows.count) held-out predictions from \(Set(record.rows.map { "\($0.variant)/\($0.seed)/\($0.fold)" }).count) fold models")
             return
@@ -71,9 +74,9 @@ struct PredictCommand: ParsableCommand {
         let paths = try folder.map { try $0.checkpoints(selection: epoch).map(\.path) } ?? checkpoint
         let models = try paths.map { try TrainedModel.load(path: $0, config: override) }
         try Predictor.checkCompatible(models)
-        let dataset = try RunFolderModels.openDataset(path: dataPath, for: models[0])
+        let dataset = try RunFolderModels.openDataset(path: dataPath, for: models[0], features: featuresPath)
         for m in models { try Predictor.check(m, fits: dataset, dataPath: dataPath) }
-        let rows = Predictor.predict(models, data: dataset)
+        let rows = try Predictor.predict(models, data: dataset)
         let correct = rows.filter { $0.prediction == $0.label }.count
         try emit(Predictor.csv(rows, classNames: models[0].metadata?.classNames ?? dataset.classNames),
                  summary: "\(rows.count) samples, \(models.count) model(s)\(models.count > 1 ? " averaged by mean probability" : ""); "

@@ -21,7 +21,7 @@ struct ReportCommand: ParsableCommand {
               let first = try? folder.checkpoints(selection: .final).first else { return "" }
         do {
             let model = try TrainedModel.load(path: first.path)
-            let data = try RunFolderModels.openDataset(path: folder.datasetPath, for: model)
+            let data = try RunFolderModels.openDataset(path: folder.datasetPath, for: model, features: folder.featuresPath)
             return try ExplanationGallery.section(folder: folder, data: data) ?? ""
         } catch {
             FileHandle.standardError.write(Data("report: no explanation gallery (\(error))\n".utf8))

@@ -16,21 +16,7 @@ final class CUDAFoldBatchEngineTests: XCTestCase {
 
     /// Members of `sizes` (training, test) samples, one class pattern per label.
     func members(_ sizes: [(Int, Int)], training: TrainingConfig) -> [FoldBatchTrainer.Member] {
-        var rng = DeterministicRNG(seed: 71)
-        func samples(_ n: Int, offset: Int) -> ([Float], [Int]) {
-            var x: [Float] = [], y: [Int] = []
-            for i in 0..<n {
-                let label = (i + offset) % 3
-                for _ in 0..<3 { for _ in 0..<28 { for col in 0..<28 { x.append((col < 9 * (label + 1) ? 60 : 0) + 40 * rng.normal()) } } }
-                y.append(label)
-            }
-            return (x, y)
-        }
-        return sizes.enumerated().map { i, size in
-            let train = samples(size.0, offset: i), test = samples(size.1, offset: i + 1)
-            return .init(trainer: FoldTrainer(model: model, training: training, seedKeys: [9, UInt64(300 + i)]),
-                         data: FoldData(trainInputs: train.0, trainLabels: train.1, testInputs: test.0, testLabels: test.1))
-        }
+        SyntheticFoldBatch.members(model: model, training: training, sizes: sizes.map { (train: $0.0, test: $0.1) }, dataSeed: 71, seedKeys: (9, 300))
     }
 
     func testTheGPUEngineGivesTheWorkerWhatTheCPUEngineGives() throws {

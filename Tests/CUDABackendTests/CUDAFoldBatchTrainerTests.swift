@@ -15,21 +15,7 @@ final class CUDAFoldBatchTrainerTests: XCTestCase {
 
     /// Members of 12, 9 and 5 training samples at batch 4 (3, 3 and 2 steps; short last batches).
     func members(training: TrainingConfig) -> [FoldBatchTrainer.Member] {
-        var rng = DeterministicRNG(seed: 33)
-        func samples(_ n: Int, offset: Int) -> ([Float], [Int]) {
-            var x: [Float] = [], y: [Int] = []
-            for i in 0..<n {
-                let label = (i + offset) % 3
-                for _ in 0..<3 { for _ in 0..<28 { for col in 0..<28 { x.append((col < 9 * (label + 1) ? 60 : 0) + 40 * rng.normal()) } } }
-                y.append(label)
-            }
-            return (x, y)
-        }
-        return [(12, 4), (9, 5), (5, 3)].enumerated().map { i, sizes in
-            let train = samples(sizes.0, offset: i), test = samples(sizes.1, offset: i + 1)
-            return .init(trainer: FoldTrainer(model: model, training: training, seedKeys: [5, UInt64(200 + i)]),
-                         data: FoldData(trainInputs: train.0, trainLabels: train.1, testInputs: test.0, testLabels: test.1))
-        }
+        SyntheticFoldBatch.members(model: model, training: training, sizes: [(12, 4), (9, 5), (5, 3)], dataSeed: 33, seedKeys: (5, 200))
     }
 
     static func relative(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(1e-3, abs(b)) }

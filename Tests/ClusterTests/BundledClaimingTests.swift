@@ -136,7 +136,7 @@ final class BundledClaimingTests: XCTestCase {
         result.device = "cuda:0 NVIDIA H200"
         result.bundleSize = 17
         XCTAssertEqual(try MessageCodec.decode(MessageCodec.encode(.result(result))), .result(result))
-        XCTAssertEqual(ClusterVersion.wireProtocol, 8)
+        XCTAssertEqual(ClusterVersion.wireProtocol, 9)
     }
 
     // MARK: whole jobs
@@ -236,20 +236,11 @@ extension BundledClaimingTests {
                 usleep(5_000)
             }
         }
-        // Once the coordinator has written everything and aborts the job for the lost rank, the frozen
-        // worker is killed: a stopped process can keep mpirun from ending.
-        let deadline = Date().addingTimeInterval(300)
-        var killed = false
-        while job.isRunning && Date() < deadline {
-            if !killed, let frozen, ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("ending the job with MPI_Abort") {
-                kill(frozen, SIGKILL)
-                killed = true
-            }
-            usleep(50_000)
+        // The frozen worker is released once the coordinator has written everything and aborts the
+        // job for the lost rank.
+        let hung = MPIJob.awaitEnd(of: job, frozen: frozen, within: 300) {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("ending the job with MPI_Abort")
         }
-        let hung = job.isRunning
-        if hung { kill(job.processIdentifier, SIGKILL); job.waitUntilExit() }
-        if let frozen { kill(frozen, SIGKILL) }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         XCTAssertFalse(hung, output)
         XCTAssertNotNil(frozen, "the run ended before a worker could be frozen")

@@ -188,17 +188,9 @@ final class FaultInjectionTests: XCTestCase {
         let prefix = "nd\(getpid() % 100_000)"
         let env = ["NETNS_PREFIX": prefix, "BIN": MPIJob.bin.path]
         defer { _ = try? MPIJob.runDirect("/bin/sh", [script, "down"], in: directory, environment: env) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [script, "run", "faults.yaml", "2", "--out", "\(directory!)/dropped", "--threads", "1", "--worker-timeout", "10"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = MPIJob.environment.merging(env) { $1 }
         let log = "\(directory!)/dropped.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try MPIJob.launch("/bin/sh", [script, "run", "faults.yaml", "2", "--out", "\(directory!)/dropped", "--threads", "1",
+                                                   "--worker-timeout", "10"], in: directory, environment: MPIJob.environment.merging(env) { $1 }, log: log)
         var dropped = false
         while process.isRunning && !dropped {
             if ((try? taskIDs("dropped").count) ?? 0) >= 1 {

@@ -41,13 +41,12 @@ struct MPIJob {
         var output: String
     }
 
-    /// `mpirun -np 1 coordinator ARGS : -np WORKERS worker` (plus `workerPrefix`, e.g. env VAR=1).
-    static func start(_ coordinatorArguments: [String], workers: Int, workerPrefix: [String] = [],
-                      in directory: String, log: String) throws -> Process {
+    /// Starts `executable ARGS` in `directory` with stdout and stderr to the file `log`.
+    static func launch(_ executable: String, _ arguments: [String], in directory: String,
+                       environment: [String: String] = environment, log: String) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun!)
-        process.arguments = ["--oversubscribe", "--bind-to", "none", "-np", "1", coordinator] + coordinatorArguments
-            + [":", "-np", "\(workers)"] + workerPrefix + [worker]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -56,56 +55,50 @@ struct MPIJob {
         process.standardError = handle
         try process.run()
         return process
+    }
+
+    /// Waits for a process `launch` started and collects its status and the log's text.
+    static func finish(_ process: Process, log: String) -> Outcome {
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    /// `mpirun -np 1 coordinator ARGS : -np WORKERS worker` (plus `workerPrefix`, e.g. env VAR=1).
+    static func start(_ coordinatorArguments: [String], workers: Int, workerPrefix: [String] = [],
+                      in directory: String, log: String) throws -> Process {
+        try launch(mpirun!, ["--oversubscribe", "--bind-to", "none", "-np", "1", coordinator] + coordinatorArguments
+                       + [":", "-np", "\(workers)"] + workerPrefix + [worker], in: directory, log: log)
     }
 
     /// `mpirun -np 1 coordinator ARGS : -np 1 worker GROUP0 : -np 1 worker GROUP1 ...`: workers of
     /// different options (e.g. `--bundle 4` beside a one-task worker) in one job.
     static func start(_ coordinatorArguments: [String], workerArguments: [[String]], in directory: String, log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun!)
-        process.arguments = ["--oversubscribe", "--bind-to", "none", "-np", "1", coordinator] + coordinatorArguments
-            + workerArguments.flatMap { [":", "-np", "1", worker] + $0 }
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
+        try launch(mpirun!, ["--oversubscribe", "--bind-to", "none", "-np", "1", coordinator] + coordinatorArguments
+                       + workerArguments.flatMap { [":", "-np", "1", worker] + $0 }, in: directory, log: log)
     }
 
     static func run(_ coordinatorArguments: [String], workerArguments: [[String]], in directory: String) throws -> Outcome {
         let log = directory + "/mpirun-\(UUID().uuidString.prefix(8)).log"
-        let process = try start(coordinatorArguments, workerArguments: workerArguments, in: directory, log: log)
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        return finish(try start(coordinatorArguments, workerArguments: workerArguments, in: directory, log: log), log: log)
     }
 
     static func run(_ coordinatorArguments: [String], workers: Int, workerPrefix: [String] = [],
                     in directory: String) throws -> Outcome {
         let log = directory + "/mpirun-\(UUID().uuidString.prefix(8)).log"
-        let process = try start(coordinatorArguments, workers: workers, workerPrefix: workerPrefix, in: directory, log: log)
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        return finish(try start(coordinatorArguments, workers: workers, workerPrefix: workerPrefix, in: directory, log: log), log: log)
     }
 
     /// Runs a program directly (no mpirun), capturing its output.
     static func runDirect(_ executable: String, _ arguments: [String], in directory: String,
                           environment extra: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment.merging(extra) { $1 }
         let log = directory + "/direct-\(UUID().uuidString.prefix(8)).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        return finish(try launch(executable, arguments, in: directory, environment: environment.merging(extra) { $1 }, log: log), log: log)
+    }
+
+    /// Whether mpirun itself crashed while tearing the job down (Open MPI 4.1's PMIx server finalize
+    /// after an aborted job with a killed rank): a defect of mpirun, not of the ranks' work.
+    static func crashedInTeardown(_ output: String) -> Bool {
+        output.contains("Segmentation fault") && output.contains("PMIx_server_finalize")
     }
 
     /// Whether `pid` is still running: false once it has exited, even while its parent has not yet
@@ -148,6 +141,32 @@ extension MPIJob {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return try encoder.encode([run.rows, run.alternateRows])
+    }
+
+    /// Waits at most `seconds` for a job with a SIGSTOPped worker (`frozen`) to end: the frozen worker
+    /// is SIGKILLed once `release()` says the coordinator is done with it (a stopped process does not
+    /// act on mpirun's SIGTERM, so it would keep mpirun from ending), and a job still running at the
+    /// deadline is killed. True when the job hung.
+    static func awaitEnd(of job: Process, frozen: Int32?, within seconds: Double, release: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var released = false
+        while job.isRunning && Date() < deadline {
+            if !released, let frozen, release() {
+                kill(frozen, SIGKILL)
+                released = true
+            }
+            usleep(50_000)
+        }
+        let hung = job.isRunning
+        if hung { kill(job.processIdentifier, SIGKILL); job.waitUntilExit() }
+        if let frozen { kill(frozen, SIGKILL) }
+        return hung
+    }
+
+    /// A predictions.csv's header and its lines of one epoch rule (the second column).
+    static func predictionLines(_ path: String, selection: String) throws -> [String] {
+        let all = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        return [all[0]] + all.dropFirst().filter { $0.split(separator: ",")[1] == selection }
     }
 
     /// Waits (no time limit: the job ends on its own) until the run in `job` has journalled a task,

@@ -34,12 +34,6 @@ final class PredictCommandTests: XCTestCase {
         try MPIJob.runDirect(MPIJob.coordinator, arguments, in: directory)
     }
 
-    /// predictions.csv's header and the lines of one epoch rule.
-    private func lines(_ path: String, selection: String) throws -> [String] {
-        let all = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-        return [all[0]] + all.dropFirst().filter { $0.split(separator: ",")[1] == selection }
-    }
-
     func testPerFoldPredictionsReproduceTheRunsPredictionsExactly() throws {
         let run = try coordinator(["run", "predict.yaml", "--out", "out", "--threads", "1"])
         XCTAssertEqual(run.status, 0, run.output)
@@ -58,9 +52,9 @@ final class PredictCommandTests: XCTestCase {
         for selection in ["final", "best-test-epoch"] {
             let predicted = try coordinator(["predict", "--run", "out", "--per-fold", "--epoch", selection, "--threads", "1", "--out", "\(selection).csv"])
             XCTAssertEqual(predicted.status, 0, predicted.output)
-            let mine = try lines(directory + "/\(selection).csv", selection: selection)
+            let mine = try MPIJob.predictionLines(directory + "/\(selection).csv", selection: selection)
             XCTAssertEqual(mine.count, 1 + 2 * 2 * 36, "every held-out sample of 2 variants x 2 seeds")
-            XCTAssertEqual(mine, try lines(directory + "/out/predictions.csv", selection: selection),
+            XCTAssertEqual(mine, try MPIJob.predictionLines(directory + "/out/predictions.csv", selection: selection),
                            "\(selection): predict --per-fold gives the run's predictions.csv rows, logits bit for bit")
         }
         // The ensemble of every fold model: probabilities per sample that sum to 1.

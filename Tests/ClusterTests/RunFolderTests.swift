@@ -30,16 +30,7 @@ final class RunFolderTests: XCTestCase {
 
     func testASecondCoordinatorOnTheSameOutIsRefusedWhileTheFirstRuns() throws {
         let log = directory + "/first.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: MPIJob.coordinator)
-        first.arguments = ["run", "long.yaml", "--out", "shared", "--threads", "1"]
-        first.currentDirectoryURL = URL(fileURLWithPath: directory)
-        first.environment = MPIJob.environment
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        first.standardOutput = handle
-        first.standardError = handle
-        try first.run()
+        let first = try MPIJob.launch(MPIJob.coordinator, ["run", "long.yaml", "--out", "shared", "--threads", "1"], in: directory, log: log)
         // Wait until the first holds the lock and has started journalling.
         while first.isRunning && !(FileManager.default.contents(atPath: directory + "/shared/journal.jsonl")?.contains(UInt8(ascii: "\n")) ?? false) {
             usleep(5_000)

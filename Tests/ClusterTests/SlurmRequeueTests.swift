@@ -41,23 +41,13 @@ final class SlurmRequeueTests: XCTestCase {
 
     /// Starts the batch script as Slurm would (1 coordinator + 2 workers), output to `log`.
     private func startBatch(log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.script, "e2e.yaml", "out"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = MPIJob.environment
         env["PATH"] = directory + "/bin:" + (env["PATH"] ?? "/usr/bin:/bin")
         env["SLURM_NTASKS"] = "3"
         env["SLURM_CPUS_PER_TASK"] = "1"
         env["SLURM_JOB_ID"] = "4242"
         env["BIN"] = MPIJob.bin.path
-        process.environment = env
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
+        return try MPIJob.launch("/bin/bash", [Self.script, "e2e.yaml", "out"], in: directory, environment: env, log: log)
     }
 
     private func journalledTaskIDs() throws -> [String] {

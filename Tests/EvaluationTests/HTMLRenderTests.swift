@@ -55,17 +55,16 @@ final class HTMLRenderTests: XCTestCase {
         process.executableURL = URL(fileURLWithPath: chromium()!)
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
                              "--user-data-dir=\(dir)/profile", "--virtual-time-budget=5000", "--dump-dom", "file://" + path]
-        let out = Pipe(), err = Pipe()
+        // Chromium's console goes to a file: a pipe nobody reads while the DOM is read would fill and block it.
+        let errPath = dir + "/chromium-stderr.log"
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = Pipe()
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try process.run()
-        // Read both pipes concurrently: a full stderr pipe would block Chromium.
-        var errData = Data()
-        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
         let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        while reader.isExecuting { usleep(10_000) }
+        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
         let console = String(decoding: errData, as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.contains("CONSOLE") }
         guard let start = dom.range(of: "<pre id=\"__probe\">"), let end = dom.range(of: "</pre>", range: start.upperBound..<dom.endIndex) else {
             throw XCTSkip("Chromium printed no DOM (exit \(process.terminationStatus)); cannot check the report here")

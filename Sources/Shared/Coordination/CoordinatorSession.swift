@@ -123,7 +123,8 @@ public final class CoordinatorSession {
                                      log: log, progressInterval: options.progressInterval)
             if let kept {
                 context.checkpoints = TaskCheckpointing(store: kept, experiment: experiment, classNames: dataset.classNames,
-                                                        composition: InputComposition(of: dataset), datasetSHA256: fingerprint)
+                                                        composition: InputComposition(of: dataset), datasetSHA256: fingerprint,
+                                                        features: dataset.handcrafted)
             }
             if !remaining.isEmpty {
                 if link != nil {

@@ -22,7 +22,7 @@ public enum ExplanationGallery {
         let mine = rows.filter { $0.variant == variant && $0.seed == seed }
         let paths = Dictionary(kept.map { ("\($0.task.variant)/\($0.task.seed)/\($0.task.fold)", $0.path) }, uniquingKeysWith: { a, _ in a })
         let index = Dictionary(data.samples.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var nets: [String: HTNetModel] = [:]
+        var models: [String: (model: TrainedModel, net: HTNetModel)] = [:]
         let classNames = record.classNames
         var html = "<h2 id=\"\(sectionID)\">Where the models look</h2>\n"
         html += "<p>Held-out test samples of variant <code>\(escape(variant))</code>, seed \(seed), each explained by the final-epoch model "
@@ -40,12 +40,14 @@ public enum ExplanationGallery {
                 if chosen.isEmpty { html += "<p><em>no \(kind) prediction of this class</em></p>"; continue }
                 for row in chosen {
                     guard let i = index[row.sample], let path = paths["\(row.variant)/\(row.seed)/\(row.fold)"] else { continue }
-                    let net: HTNetModel
-                    if let cached = nets[path] { net = cached } else {
-                        net = try TrainedModel.load(path: path).network(maxBatch: 1)
-                        nets[path] = net
+                    let loaded: (model: TrainedModel, net: HTNetModel)
+                    if let cached = models[path] { loaded = cached } else {
+                        let model = try TrainedModel.load(path: path)
+                        loaded = (model, model.network(maxBatch: 1))
+                        models[path] = loaded
                     }
-                    let e = try Explanation.compute(net, input: data.inputs(at: [i]))
+                    let features = try loaded.model.fusedFeatures?.rows(of: data.handcrafted, at: [i], source: path)
+                    let e = try Explanation.compute(loaded.net, input: data.inputs(at: [i]), features: features)
                     var images = [("input", ExplanationImages.input(e)), ("saliency", ExplanationImages.overlay(e, values: e.saliencyMagnitude))]
                     if e.attentionIsInformative, let a = e.attentionOnInput(level: 0) {
                         images.append(("attention", ExplanationImages.overlay(e, values: a, stretch: true)))

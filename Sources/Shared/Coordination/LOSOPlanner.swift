@@ -175,8 +175,7 @@ public enum LOSOPlanner {
                                              seedKeys: seedKeys(experiment: experiment, variant: variant.name,
                                                                 seed: seed, fold: fold.key),
                                              cost: cost,
-                                             returnedWeights: !experiment.keepsCheckpoints ? .none
-                                                 : experiment.selection == .bestTestEpoch ? .finalAndBestTestEpoch : .final))
+                                             returnedWeights: experiment.keepsCheckpoints ? .kept(under: experiment.selection) : .none))
                 }
             }
         }

@@ -24,9 +24,22 @@ public struct RunFolderModels {
         store = KeptCheckpoints(runDirectory: directory)
     }
 
-    /// The dataset the run trained on: OUT/data for synthetic data, else the experiment's path.
+    /// The dataset the run trained on: OUT/data for data the run generated there, else the experiment's path.
     public var datasetPath: String {
-        experiment.dataset.kind == .synthetic ? (directory as NSString).appendingPathComponent("data") : experiment.dataset.path ?? ""
+        switch experiment.dataset.kind {
+        case .synthetic, .syntheticFaces, .syntheticSmiles: return (directory as NSString).appendingPathComponent("data")
+        default: return experiment.dataset.path ?? ""
+        }
+    }
+
+    /// Whether any variant fuses handcrafted features.
+    public var fuses: Bool { experiment.variants.contains { $0.model.usesFeatures } }
+
+    /// The handcrafted features the run read (`dataset.features`, or the synthetic smiles' generated
+    /// features.csv); nil when it read none.
+    public var featuresPath: String? {
+        experiment.dataset.features
+            ?? (experiment.dataset.kind == .syntheticSmiles ? (datasetPath as NSString).appendingPathComponent(SyntheticSmiles.featureFileName) : nil)
     }
 
     /// Every kept checkpoint of the given epoch rule, ordered as the report orders tasks (variant as
@@ -42,20 +55,30 @@ public struct RunFolderModels {
         let found = tasks.map { ($0, store.path(taskID: $0.id, selection: selection)) }.filter { FileManager.default.fileExists(atPath: $0.1) }
         guard !found.isEmpty else {
             throw CheckpointError(source: directory, problem: "no \(selection.rawValue) checkpoints under \(store.directory) "
-                                  + "(the run needs `keep: checkpoints`\(selection == .bestTestEpoch ? " and epoch_selection: best-test-epoch" : ""))")
+                                  + "(the run needs `keep: checkpoints`\(selection == .final ? "" : " and epoch_selection: \(selection.rawValue)"))")
         }
         return found
     }
 
-    /// Opens a dataset for these models: composed as they were trained (crop rule) and with their class names.
-    public static func openDataset(path: String, for model: TrainedModel) throws -> ComposedDataset {
+    /// Opens a dataset for these models: composed as they were trained (crop rule) and with their class
+    /// names; for a fused model (or when `withFeatures`: models of several variants) also the handcrafted
+    /// features: `features`, else PATH/features.csv when that exists (a preprocessed folder's).
+    public static func openDataset(path: String, for model: TrainedModel, features: String? = nil,
+                                   withFeatures: Bool? = nil) throws -> ComposedDataset {
         var options = LoadOptions()
         if let m = model.metadata {
             options.crop = m.inputComposition.crop
             options.classNames = m.classNames
             options.labelMap = m.labelMap
         }
-        return try ComposedDataset.open(path: path, options: options)
+        var dataset = try ComposedDataset.open(path: path, options: options)
+        if withFeatures ?? (model.fusedFeatures != nil) {
+            let besideData = (path as NSString).appendingPathComponent(SyntheticSmiles.featureFileName)
+            if let file = features ?? (FileManager.default.fileExists(atPath: besideData) ? besideData : nil) {
+                dataset.handcrafted = try HandcraftedFeatureFile.read(path: file, samples: dataset.samples)
+            }
+        }
+        return dataset
     }
 
     /// Per-fold predictions: each fold's kept model on that fold's own held-out samples (the plan's,
@@ -75,7 +98,7 @@ public struct RunFolderModels {
                 }
                 return i
             }
-            let scores = Predictor.scores(model, inputs: data.inputs(at: indices))
+            let scores = try Predictor.scores(model, data: data, at: indices)
             for (k, i) in indices.enumerated() {
                 let s = data.samples[i]
                 rows.append(PredictionRow(variant: task.variant, seed: task.seed, fold: task.fold, subject: s.subject, dataset: s.dataset,

@@ -6,7 +6,7 @@ import Wire
 ///
 /// A task can be bundled when the fold batch trains it exactly as FoldTrainer does
 /// (FoldBatchSupport) and nothing about it needs the lone trainer: no DDAMFN, no inner validation
-/// set, no partly fresh start, no best-test-epoch weights to keep, no saved fold state to resume
+/// set, no partly fresh start, no selected epoch's weights to keep, no saved fold state to resume
 /// from (a bundled fold saves no states and restarts from epoch 1 when cut off; a task with a
 /// saved state goes alone, so it resumes). Tasks share a bundle when they share one model and
 /// training setup (TaskScheduler.shareAFoldBatch).
@@ -16,7 +16,7 @@ final class TaskBundling {
         if task.variant.ddamfn != nil { return "DDAMFN trains alone" }
         if !task.fold.validationIndices.isEmpty { return "an inner validation set" }
         if !task.freshSlots.isEmpty { return "a partly fresh start" }
-        if task.returnedWeights == .finalAndBestTestEpoch { return "the best-test epoch's weights are kept" }
+        if let selected = task.returnedWeights.selected { return "the \(selected.rawValue) epoch's weights are kept" }
         return FoldBatchSupport.refusal(model: task.variant.model, training: task.variant.training)
     }
 

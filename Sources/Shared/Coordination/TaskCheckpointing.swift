@@ -14,13 +14,20 @@ struct TaskCheckpointing {
     let classNames: [String]
     let composition: InputComposition
     let datasetSHA256: String
+    /// The dataset's handcrafted features: a fused variant's checkpoints carry their columns and the
+    /// fold's standardisation, recomputed here from the fold's training samples exactly as the worker did.
+    let features: HandcraftedFeatures?
 
     /// Throws a CheckpointError when the result lacks a set of weights the run keeps or a write fails.
     func write(_ result: TaskResult, task: PlannedTask) throws {
-        for selection in KeptCheckpoints.selections(for: experiment.selection) {
+        // Every set the run keeps must be there before any is written: a task refused here leaves no files.
+        let kept = try KeptCheckpoints.selections(for: experiment.selection).map { selection in
             guard let weights = result.weights.first(where: { $0.selection == selection }) else {
                 throw CheckpointError(source: task.id, problem: "the worker sent no \(selection.rawValue) weights (\(result.weights.count) set(s))")
             }
+            return (selection, weights)
+        }
+        for (selection, weights) in kept {
             let training = task.variant.training
             let evaluationBatch = max(1, min(training.batchSize, max(task.fold.trainIndices.count, task.fold.testIndices.count)))
             let metadata = CheckpointMetadata(experimentName: experiment.name, experimentIdentity: experiment.identity,
@@ -28,12 +35,19 @@ struct TaskCheckpointing {
                                               testSubjects: task.fold.testSubjects, epoch: weights.epoch, selection: selection,
                                               classNames: classNames, inputComposition: composition, model: task.variant.model,
                                               training: training, datasetSHA256: datasetSHA256, evaluationBatch: evaluationBatch,
-                                              labelMap: experiment.classes?.map)
+                                              labelMap: experiment.classes?.map,
+                                              fusedFeatures: try fusedFeatures(task))
             do { try store.write(taskID: task.id, parameters: weights.parameters, metadata: metadata) } catch let e as CheckpointError {
                 throw e
             } catch {
                 throw CheckpointError(source: store.path(taskID: task.id, selection: selection), problem: "\(error)")
             }
         }
+    }
+
+    func fusedFeatures(_ task: PlannedTask) throws -> FusedFeatureInput? {
+        guard task.variant.model.usesFeatures else { return nil }
+        guard let features else { throw CheckpointError(source: task.id, problem: "a fused variant, and the dataset has no handcrafted features") }
+        return FusedFeatureInput(features: features, trainIndices: task.fold.trainIndices)
     }
 }

@@ -38,6 +38,12 @@ public struct FeatureStandardisation: Equatable, Sendable {
     public let mean: [Double]
     public let standardDeviation: [Double]
 
+    public init(mean: [Double], standardDeviation: [Double]) {
+        precondition(mean.count == standardDeviation.count, "one mean and one standard deviation per column")
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+    }
+
     /// Statistics of `rows` [n, columns] (row-major).
     public init(rows: [Float], columns: Int) {
         precondition(columns > 0 && rows.count % columns == 0 && !rows.isEmpty, "no training rows to standardise with")

@@ -21,6 +21,8 @@ public struct FoldTrainer {
     /// Sees the parameters (layout order) whenever an epoch becomes the best-test epoch, so a caller
     /// can keep that epoch's weights (`keep: checkpoints` under the best-test-epoch rule).
     public var bestTestWeightsObserver: ((Int, UnsafePointer<Float>) -> Void)?
+    /// The same for the validation-selected epoch (`keep: checkpoints` under epoch_selection: validation).
+    public var validationWeightsObserver: ((Int, UnsafePointer<Float>) -> Void)?
     /// Sees the test logits [testCount][classes] after each epoch (1-based), for trajectory dumps.
     public var testLogitsObserver: ((Int, [[Float]]) -> Void)?
     /// Asked before every step; `true` ends training with `FoldTrainingError.cancelled`, so a worker that
@@ -192,7 +194,10 @@ public struct FoldTrainer {
                 let v = evaluate(net, objective: objective, inputs: data.validationInputs, labels: data.validationLabels, sampleSize: sampleSize,
                                  features: data.validationFeatures)
                 let validationAccuracy = Double(v.correct) / Double(validationCount)
-                if validationAccuracy >= bestValidation.accuracy { bestValidation = (epoch, validationAccuracy, evaluation.logits) }
+                if validationAccuracy >= bestValidation.accuracy {
+                    bestValidation = (epoch, validationAccuracy, evaluation.logits)
+                    validationWeightsObserver?(epoch, UnsafePointer(net.parameters.pointer))
+                }
             }
             finalLogits = evaluation.logits
             testLogitsObserver?(epoch, evaluation.logits)

@@ -30,11 +30,14 @@ public struct CheckpointMetadata: Equatable, Sendable {
     public var evaluationBatch: Int?
     /// The experiment's label map (`classes: {map: FILE}`), so new data is labelled as the training data was.
     public var labelMap: LabelMap?
+    /// A fused model's feature columns and its fold's standardisation (`model.fusion`); nil otherwise.
+    public var fusedFeatures: FusedFeatureInput?
 
     public init(experimentName: String, experimentIdentity: String, variant: String, seed: Int, fold: String,
                 testSubjects: [String], epoch: Int, selection: EpochSelection, classNames: [String],
                 inputComposition: InputComposition, model: HTNetConfig, training: TrainingConfig, datasetSHA256: String?,
-                evaluationBatch: Int? = nil, labelMap: LabelMap? = nil) {
+                evaluationBatch: Int? = nil, labelMap: LabelMap? = nil, fusedFeatures: FusedFeatureInput? = nil) {
+        self.fusedFeatures = fusedFeatures
         self.evaluationBatch = evaluationBatch
         self.labelMap = labelMap
         self.experimentName = experimentName
@@ -66,6 +69,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
         if let datasetSHA256 { m["dataset_sha256"] = datasetSHA256 }
         if let evaluationBatch { m["evaluation_batch"] = String(evaluationBatch) }
         if let labelMap { m["label_map"] = Self.json(labelMap) }
+        if let fusedFeatures { m["fused_features"] = Self.json(fusedFeatures) }
         return m
     }
 
@@ -99,7 +103,8 @@ public struct CheckpointMetadata: Equatable, Sendable {
                                   inputComposition: try decode(InputComposition.self, "input_composition"),
                                   model: try decode(HTNetConfig.self, "config"), training: try decode(TrainingConfig.self, "training"),
                                   datasetSHA256: m["dataset_sha256"], evaluationBatch: m["evaluation_batch"].flatMap { Int($0) },
-                                  labelMap: m["label_map"] == nil ? nil : try decode(LabelMap.self, "label_map"))
+                                  labelMap: m["label_map"] == nil ? nil : try decode(LabelMap.self, "label_map"),
+                                  fusedFeatures: m["fused_features"] == nil ? nil : try decode(FusedFeatureInput.self, "fused_features"))
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

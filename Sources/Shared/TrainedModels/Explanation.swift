@@ -27,8 +27,9 @@ public struct Explanation: Sendable {
     /// The flow image's channels in the order the loader reads them (section 4).
     public static let channelNames = ["horizontal flow", "vertical flow", "optical strain"]
 
-    /// Forward and backward of one sample through `net` (classifier heads only).
-    public static func compute(_ net: HTNetModel, input: [Float], explaining chosen: Int? = nil) throws -> Explanation {
+    /// Forward and backward of one sample through `net` (classifier heads only). A fused model also
+    /// takes the sample's standardised feature row, held fixed: the saliency is the image's.
+    public static func compute(_ net: HTNetModel, input: [Float], features: [Float]? = nil, explaining chosen: Int? = nil) throws -> Explanation {
         guard !net.head.isMetric else {
             throw CheckpointError(source: "explain", problem: "saliency needs the classifier head; this model has a metric-loss embedding head")
         }
@@ -36,7 +37,14 @@ public struct Explanation: Sendable {
         let size = c.channels * c.imageSize * c.imageSize
         precondition(input.count == size, "one sample of \(size) values")
         let classes = c.numClasses
-        let logits = input.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: net.forward(images: $0.baseAddress!, batch: 1), count: classes)) }
+        let featureCount = net.fusion?.featureCount ?? 0
+        precondition((features?.count ?? 0) == featureCount, "one feature row of \(featureCount) values")
+        let logits = input.withUnsafeBufferPointer { x in
+            (features ?? []).withUnsafeBufferPointer { f in
+                Array(UnsafeBufferPointer(start: net.forward(images: x.baseAddress!, features: featureCount > 0 ? f.baseAddress! : nil, batch: 1),
+                                          count: classes))
+            }
+        }
         let attention = net.attention(sample: 0)
         let prediction = Predictor.argmax(logits)
         let k = chosen ?? prediction

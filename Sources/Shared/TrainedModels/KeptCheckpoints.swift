@@ -4,8 +4,8 @@ import HTNet
 import Tensor
 
 /// The checkpoints a run keeps (`keep: checkpoints`): OUT/checkpoints/<variant>/<seed>/<fold>.safetensors
-/// for the final epoch, and `<fold>.best-test-epoch.safetensors` when the run's epoch rule is
-/// best-test-epoch. Each holds the parameters under the reference state_dict names and shapes
+/// for the final epoch, and `<fold>.best-test-epoch.safetensors` or `<fold>.validation.safetensors`
+/// for the epoch the run's rule selects (best-test-epoch or validation). Each holds the parameters under the reference state_dict names and shapes
 /// (Checkpoint.file) and the task's CheckpointMetadata.
 public struct KeptCheckpoints: Sendable {
     public let directory: String
@@ -22,7 +22,7 @@ public struct KeptCheckpoints: Sendable {
 
     /// The epoch rules whose weights a run under `selection` keeps.
     public static func selections(for selection: EpochSelection) -> [EpochSelection] {
-        selection == .final ? [.final] : [.final, .bestTestEpoch]
+        selection == .final ? [.final] : [.final, selection]
     }
 
     /// Whether every checkpoint the task needs is in place (resume counts a task as done only then).
@@ -33,7 +33,8 @@ public struct KeptCheckpoints: Sendable {
     /// Writes one task's weights (layout order of its model and head) durably, with its metadata.
     @discardableResult
     public func write(taskID: String, parameters: [Float], metadata: CheckpointMetadata) throws -> String {
-        let layout = ParameterLayout(config: metadata.model, head: metadata.training.head)
+        let layout = ParameterLayout(config: metadata.model, head: metadata.training.head,
+                                     fusion: metadata.model.fusionSpec(featureCount: metadata.fusedFeatures?.columns.count ?? 0))
         guard parameters.count == layout.count else {
             throw CheckpointError(source: taskID, problem: "\(parameters.count) trained values, the model's layout holds \(layout.count)")
         }

@@ -19,12 +19,21 @@ public struct SamplePrediction: Equatable, Sendable {
 
 /// Forward passes of trained models over composed inputs.
 public enum Predictor {
-    /// Scores [sample][class] of every sample, in chunks of the model's evaluation batch, so a fold's
-    /// own test samples get exactly the logits its training journalled.
-    public static func scores(_ model: TrainedModel, inputs: [Float]) -> [[Float]] {
+    /// Scores [sample][class] of the samples at `indices` of `data` (all when nil), in chunks of the
+    /// model's evaluation batch, so a fold's own test samples get exactly the logits its training
+    /// journalled. A fused model reads the samples' handcrafted features, standardised as in training.
+    public static func scores(_ model: TrainedModel, data: ComposedDataset, at indices: [Int]? = nil) throws -> [[Float]] {
+        let indices = indices ?? Array(data.samples.indices)
+        let features = try model.fusedFeatures?.rows(of: data.handcrafted, at: indices, source: model.source)
+        return scores(model, inputs: data.inputs(at: indices), standardisedFeatures: features)
+    }
+
+    /// Scores of composed inputs [n, channels, side, side]; a fused model also needs the samples'
+    /// feature rows, already standardised (FusedFeatureInput.rows).
+    public static func scores(_ model: TrainedModel, inputs: [Float], standardisedFeatures: [Float]? = nil) -> [[Float]] {
         let sampleSize = model.config.channels * model.config.imageSize * model.config.imageSize
         let net = model.network(maxBatch: model.evaluationBatch)
-        return FoldTrainer.forwardAll(net, inputs: inputs, sampleSize: sampleSize).scores
+        return FoldTrainer.forwardAll(net, inputs: inputs, sampleSize: sampleSize, features: standardisedFeatures).scores
     }
 
     /// Softmax in float64 (max-subtracted).
@@ -55,6 +64,7 @@ public enum Predictor {
             throw CheckpointError(source: model.source, problem: "config mismatch: the model takes \(model.config.channels)x\(model.config.imageSize)x\(model.config.imageSize) inputs, "
                                   + "\(dataPath) has \(data.channels)x\(data.imageSize)x\(data.imageSize)")
         }
+        if let fused = model.fusedFeatures { _ = try fused.rows(of: data.handcrafted, at: [], source: model.source) }
         if let m = model.metadata, m.inputComposition.crop != data.manifest.options.crop {
             throw CheckpointError(source: model.source, problem: "input composition mismatch: the model was trained on crop rule '\(m.inputComposition.crop.rawValue)', "
                                   + "\(dataPath) was composed with '\(data.manifest.options.crop.rawValue)'")
@@ -71,6 +81,9 @@ public enum Predictor {
             if m.metadata?.classNames != first.metadata?.classNames {
                 throw CheckpointError(source: m.source, problem: "class set mismatch with \(first.source): \(m.metadata?.classNames ?? []) vs \(first.metadata?.classNames ?? [])")
             }
+            if m.fusedFeatures?.columns != first.fusedFeatures?.columns {
+                throw CheckpointError(source: m.source, problem: "fused feature columns differ from \(first.source)")
+            }
             if m.metadata?.inputComposition != first.metadata?.inputComposition {
                 throw CheckpointError(source: m.source, problem: "input composition differs from \(first.source)")
             }
@@ -78,8 +91,8 @@ public enum Predictor {
     }
 
     /// Every sample of `data` through one model, or through several averaged by mean probability.
-    public static func predict(_ models: [TrainedModel], data: ComposedDataset) -> [SamplePrediction] {
-        let all = models.map { scores($0, inputs: data.inputs) }
+    public static func predict(_ models: [TrainedModel], data: ComposedDataset) throws -> [SamplePrediction] {
+        let all = try models.map { try scores($0, data: data) }
         return data.samples.enumerated().map { i, s in
             if models.count == 1 {
                 let l = all[0][i]

@@ -13,7 +13,9 @@ public struct TrainedModel: Sendable {
     public let metadata: CheckpointMetadata?
     public let config: HTNetConfig
     public let head: ModelHead
-    /// Layout order (ParameterLayout(config:head:)).
+    /// A fused model's feature columns and standardisation (from the metadata); nil for the reference model.
+    public let fusedFeatures: FusedFeatureInput?
+    /// Layout order (ParameterLayout(config:head:fusion:)).
     public let parameters: [Float]
 
     /// - config: the configuration of a file that carries none (a reference state_dict); a file's own
@@ -37,7 +39,12 @@ public struct TrainedModel: Sendable {
         }
         if let e = config.validationErrors().first { throw CheckpointError(source: source, problem: "model configuration: \(e)") }
         let head = metadata?.training.head ?? .classifier
-        let layout = ParameterLayout(config: config, head: head)
+        let fusedFeatures = metadata?.fusedFeatures
+        if config.usesFeatures && fusedFeatures == nil {
+            throw CheckpointError(source: source, problem: "model.fusion \(config.fusion!.rawValue) reads handcrafted features, and the file names "
+                                  + "neither their columns nor their standardisation (only checkpoints kept by `run` carry them)")
+        }
+        let layout = ParameterLayout(config: config, head: head, fusion: config.fusionSpec(featureCount: fusedFeatures?.columns.count ?? 0))
         // A reference fixture stores parameters as `param.<name>` among other tensors.
         let prefix = file.tensors[layout.slots[0].name] == nil && file.tensors["param." + layout.slots[0].name] != nil ? "param." : ""
         let parameters: [Float]
@@ -51,20 +58,23 @@ public struct TrainedModel: Sendable {
                                       + "the file was written for another configuration")
             }
         }
-        return TrainedModel(source: source, metadata: metadata, config: config, head: head, parameters: parameters)
+        return TrainedModel(source: source, metadata: metadata, config: config, head: head, fusedFeatures: fusedFeatures, parameters: parameters)
     }
 
-    public init(source: String, metadata: CheckpointMetadata?, config: HTNetConfig, head: ModelHead, parameters: [Float]) {
+    public init(source: String, metadata: CheckpointMetadata?, config: HTNetConfig, head: ModelHead,
+                fusedFeatures: FusedFeatureInput? = nil, parameters: [Float]) {
         self.source = source
         self.metadata = metadata
         self.config = config
         self.head = head
+        self.fusedFeatures = fusedFeatures
         self.parameters = parameters
     }
 
     /// A network holding these weights, for batches of up to `maxBatch` samples.
     public func network(maxBatch: Int) -> HTNetModel {
-        let net = HTNetModel(config: config, head: head, maxBatch: max(1, maxBatch))
+        let net = HTNetModel(config: config, head: head, fusion: config.fusionSpec(featureCount: fusedFeatures?.columns.count ?? 0),
+                             maxBatch: max(1, maxBatch))
         net.parameters.copy(from: parameters)
         return net
     }

@@ -4,63 +4,25 @@ import Foundation
 import HTNet
 
 /// Trains a bundle of assigned tasks (one model and training setup, different folds or seeds) as one
-/// fold batch on a background thread, as FoldTaskRunner trains one task. Each task gets its own
+/// fold batch on a background thread (BackgroundTraining), as FoldTaskRunner trains one task. Each task gets its own
 /// result, exactly the one it gets alone on the CPU engine (the fold batch's contract), with the
 /// device that trained it. Bundled tasks save no fold states: a bundle that is cut off restarts its
 /// folds from epoch 1 (a task with a saved state is handed out alone, by the coordinator, to resume).
-public final class BundleTaskRunner {
+public final class BundleTaskRunner: BackgroundTraining<EpochProgress, [Result<TaskResult, TaskFailure>]> {
     public let assignments: [TaskAssignment]
     public let engine: FoldBatchEngine
-    private let lock = NSLock()
-    private var pendingProgress: [EpochProgress] = []
-    private var finished: [Result<TaskResult, TaskFailure>]?
-    private var cancelled = false
-    private let done = DispatchSemaphore(value: 0)
 
     public init(assignments: [TaskAssignment], engine: FoldBatchEngine) {
         self.assignments = assignments
         self.engine = engine
     }
 
+    /// Starts training; `outcome` then holds one result per assignment, in order.
     public func start(dataset: ComposedDataset, worker: String, log: @escaping (String) -> Void = { _ in }) {
-        let thread = Thread { [self] in
-            let outcome = BundleTaskRunner.train(assignments, engine: engine, dataset: dataset, worker: worker, log: log,
-                                                 shouldStop: { self.isCancelled }) { progress in
-                self.lock.lock(); self.pendingProgress.append(progress); self.lock.unlock()
-            }
-            lock.lock(); finished = outcome; lock.unlock()
-            done.signal()
+        launch { [self] in
+            BundleTaskRunner.train(assignments, engine: engine, dataset: dataset, worker: worker, log: log,
+                                   shouldStop: { self.isCancelled }, progress: { self.report($0) })
         }
-        thread.stackSize = 64 << 20
-        thread.start()
-    }
-
-    public func cancel() {
-        lock.lock(); cancelled = true; lock.unlock()
-    }
-
-    private var isCancelled: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return cancelled
-    }
-
-    /// Epoch records (with their task) produced since the last call.
-    public func takeProgress() -> [EpochProgress] {
-        lock.lock(); defer { lock.unlock() }
-        let out = pendingProgress
-        pendingProgress.removeAll()
-        return out
-    }
-
-    /// One outcome per assignment, in order, once training has ended; else nil.
-    public var outcomes: [Result<TaskResult, TaskFailure>]? {
-        lock.lock(); defer { lock.unlock() }
-        return finished
-    }
-
-    public func wait(seconds: Double) -> Bool {
-        if done.wait(timeout: .now() + seconds) == .success { done.signal(); return true }
-        return false
     }
 
     /// Slices and checks every task's fold (a task with bad data fails alone), trains the rest as one
@@ -116,7 +78,7 @@ public final class BundleTaskRunner {
                         outcomes[memberTask[f]] = .failure(TaskFailure(taskID: a.taskID, worker: worker, message: "\(error)"))
                     case let .success(outcome):
                         outcomes[memberTask[f]] = FoldTaskRunner.result(a, worker: worker, outcome: outcome, final: finals[f],
-                                                                        finalWeights: finalWeights[f], bestTestWeights: nil,
+                                                                        finalWeights: finalWeights[f], selectedWeights: nil,
                                                                         trainSeconds: share, prepareSeconds: prepared.timeIntervalSince(started))
                     }
                 }

@@ -35,7 +35,7 @@ public enum ClusterVersion {
     /// LOSOTRAINER_WIRE_PROTOCOL (tests only) makes a process speak another version, to check refusal.
     public static let wireProtocol: UInt16 = {
         if let text = ProcessInfo.processInfo.environment["LOSOTRAINER_WIRE_PROTOCOL"], let v = UInt16(text) { return v }
-        return 8   // 2: assignments carry their starting weights (init_rng / init_scope); 3: heartbeats; 4: results carry test embeddings and noisy-input scores; 5: fold states (setup cadence, uploads, resumed assignments); 6: validation indices and the validation-selected epoch; 7: assignments carry a DDAMFN shape (model.arch); 8: ready carries the worker's device and bundle capacity, bundles of assignments, results carry the device
+        return 9   // 2: assignments carry their starting weights (init_rng / init_scope); 3: heartbeats; 4: results carry test embeddings and noisy-input scores; 5: fold states (setup cadence, uploads, resumed assignments); 6: validation indices and the validation-selected epoch; 7: assignments carry a DDAMFN shape (model.arch); 8: ready carries the worker's device and bundle capacity, bundles of assignments, results carry the device; 9: returned weights of the validation-selected epoch (ReturnedWeights.finalAndValidation)
     }()
     /// The program's version, journalled and shown in reports.
     public static let software = "0.1.0"

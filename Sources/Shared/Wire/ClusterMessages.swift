@@ -130,6 +130,29 @@ public enum ReturnedWeights: UInt8, Sendable {
     case final = 1
     /// The last epoch's and those of the best-test epoch (when the epoch rule selects it).
     case finalAndBestTestEpoch = 2
+    /// The last epoch's and those of the validation-selected epoch (epoch_selection: validation).
+    case finalAndValidation = 3
+
+    /// Besides the final weights, the epoch rule whose weights come back; nil when none does.
+    public var selected: EpochSelection? {
+        switch self {
+        case .none, .final: return nil
+        case .finalAndBestTestEpoch: return .bestTestEpoch
+        case .finalAndValidation: return .validation
+        }
+    }
+
+    /// What a run under epoch rule `selection` asks back when it keeps checkpoints.
+    public static func kept(under selection: EpochSelection) -> ReturnedWeights {
+        switch selection {
+        case .final: return .final
+        case .bestTestEpoch: return .finalAndBestTestEpoch
+        case .validation: return .finalAndValidation
+        }
+    }
+
+    /// How many weight sets come back.
+    public var setCount: Int { self == .none ? 0 : selected == nil ? 1 : 2 }
 }
 
 /// One set of trained weights (the model's one parameter buffer, layout order) and the epoch it is from.

@@ -4,18 +4,12 @@ import Foundation
 import HTNet
 import Tensor
 
-/// Trains one assigned fold on a background thread, so the calling (MPI) thread stays free to
-/// forward epoch progress and to notice a shutdown or a signal while a long fold trains.
-public final class FoldTaskRunner {
+/// Trains one assigned fold on a background thread (BackgroundTraining), forwarding its epoch
+/// records and, at the cadence asked for, its fold states.
+public final class FoldTaskRunner: BackgroundTraining<EpochRecord, Result<TaskResult, TaskFailure>> {
     public let assignment: TaskAssignment
     /// When the fold's state is handed to `takeStates` (the coordinator keeps it for a resume).
     public let stateCadence: FoldStateCadence
-    private let lock = NSLock()
-    private var pendingProgress: [EpochRecord] = []
-    private var pendingStates: [FoldStateUpload] = []
-    private var finished: Result<TaskResult, TaskFailure>?
-    private var cancelled = false
-    private let done = DispatchSemaphore(value: 0)
 
     public init(assignment: TaskAssignment, stateCadence: FoldStateCadence = FoldStateCadence()) {
         self.assignment = assignment
@@ -24,57 +18,10 @@ public final class FoldTaskRunner {
 
     /// Starts training; `worker` is the "host:rank" name the result carries.
     public func start(dataset: ComposedDataset, worker: String) {
-        let thread = Thread { [self] in
-            let outcome = FoldTaskRunner.train(assignment, dataset: dataset, worker: worker, stateCadence: stateCadence,
-                                               saveState: { upload in
-                                                   self.lock.lock(); self.pendingStates.append(upload); self.lock.unlock()
-                                               },
-                                               shouldStop: { self.isCancelled }) { record in
-                self.lock.lock(); self.pendingProgress.append(record); self.lock.unlock()
-            }
-            lock.lock(); finished = outcome; lock.unlock()
-            done.signal()
+        launch { [self] in
+            FoldTaskRunner.train(assignment, dataset: dataset, worker: worker, stateCadence: stateCadence,
+                                 saveState: { self.save($0) }, shouldStop: { self.isCancelled }, progress: { self.report($0) })
         }
-        thread.stackSize = 64 << 20
-        thread.start()
-    }
-
-    /// Asks the training thread to stop at its next step; `wait` then returns once it has.
-    public func cancel() {
-        lock.lock(); cancelled = true; lock.unlock()
-    }
-
-    private var isCancelled: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return cancelled
-    }
-
-    /// Epoch records produced since the last call.
-    public func takeProgress() -> [EpochRecord] {
-        lock.lock(); defer { lock.unlock() }
-        let out = pendingProgress
-        pendingProgress.removeAll()
-        return out
-    }
-
-    /// Fold states saved since the last call, oldest first (only the last one matters to a resume).
-    public func takeStates() -> [FoldStateUpload] {
-        lock.lock(); defer { lock.unlock() }
-        let out = pendingStates
-        pendingStates.removeAll()
-        return out
-    }
-
-    /// The outcome once training has ended, else nil.
-    public var outcome: Result<TaskResult, TaskFailure>? {
-        lock.lock(); defer { lock.unlock() }
-        return finished
-    }
-
-    /// Waits up to `seconds` for the end of training; true when it has ended.
-    public func wait(seconds: Double) -> Bool {
-        if done.wait(timeout: .now() + seconds) == .success { done.signal(); return true }
-        return false
     }
 
     /// Slices the fold out of the dataset, checks it, and trains. Bad data and divergence come back as
@@ -101,9 +48,9 @@ public final class FoldTaskRunner {
         do {
             var trainer = FoldTrainer(model: a.model, training: a.training, seedKeys: a.seedKeys, start: a.start)
             trainer.shouldStop = shouldStop
-            // The best-test epoch's weights (keep: checkpoints under best-test-epoch) are not part of a
-            // fold state: such a fold starts over, which gives the same results, only later.
-            if !a.resumeState.isEmpty && a.returnedWeights != .finalAndBestTestEpoch {
+            // The selected epoch's weights (keep: checkpoints under best-test-epoch or validation) are not
+            // part of a fold state: such a fold starts over, which gives the same results, only later.
+            if !a.resumeState.isEmpty && a.returnedWeights.selected == nil {
                 trainer.resumeState = try FoldState.decode(Data(a.resumeState), source: "the saved fold state of \(a.taskID)")
             }
             if stateCadence.isEnabled {
@@ -116,13 +63,16 @@ public final class FoldTaskRunner {
             }
             trainer.initialParameters = a.initialParameters
             trainer.freshSlots = Set(a.freshSlots)
-            var bestWeights: [Float] = []
-            if a.returnedWeights == .finalAndBestTestEpoch {
-                let count = ParameterLayout(config: a.model, head: a.training.head).count
-                trainer.bestTestWeightsObserver = { _, p in
-                    if bestWeights.isEmpty { bestWeights = [Float](repeating: 0, count: count) }
-                    bestWeights.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: p, count: $0.count) }
-                }
+            // The selected epoch's weights, copied whenever an epoch becomes the selected one.
+            var selectedWeights: [Float] = []
+            let keepSelected: (Int, UnsafePointer<Float>) -> Void = { _, p in
+                if selectedWeights.isEmpty { selectedWeights = [Float](repeating: 0, count: parameterCount(a, dataset: dataset)) }
+                selectedWeights.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: p, count: $0.count) }
+            }
+            switch a.returnedWeights.selected {
+            case .bestTestEpoch: trainer.bestTestWeightsObserver = keepSelected
+            case .validation: trainer.validationWeightsObserver = keepSelected
+            case .final, nil: break
             }
             var final: FinalEvaluation?
             var finalWeights: [Float] = []
@@ -132,15 +82,22 @@ public final class FoldTaskRunner {
                     finalWeights = Array(UnsafeBufferPointer(start: net.parameters.pointer, count: net.layout.count))
                 }
             })
-            var weights: [TrainedWeights] = []
-            if a.returnedWeights == .finalAndBestTestEpoch {
-                weights.append(TrainedWeights(selection: .bestTestEpoch, epoch: outcome.bestTestEpoch, parameters: bestWeights))
+            let selected = a.returnedWeights.selected.map { rule in
+                TrainedWeights(selection: rule, epoch: rule == .validation ? (outcome.validationEpoch ?? outcome.epochs.count) : outcome.bestTestEpoch,
+                               parameters: selectedWeights)
             }
-            return result(a, worker: worker, outcome: outcome, final: final, finalWeights: finalWeights, bestTestWeights: weights.first,
+            return result(a, worker: worker, outcome: outcome, final: final, finalWeights: finalWeights, selectedWeights: selected,
                           trainSeconds: Date().timeIntervalSince(prepared), prepareSeconds: prepared.timeIntervalSince(start))
         } catch {
             return failure("\(error)")
         }
+    }
+
+    /// Values in an HTNet task's parameter buffer: the reference layout, plus the fusion's parameters
+    /// when the model fuses the dataset's handcrafted features.
+    static func parameterCount(_ a: TaskAssignment, dataset: ComposedDataset) -> Int {
+        let fusion = a.model.fusionSpec(featureCount: a.model.usesFeatures ? dataset.handcrafted?.count ?? 0 : 0)
+        return ParameterLayout(config: a.model, head: a.training.head, fusion: fusion).count
     }
 
     /// A sample index outside the dataset, or an empty training or test set; nil when the indices are sound.
@@ -172,8 +129,8 @@ public final class FoldTaskRunner {
         // Returned weights travel in the result message (at most MPICommunicator.maximumMessageBytes):
         // refuse before training, not after hours of it, what would not fit (the paper's configuration, 140 M parameters, needs 1.1 GB for two sets).
         if a.returnedWeights != .none {
-            let sets = a.returnedWeights == .finalAndBestTestEpoch ? 2 : 1
-            let bytes = ParameterLayout(config: a.model, head: a.training.head).count * 4 * sets
+            let sets = a.returnedWeights.setCount
+            let bytes = parameterCount(a, dataset: dataset) * 4 * sets
             if bytes > MPICommunicator.maximumMessageBytes - (64 << 20) {
                 return failure("keep: checkpoints: \(sets) weight set(s) of this model need \(bytes >> 20) MiB, more than one MPI message holds (2 GiB)")
             }
@@ -199,12 +156,12 @@ public final class FoldTaskRunner {
 
     /// The task's result from its trained outcome: refused when the test logits are not finite.
     static func result(_ a: TaskAssignment, worker: String, outcome: FoldOutcome, final: FinalEvaluation?, finalWeights: [Float],
-                       bestTestWeights: TrainedWeights?, trainSeconds: Double, prepareSeconds: Double) -> Result<TaskResult, TaskFailure> {
+                       selectedWeights: TrainedWeights?, trainSeconds: Double, prepareSeconds: Double) -> Result<TaskResult, TaskFailure> {
         var weights: [TrainedWeights] = []
         if a.returnedWeights != .none {
             weights.append(TrainedWeights(selection: .final, epoch: outcome.epochs.count, parameters: finalWeights))
         }
-        if a.returnedWeights == .finalAndBestTestEpoch, let bestTestWeights { weights.append(bestTestWeights) }
+        if a.returnedWeights.selected != nil, let selectedWeights { weights.append(selectedWeights) }
         if let row = (outcome.finalLogits + outcome.bestTestLogits + (outcome.validationLogits ?? [])).first(where: { $0.contains { !$0.isFinite } }) {
             return .failure(TaskFailure(taskID: a.taskID, worker: worker, message: "training diverged: non-finite test logits \(row)"))
         }

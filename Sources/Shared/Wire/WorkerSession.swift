@@ -108,39 +108,21 @@ public final class WorkerSession {
     private func train(_ assignment: TaskAssignment, dataset: ComposedDataset, worker: String, cadence: FoldStateCadence) throws -> String? {
         let runner = FoldTaskRunner(assignment: assignment, stateCadence: cadence)
         runner.start(dataset: dataset, worker: worker)
-        // However this returns (done, dismissed, signalled, or an MPI error thrown), the thread has ended.
-        defer {
-            runner.cancel()
-            while !runner.wait(seconds: 0.05) {}
-        }
-        var lastBeat = Date()
-        while !runner.wait(seconds: 0.02) {
+        let forward = { (ended: Bool) in
             for record in runner.takeProgress() {
-                try send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
+                try self.send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
             }
-            if let state = runner.takeStates().last {
+            // A state left when the fold has ended is not sent: its result follows at once.
+            if !ended, let state = runner.takeStates().last {
                 // A state over one MPI message is not saved; the fold trains on without a save point.
-                do { try send(.foldState(state)) } catch ClusterError.messageTooLarge {
-                    log("\(worker): the fold state of \(assignment.taskID) after epoch \(state.epoch) is \(state.state.count) bytes, "
+                do { try self.send(.foldState(state)) } catch ClusterError.messageTooLarge {
+                    self.log("\(worker): the fold state of \(assignment.taskID) after epoch \(state.epoch) is \(state.state.count) bytes, "
                         + "more than one MPI message carries; not saved (the fold trains on)")
                 }
             }
-            if Date().timeIntervalSince(lastBeat) >= Self.heartbeatSeconds {
-                try send(.heartbeat(taskID: assignment.taskID))
-                lastBeat = Date()
-            }
-            if let (_, bytes) = try communicator.poll(from: 0), case .shutdown = try MessageCodec.decode(bytes) {
-                return "bye"
-            }
-            if StopSignal.isSet { return "\(StopSignal.name(StopSignal.caught!)) received during \(assignment.taskID)" }
         }
-        for record in runner.takeProgress() {
-            try send(.progress(EpochProgress(taskID: assignment.taskID, record: record)))
-        }
-        switch runner.outcome! {
-        case let .success(result): try send(.result(result))
-        case let .failure(failure): try send(.failure(failure))
-        }
+        if let reason = try supervise(runner, heartbeatTaskID: assignment.taskID, during: assignment.taskID, forward: forward) { return reason }
+        try send(runner.outcome!)
         return nil
     }
 
@@ -150,30 +132,45 @@ public final class WorkerSession {
         let runner = BundleTaskRunner(assignments: assignments, engine: engine)
         log("\(worker): a bundle of \(assignments.count) task(s) on \(engine.device): \(assignments.map(\.taskID).joined(separator: ", "))")
         runner.start(dataset: dataset, worker: worker, log: log)
+        let forward = { (_: Bool) in for progress in runner.takeProgress() { try self.send(.progress(progress)) } }
+        if let reason = try supervise(runner, heartbeatTaskID: assignments[0].taskID, during: "a bundle of \(assignments.count)",
+                                      forward: forward) { return reason }
+        for outcome in runner.outcome! { try send(outcome) }
+        return nil
+    }
+
+    /// While `runner` trains: forwards what it produced (`forward(false)`; `forward(true)` once more
+    /// after it has ended), sends heartbeats, and watches for the coordinator's shutdown and for a
+    /// signal. Returns nil once training has ended, else why the worker must stop; either way the
+    /// training thread has ended.
+    private func supervise<P, O>(_ runner: BackgroundTraining<P, O>, heartbeatTaskID: String, during: String,
+                                 forward: (_ ended: Bool) throws -> Void) throws -> String? {
+        // However this returns (done, dismissed, signalled, or an MPI error thrown), the thread has ended.
         defer {
             runner.cancel()
             while !runner.wait(seconds: 0.05) {}
         }
         var lastBeat = Date()
         while !runner.wait(seconds: 0.02) {
-            for progress in runner.takeProgress() { try send(.progress(progress)) }
+            try forward(false)
             if Date().timeIntervalSince(lastBeat) >= Self.heartbeatSeconds {
-                try send(.heartbeat(taskID: assignments[0].taskID))
+                try send(.heartbeat(taskID: heartbeatTaskID))
                 lastBeat = Date()
             }
             if let (_, bytes) = try communicator.poll(from: 0), case .shutdown = try MessageCodec.decode(bytes) {
                 return "bye"
             }
-            if StopSignal.isSet { return "\(StopSignal.name(StopSignal.caught!)) received during a bundle of \(assignments.count)" }
+            if StopSignal.isSet { return "\(StopSignal.name(StopSignal.caught!)) received during \(during)" }
         }
-        for progress in runner.takeProgress() { try send(.progress(progress)) }
-        for outcome in runner.outcomes! {
-            switch outcome {
-            case let .success(result): try send(.result(result))
-            case let .failure(failure): try send(.failure(failure))
-            }
-        }
+        try forward(true)
         return nil
+    }
+
+    private func send(_ outcome: Result<TaskResult, TaskFailure>) throws {
+        switch outcome {
+        case let .success(result): try send(.result(result))
+        case let .failure(failure): try send(.failure(failure))
+        }
     }
 
     /// After leaving on a signal: wait for the coordinator's shutdown so both sides finalize cleanly.
