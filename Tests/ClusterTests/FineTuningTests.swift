@@ -55,7 +55,7 @@ final class FineTuningTests: XCTestCase {
         try experiment("wrong", initFrom: "pre/checkpoints/base/1/a01.safetensors", dim: 16).write(toFile: directory + "/wrong.yaml", atomically: true, encoding: .utf8)
         let wrong = try coordinator(["run", "wrong.yaml", "--out", "wrong", "--threads", "1"])
         XCTAssertEqual(wrong.status, 1)
-        XCTAssertTrue(wrong.output.contains("to_patch_embedding.1.weight") && wrong.output.contains("only the class head may differ"), wrong.output)
+        XCTAssertTrue(wrong.output.contains("to_patch_embedding.1.weight") && wrong.output.contains("only the head above the embedding may differ"), wrong.output)
         // A missing file is an experiment-file problem naming the field.
         try experiment("missing", initFrom: "nowhere.safetensors").write(toFile: directory + "/missing.yaml", atomically: true, encoding: .utf8)
         let missing = try coordinator(["run", "missing.yaml", "--out", "missing"])

@@ -35,8 +35,39 @@ final class InitialWeightsTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("no tensor 'layers.2.0.layers.1.0.norm.g'"), "\($0)")
         }
         XCTAssertThrowsError(try InitialWeights.resolve(file, source: "pre.safetensors", target: HTNetConfig(dim: 8, heads: 2, blockRepeats: [1, 1, 1], mlpMult: 2), head: .classifier)) {
-            XCTAssertTrue("\($0)".contains("fn.net.0.weight") && "\($0)".contains("only the class head may differ"), "\($0)")
+            XCTAssertTrue("\($0)".contains("fn.net.0.weight") && "\($0)".contains("only the head above the embedding may differ"), "\($0)")
         }
+    }
+
+    /// Fine-tuning into and out of a fused model: the backbone always comes from the file; the
+    /// classifier and the fusion are each taken whole when their shapes agree and drawn whole otherwise.
+    func testAFusedTargetTakesTheBackboneAndDrawsWhatTheFileLacks() throws {
+        let (plainFile, values) = checkpoint()
+        let gated = FusionSpec(kind: .gated, width: 16, featureCount: 11)
+        var fusedConfig = HTNetConfig(dim: 8, heads: 2, blockRepeats: [1, 1, 1], numClasses: 3)
+        fusedConfig.fusion = .gated
+        fusedConfig.fusionWidth = 16
+        let fusedLayout = ParameterLayout(config: fusedConfig, fusion: gated)
+        let fusionSlots = fusedLayout.slots.map(\.name).filter { $0.hasPrefix("fusion.") }
+        XCTAssertFalse(fusionSlots.isEmpty)
+        // Plain file -> gated model: the classifier reads the fused width (16), so it and the fusion are fresh.
+        let into = try InitialWeights.resolve(plainFile, source: "plain", target: fusedConfig, head: .classifier, fusion: gated)
+        XCTAssertEqual(Set(into.fresh), Set(["mlp_head.2.weight", "mlp_head.2.bias"] + fusionSlots))
+        let plain = ParameterLayout(config: source)
+        for slot in fusedLayout.slots where !into.fresh.contains(slot.name) {
+            let s = plain[slot.name]
+            XCTAssertEqual(Array(into.parameters[slot.offset..<(slot.offset + slot.count)]), Array(values[s.offset..<(s.offset + s.count)]), slot.name)
+        }
+        // Gated file -> gated model: everything taken.
+        let fusedValues = (0..<fusedLayout.count).map { Float(($0 * 13) % 89) / 40 - 1 }
+        let fusedFile = KeptCheckpoints.file(parameters: fusedValues, layout: fusedLayout, metadata: [:])
+        let same = try InitialWeights.resolve(fusedFile, source: "gated", target: fusedConfig, head: .classifier, fusion: gated)
+        XCTAssertEqual(same.fresh, [])
+        XCTAssertEqual(same.parameters, fusedValues)
+        // Gated file -> plain model: the fusion is not used, the classifier (16 inputs there) is drawn whole, bias included.
+        let out = try InitialWeights.resolve(fusedFile, source: "gated", target: source, head: .classifier)
+        XCTAssertEqual(out.fresh, ["mlp_head.2.weight", "mlp_head.2.bias"])
+        XCTAssertEqual(out.parameters.count, plain.count)
     }
 
     func testTheTrainerDrawsTheFreshHeadFromTheTasksStream() throws {

@@ -77,7 +77,7 @@ public final class CoordinatorSession {
                 throw ClusterError.dataset("\(options.experimentPath): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))
             }
             let plan = try FineTuningStart.apply(to: LOSOPlanner.tasks(experiment: experiment, dataset: dataset),
-                                                 experiment: experiment, log: log)
+                                                 experiment: experiment, featureCount: dataset.handcrafted?.count ?? 0, log: log)
             FoldBalance.lines(plan: plan, dataset: dataset).forEach(log)
             let fingerprint = DatasetFingerprint.sha256(of: dataset)
             if let before = existing?.plan?.datasetSHA256, before != fingerprint {

@@ -8,7 +8,8 @@ import TrainedModels
 /// the variant gets the same starting parameters (one shared array) and the list of head slots to
 /// draw fresh from its own stream. The coordinator reads the file; workers need no access to it.
 enum FineTuningStart {
-    static func apply(to plan: [PlannedTask], experiment: Experiment, log: (String) -> Void) throws -> [PlannedTask] {
+    /// `featureCount`: the dataset's handcrafted feature columns (a fused variant's layout depends on it).
+    static func apply(to plan: [PlannedTask], experiment: Experiment, featureCount: Int = 0, log: (String) -> Void) throws -> [PlannedTask] {
         var resolved: [String: (parameters: [Float], fresh: [String])] = [:]
         for variant in experiment.variants {
             guard let path = variant.training.initFrom else { continue }
@@ -16,7 +17,8 @@ enum FineTuningStart {
             do { file = try SafeTensorsFile.read(path: path) } catch {
                 throw CheckpointError(source: path, problem: "init_from of variant \(variant.name): \(error)")
             }
-            let start = try InitialWeights.resolve(file, source: path, target: variant.model, head: variant.training.head)
+            let start = try InitialWeights.resolve(file, source: path, target: variant.model, head: variant.training.head,
+                                                   fusion: variant.model.fusionSpec(featureCount: featureCount))
             resolved[variant.name] = start
             log("  variant \(variant.name): starts from \(path)"
                 + (start.fresh.isEmpty ? "" : " (drawn fresh from each task's stream: \(start.fresh.joined(separator: ", ")))"))
