@@ -76,7 +76,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["COpenBLAS", "Tensor", "FoldResults"], path: "\(shared)/Evaluation"),
         // Trained models as products: kept checkpoints and their metadata, loading them back,
         // prediction, attention and saliency maps.
-        .target(name: "TrainedModels", dependencies: ["Tensor", "HTNet", "FoldResults", "Dataset"],
+        .target(name: "TrainedModels", dependencies: ["Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset"],
                 path: "\(shared)/TrainedModels"),
         // The coordinator-worker protocol and the worker's side of it.
         .target(name: "Wire", dependencies: ["CMPI", "CBuildInfo", "Tensor", "HTNet", "DDAMFN", "FoldResults", "Dataset"],
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "PreprocessingTests", dependencies: ["TestSupport", "Dataset", "Preprocessing", "Tensor"],
                     path: "Tests/PreprocessingTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "FoldResults", "Tensor"], path: "Tests/EvaluationTests"),
-        .testTarget(name: "TrainedModelsTests", dependencies: ["TestSupport", "TrainedModels", "HTNet", "Tensor", "Dataset",
+        .testTarget(name: "TrainedModelsTests", dependencies: ["TestSupport", "TrainedModels", "HTNet", "DDAMFN", "Tensor", "Dataset",
                                                               "FoldResults"],
                     path: "Tests/TrainedModelsTests"),
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Wire", "Coordination", "HTNet", "FoldResults",

@@ -52,10 +52,8 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let override = try config.map { text -> HTNetConfig in
-            do { return try JSONDecoder().decode(HTNetConfig.self, from: Data(text.utf8)) } catch {
-                throw ValidationError("--config is not a model configuration: \(error)")
-            }
+        let override = try config.map { text -> TrainedArchitecture in
+            do { return try TrainedArchitecture.parse(json: text) } catch { throw ValidationError("\(error)") }
         }
         let path: String, dataPath: String
         var featuresPath = features
@@ -82,7 +80,8 @@ struct ExplainCommand: ParsableCommand {
             throw ValidationError("sample '\(sample)' is not in \(dataPath)")
         }
         let features = try model.fusedFeatures?.rows(of: dataset.handcrafted, at: [index], source: model.source)
-        let e = try Explanation.compute(model.network(maxBatch: 1), input: dataset.inputs(at: [index]), features: features, explaining: explainedClass)
+        let e = try Explanation.compute(model.htnet(for: "explain").network(maxBatch: 1), input: dataset.inputs(at: [index]), features: features,
+                                        explaining: explainedClass)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let base = (out as NSString).appendingPathComponent(sample.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: " ", with: "_"))
         var written: [String] = []

@@ -26,6 +26,8 @@ struct PredictCommand: ParsableCommand {
           coordinator predict --run runs/models-demo --per-fold --out per-fold.csv
           coordinator predict --checkpoint model.safetensors --data ../shared/data/composite
           coordinator predict --checkpoint torch_state_dict.safetensors --config '{"dim": 8, "heads": 2, "block_repeats": [1, 1, 2]}' --data DATA
+          coordinator predict --checkpoint ddamn_state_dict.safetensors --config '{"arch": "ddamfn", "num_classes": 7}' --data FACES
+        DDAMFN models predict in eval mode (running statistics), inputs resized to 112 and normalised as in training.
         """)
 
     @Option(help: "A checkpoint (safetensors with the reference parameter names); repeat to average several.")
@@ -38,7 +40,7 @@ struct PredictCommand: ParsableCommand {
     var perFold = false
     @Option(help: "Which kept weights of a run: final or best-test-epoch.")
     var epoch: EpochSelection = .final
-    @Option(help: "Model configuration (JSON, the experiment file's `model:` keys) for a checkpoint that does not carry one, e.g. a PyTorch state_dict.")
+    @Option(help: "Model configuration (JSON, the experiment file's `model:` keys, \"arch\": \"ddamfn\" for DDAMFN) for a checkpoint that does not carry one, e.g. a PyTorch state_dict.")
     var config: String?
     @Option(help: "Handcrafted features (features.csv) for fused models (default: the run's own with --run and no --data, else DATA/features.csv).")
     var features: String?
@@ -56,17 +58,18 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         BLAS.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let override = try config.map { text -> HTNetConfig in
-            do { return try JSONDecoder().decode(HTNetConfig.self, from: Data(text.utf8)) } catch {
-                throw ValidationError("--config is not a model configuration (JSON with the experiment file's model: keys): \(error)")
-            }
+        let override = try config.map { text -> TrainedArchitecture in
+            do { return try TrainedArchitecture.parse(json: text) } catch { throw ValidationError("\(error)") }
         }
         let folder = try runFolder.map { try RunFolderModels(directory: $0) }
-        let dataPath = data ?? folder!.datasetPath
         let featuresPath = features ?? (data == nil ? folder?.featuresPath : nil)
+        func open(for model: TrainedModel, withFeatures: Bool? = nil) throws -> (data: ComposedDataset, path: String) {
+            if let data { return (try RunFolderModels.openDataset(path: data, for: model, features: featuresPath, withFeatures: withFeatures), data) }
+            return try folder!.runDataset(for: model)
+        }
         if let folder, perFold {
             let first = try TrainedModel.load(path: try folder.checkpoints(selection: epoch)[0].path)
-            let dataset = try RunFolderModels.openDataset(path: dataPath, for: first, features: featuresPath, withFeatures: folder.fuses)
+            let (dataset, dataPath) = try open(for: first, withFeatures: folder.fuses)
             let record = try folder.perFoldPredictions(data: dataset, dataPath: dataPath, selection: epoch)
             try emit(PredictionsCSV.render(record), summary: "\(record.rows.count) held-out predictions from \(Set(record.rows.map { "\($0.variant)/\($0.seed)/\($0.fold)" }).count) fold models")
             return
@@ -74,7 +77,7 @@ struct PredictCommand: ParsableCommand {
         let paths = try folder.map { try $0.checkpoints(selection: epoch).map(\.path) } ?? checkpoint
         let models = try paths.map { try TrainedModel.load(path: $0, config: override) }
         try Predictor.checkCompatible(models)
-        let dataset = try RunFolderModels.openDataset(path: dataPath, for: models[0], features: featuresPath)
+        let (dataset, dataPath) = try open(for: models[0])
         for m in models { try Predictor.check(m, fits: dataset, dataPath: dataPath) }
         let rows = try Predictor.predict(models, data: dataset)
         let correct = rows.filter { $0.prediction == $0.label }.count

@@ -70,7 +70,7 @@ final class KeptCheckpointTests: XCTestCase {
                 XCTAssertEqual(metadata.variant, "base")
                 XCTAssertEqual(metadata.experimentIdentity, journal.header.identity)
                 XCTAssertEqual(metadata.classNames, journal.header.classNames)
-                XCTAssertEqual(metadata.model.dim, 16)
+                if case let .htnet(config) = metadata.model { XCTAssertEqual(config.dim, 16) } else { XCTFail("\(metadata.model)") }
                 XCTAssertEqual(metadata.selection, selection)
                 XCTAssertEqual(metadata.epoch, selection == .final ? 3 : task.bestTestEpoch)
             }

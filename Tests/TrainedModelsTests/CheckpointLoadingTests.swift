@@ -14,11 +14,11 @@ final class CheckpointLoadingTests: XCTestCase {
     func testAReferenceStateDictGivesTheReferenceLogits() throws {
         let io = try SafeTensorsFile.read(path: try Fixtures.path("htnet-torch-state-dict-io.safetensors"))
         let config = try JSONDecoder().decode(HTNetConfig.self, from: Data(io.metadata["config"]!.utf8))
-        let model = try TrainedModel.load(path: try Fixtures.path("htnet-torch-state-dict.safetensors"), config: config)
+        let model = try TrainedModel.load(path: try Fixtures.path("htnet-torch-state-dict.safetensors"), config: .htnet(config))
         XCTAssertNil(model.metadata, "a plain state_dict carries no run metadata")
         let inputs = try XCTUnwrap(io["inputs"]), expected = try XCTUnwrap(io["logits"]).floats
         XCTAssertEqual(inputs.shape, [5, 3, 28, 28])
-        let logits = Predictor.scores(model, inputs: inputs.floats).flatMap { $0 }
+        let logits = Predictor.scores(model, inputs: inputs.floats, inputSide: 28).flatMap { $0 }
         XCTAssertEqual(logits.count, expected.count)
         let worst = zip(logits, expected).map { abs($0 - $1) }.max()!
         // The reference's own float32-vs-float64 error is 4.4e-7 (header); 10x that, rounded up.
@@ -34,7 +34,7 @@ final class CheckpointLoadingTests: XCTestCase {
         let layout = ParameterLayout(config: config)
         let good = KeptCheckpoints.file(parameters: [Float](repeating: 0.5, count: layout.count), layout: layout,
                                         metadata: ["config": String(decoding: try JSONEncoder().encode(config), as: UTF8.self)])
-        XCTAssertEqual(try TrainedModel.load(good, source: "good").parameters.count, layout.count)
+        XCTAssertEqual(try TrainedModel.load(good, source: "good").htnet(for: "test").parameters.count, layout.count)
         var missing = good
         missing.tensors["mlp_head.2.bias"] = nil
         XCTAssertThrowsError(try TrainedModel.load(missing, source: "m.safetensors")) { XCTAssertTrue("\($0)".contains("mlp_head.2.bias"), "\($0)") }
@@ -58,7 +58,7 @@ final class CheckpointLoadingTests: XCTestCase {
         let metadata = CheckpointMetadata(experimentName: "x", experimentIdentity: "0123456789abcdef", variant: "v", seed: 3, fold: "s01",
                                           testSubjects: ["s01"], epoch: 5, selection: .bestTestEpoch, classNames: ["a", "b", "c"],
                                           inputComposition: InputComposition(crop: .reference, imageSize: 28, channels: 3),
-                                          model: config, training: TrainingConfig(epochs: 9, batchSize: 4), datasetSHA256: "ff",
+                                          model: .htnet(config), training: TrainingConfig(epochs: 9, batchSize: 4), datasetSHA256: "ff",
                                           evaluationBatch: 4)
         let values = (0..<layout.count).map { Float($0 % 97) * 0.01 }
         let path = try store.write(taskID: "v/3/s01", parameters: values, metadata: metadata)
@@ -67,7 +67,7 @@ final class CheckpointLoadingTests: XCTestCase {
                        "no temporary file is left behind")
         let back = try TrainedModel.load(path: path)
         XCTAssertEqual(back.metadata, metadata)
-        XCTAssertEqual(back.parameters, values)
+        XCTAssertEqual(try back.htnet(for: "test").parameters, values)
         XCTAssertEqual(back.evaluationBatch, 4)
         XCTAssertFalse(store.isComplete(taskID: "v/3/s01", runSelection: .bestTestEpoch), "the final-epoch file is still missing")
         XCTAssertThrowsError(try store.write(taskID: "v/3/s01", parameters: [1, 2], metadata: metadata)) {

@@ -451,13 +451,7 @@ public enum ExperimentFile {
                     problem(prefix + "model.num_classes", "\(m.numClasses) but classes: lists \(classes.names.count) (\(classes.names.joined(separator: ", ")))")
                 }
             }
-            if let from = t.initFrom {
-                // Relative to the experiment file, as the dataset path.
-                let path = URL(fileURLWithPath: from, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL.path
-                if FileManager.default.fileExists(atPath: path) { t.initFrom = path } else {
-                    problem(prefix + "training.init_from", "'\(from)' does not exist (resolved to \(path)); give a checkpoint (safetensors)")
-                }
-            }
+            resolveInitFrom(&t, prefix: prefix)
             for error in m.validationErrors() { problem(prefix + "model", error) }
             if t.epochs < 1 { problem(prefix + "training.epochs", "\(t.epochs) must be at least 1") }
             if t.batchSize < 1 { problem(prefix + "training.batch_size", "\(t.batchSize) must be at least 1") }
@@ -465,6 +459,15 @@ public enum ExperimentFile {
             for (key, message) in t.lossSettingErrors() { problem(prefix + "training." + key, message) }
             for (key, message) in t.optimisationSettingErrors() { problem(prefix + "training." + key, message) }
             return ExperimentVariant(name: name, model: m, training: t)
+        }
+
+        /// `training.init_from` relative to the experiment file, as the dataset path; a missing file is a problem.
+        mutating func resolveInitFrom(_ t: inout TrainingConfig, prefix: String) {
+            guard let from = t.initFrom else { return }
+            let path = URL(fileURLWithPath: from, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL.path
+            if FileManager.default.fileExists(atPath: path) { t.initFrom = path } else {
+                problem(prefix + "training.init_from", "'\(from)' does not exist (resolved to \(path)); give a checkpoint (safetensors)")
+            }
         }
 
         /// `model.arch: ddamfn`: DDAMFNConfig keys, the reference's training defaults where the file
@@ -482,6 +485,7 @@ public enum ExperimentFile {
                 }
             }
             for error in d.validationErrors() { problem(prefix + "model", error) }
+            resolveInitFrom(&t, prefix: prefix)
             if training["lr"] == nil { t.learningRate = 0.01 }
             t.optimizer = t.optimizer ?? .sgd
             if t.optimizer == .sgd { t.momentum = t.momentum ?? 0.9 }

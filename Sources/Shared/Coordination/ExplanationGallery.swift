@@ -15,7 +15,8 @@ public enum ExplanationGallery {
 
     /// The HTML section, or nil when the run kept no final-epoch checkpoints.
     public static func section(folder: RunFolderModels, data: ComposedDataset, perClass: Int = 2) throws -> String? {
-        guard let kept = try? folder.checkpoints(selection: .final) else { return nil }
+        // Saliency and attention maps are HTNet's (DDAMFN runs have no gallery yet).
+        guard folder.experiment.variants.first?.ddamfn == nil, let kept = try? folder.checkpoints(selection: .final) else { return nil }
         let record = try JournalReader.runRecord(folder.journal)
         let rows = record.selection == .final ? record.rows : record.alternateRows
         guard let variant = folder.experiment.variants.first?.name, let seed = folder.experiment.seeds.first else { return nil }
@@ -43,7 +44,7 @@ public enum ExplanationGallery {
                     let loaded: (model: TrainedModel, net: HTNetModel)
                     if let cached = models[path] { loaded = cached } else {
                         let model = try TrainedModel.load(path: path)
-                        loaded = (model, model.network(maxBatch: 1))
+                        loaded = (model, try model.htnet(for: "the explanation gallery").network(maxBatch: 1))
                         models[path] = loaded
                     }
                     let features = try loaded.model.fusedFeatures?.rows(of: data.handcrafted, at: [i], source: path)

@@ -7,6 +7,8 @@ import TrainedModels
 /// checked against the variant's model (names and shapes, the class head excepted), and every task of
 /// the variant gets the same starting parameters (one shared array) and the list of head slots to
 /// draw fresh from its own stream. The coordinator reads the file; workers need no access to it.
+/// For DDAMFN the starting parameters are the whole model state (DDAMFNModel.exportState: running
+/// statistics from the file too) and the fresh slots name state-dict tensors (DDAMFNInitialWeights).
 enum FineTuningStart {
     /// `featureCount`: the dataset's handcrafted feature columns (a fused variant's layout depends on it).
     static func apply(to plan: [PlannedTask], experiment: Experiment, featureCount: Int = 0, log: (String) -> Void) throws -> [PlannedTask] {
@@ -17,8 +19,15 @@ enum FineTuningStart {
             do { file = try SafeTensorsFile.read(path: path) } catch {
                 throw CheckpointError(source: path, problem: "init_from of variant \(variant.name): \(error)")
             }
-            let start = try InitialWeights.resolve(file, source: path, target: variant.model, head: variant.training.head,
+            let start: (parameters: [Float], fresh: [String])
+            if let config = variant.ddamfn {
+                let resolved = try DDAMFNInitialWeights.resolve(file, source: path, target: config)
+                start = (resolved.parameters, resolved.fresh)
+                for note in resolved.notes { log("  variant \(variant.name): \(path): \(note)") }
+            } else {
+                start = try InitialWeights.resolve(file, source: path, target: variant.model, head: variant.training.head,
                                                    fusion: variant.model.fusionSpec(featureCount: featureCount))
+            }
             resolved[variant.name] = start
             log("  variant \(variant.name): starts from \(path)"
                 + (start.fresh.isEmpty ? "" : " (drawn fresh from each task's stream: \(start.fresh.joined(separator: ", ")))"))

@@ -1,3 +1,4 @@
+import DDAMFN
 import Foundation
 import HTNet
 import Wire
@@ -62,11 +63,12 @@ struct FoldStateStore {
         guard FileManager.default.fileExists(atPath: file) else { return assignment }
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: file))
-            let state = try FoldState.decode(data, source: file)
-            guard state.epoch < assignment.training.epochs else { return assignment }
+            let epoch = assignment.ddamfn == nil ? try FoldState.decode(data, source: file).epoch
+                : try DDAMFNFoldState.decode(data, source: file).epoch
+            guard epoch < assignment.training.epochs else { return assignment }
             var resumed = assignment
             resumed.resumeState = [UInt8](data)
-            log("\(assignment.taskID): continuing from its saved state after epoch \(state.epoch) (\(file))")
+            log("\(assignment.taskID): continuing from its saved state after epoch \(epoch) (\(file))")
             return resumed
         } catch {
             log("warning: \(assignment.taskID) starts afresh: its saved state is unreadable (\(error))")

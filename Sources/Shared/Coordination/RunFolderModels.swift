@@ -60,9 +60,25 @@ public struct RunFolderModels {
         return found
     }
 
+    /// The run's own dataset for these models, and how to name it: a folder or cache file (data the
+    /// run generated into OUT/data included) is opened as `openDataset` does, with the run's handcrafted
+    /// features; data the run built in memory from its experiment's dataset spec (generated face
+    /// expressions, FER2013 / FER+ CSVs, RAF-DB, class folders) is built again the same way.
+    public func runDataset(for model: TrainedModel) throws -> (data: ComposedDataset, path: String) {
+        switch experiment.dataset.kind {
+        case .synthetic, .syntheticFaces, .syntheticSmiles, .composite, .cache:
+            return (try Self.openDataset(path: datasetPath, for: model, features: featuresPath, withFeatures: fuses), datasetPath)
+        case .syntheticExpressions, .fer2013, .ferplus, .rafdb, .classFolders:
+            let spec = experiment.dataset
+            let name = spec.path ?? "\(spec.kind.rawValue) (seed \(spec.seed ?? 0))"
+            return (try DatasetPreparation.load(spec, outDirectory: directory, classes: experiment.classes), name)
+        }
+    }
+
     /// Opens a dataset for these models: composed as they were trained (crop rule) and with their class
     /// names; for a fused model (or when `withFeatures`: models of several variants) also the handcrafted
-    /// features: `features`, else PATH/features.csv when that exists (a preprocessed folder's).
+    /// features: `features`, else PATH/features.csv when that exists (a preprocessed folder's). For
+    /// DDAMFN models also FER2013's CSV and a folder per class (the model's class names).
     public static func openDataset(path: String, for model: TrainedModel, features: String? = nil,
                                    withFeatures: Bool? = nil) throws -> ComposedDataset {
         var options = LoadOptions()
@@ -70,6 +86,18 @@ public struct RunFolderModels {
             options.crop = m.inputComposition.crop
             options.classNames = m.classNames
             options.labelMap = m.labelMap
+        }
+        // Face-expression data for DDAMFN models: FER2013's CSV, or a folder per class (CK+-style).
+        if case .ddamfn = model.weights {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            if exists && !isDirectory.boolValue && path.lowercased().hasSuffix(".csv") { return try FER2013Loader.load(csv: path) }
+            if exists && isDirectory.boolValue, let names = model.metadata?.classNames, names.allSatisfy({ name in
+                var d: ObjCBool = false
+                return FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(name), isDirectory: &d) && d.boolValue
+            }) {
+                return try ClassFolderLoader.load(root: path, classNames: names)
+            }
         }
         var dataset = try ComposedDataset.open(path: path, options: options)
         if withFeatures ?? (model.fusedFeatures != nil) {

@@ -1,3 +1,4 @@
+import DDAMFN
 import Dataset
 import FoldResults
 import Foundation
@@ -29,11 +30,14 @@ struct TaskCheckpointing {
         }
         for (selection, weights) in kept {
             let training = task.variant.training
-            let evaluationBatch = max(1, min(training.batchSize, max(task.fold.trainIndices.count, task.fold.testIndices.count)))
+            let train = task.fold.trainIndices.count, test = task.fold.testIndices.count
+            let evaluationBatch = task.variant.ddamfn == nil ? max(1, min(training.batchSize, max(train, test)))
+                : DDAMFNFoldTrainer.evaluationBatch(trainCount: train, testCount: test, batchSize: training.batchSize)
             let metadata = CheckpointMetadata(experimentName: experiment.name, experimentIdentity: experiment.identity,
                                               variant: task.variant.name, seed: task.seed, fold: task.fold.key,
                                               testSubjects: task.fold.testSubjects, epoch: weights.epoch, selection: selection,
-                                              classNames: classNames, inputComposition: composition, model: task.variant.model,
+                                              classNames: classNames, inputComposition: composition,
+                                              model: task.variant.ddamfn.map { .ddamfn($0) } ?? .htnet(task.variant.model),
                                               training: training, datasetSHA256: datasetSHA256, evaluationBatch: evaluationBatch,
                                               labelMap: experiment.classes?.map,
                                               fusedFeatures: try fusedFeatures(task))

@@ -22,7 +22,9 @@ public enum DDAMFNTrainingError: Error, CustomStringConvertible {
 /// (batch norm over one sample has no statistics). Everything random (the starting weights, the
 /// epoch order, each sample's augmentation) derives from `seedKeys`, the epoch and the sample's
 /// position in the fold, so a task gives the same numbers whichever worker or thread count runs it.
-/// Fold states (resume mid-fold) are not written: a resumed DDAMFN task restarts at epoch 1.
+/// As products (DDAMFNFoldProducts.swift): a fold may start from given weights (`startingState`),
+/// continue from a saved state (`resumeState`), hand out its state every so often (`stateObserver`)
+/// and keep the best-test epoch's model state (`bestTestStateObserver`).
 public struct DDAMFNFoldTrainer {
     public let config: DDAMFNConfig
     public let settings: DDAMFNTrainingSettings
@@ -30,6 +32,16 @@ public struct DDAMFNFoldTrainer {
     public var shouldStop: (() -> Bool)?
     /// Sees the test logits after each epoch (1-based).
     public var testLogitsObserver: ((Int, [[Float]]) -> Void)?
+    /// `init_from`: weights to start from instead of the task's own draw.
+    public var startingState: DDAMFNStartingState?
+    /// A saved state of this very task to continue from (its epochs are not trained again).
+    public var resumeState: DDAMFNFoldState?
+    /// Asked after each epoch (1-based) whether to hand the fold's state to `stateObserver`.
+    public var stateDue: ((Int) -> Bool)?
+    public var stateObserver: ((DDAMFNFoldState) -> Void)?
+    /// Set: the best-test epoch's model state (exportState layout) is kept and handed over once at the
+    /// end, with that epoch.
+    public var bestTestStateObserver: ((Int, [Float]) -> Void)?
 
     public init(config: DDAMFNConfig, settings: DDAMFNTrainingSettings, seedKeys: [UInt64]) {
         self.config = config
@@ -65,6 +77,7 @@ public struct DDAMFNFoldTrainer {
         net.attentionWeight = settings.attentionWeight
         var initRNG = DeterministicRNG(keys: seedKeys + [DDAMFNFoldTrainer.initialisationStream])
         net.initialise(rng: &initRNG)
+        try startingState?.apply(to: net)
         let sgd: DDAMFNSGD?, adam: DDAMFNAdam?
         switch settings.optimizer {
         case let .sgd(momentum):
@@ -77,10 +90,9 @@ public struct DDAMFNFoldTrainer {
         let sampleSize = DDAMFNInput.sampleSize
         let batchImages = FloatBuffer(count: maxBatch * sampleSize)
         let scratch = FloatBuffer(count: sampleSize)
-        var records: [EpochRecord] = []
-        var best = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
-        var finalLogits: [[Float]] = []
-        for epoch in 1...max(1, settings.epochs) {
+        var progressSoFar = try restore(into: net, sgd: sgd, adam: adam)
+        var records = progressSoFar.records, best = progressSoFar.best, finalLogits = progressSoFar.finalLogits
+        for epoch in (records.count + 1)...max(1, settings.epochs) {
             let started = DispatchTime.now().uptimeNanoseconds
             var order = Array(0..<trainCount)
             if settings.shuffle {
@@ -117,7 +129,10 @@ public struct DDAMFNFoldTrainer {
             }
             let evaluation = evaluate(net, data: data, inputSide: side, batch: batchImages)
             let accuracy = testCount > 0 ? Double(evaluation.correct) / Double(testCount) : 0
-            if accuracy >= best.accuracy { best = (epoch, accuracy, evaluation.logits) }
+            if accuracy >= best.accuracy {
+                best = (epoch, accuracy, evaluation.logits)
+                if bestTestStateObserver != nil { progressSoFar.bestState = net.exportState() }
+            }
             finalLogits = evaluation.logits
             testLogitsObserver?(epoch, evaluation.logits)
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(trainCount),
@@ -126,8 +141,13 @@ public struct DDAMFNFoldTrainer {
                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             records.append(record)
             progress(record)
+            if let stateObserver, stateDue?(epoch) == true {
+                (progressSoFar.records, progressSoFar.best, progressSoFar.finalLogits) = (records, best, finalLogits)
+                stateObserver(snapshot(net, sgd: sgd, adam: adam, progress: progressSoFar))
+            }
         }
         finished(net)
+        if let bestTestStateObserver, let state = progressSoFar.bestState { bestTestStateObserver(best.epoch, state) }
         return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits)
     }
 

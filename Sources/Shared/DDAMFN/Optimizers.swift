@@ -8,7 +8,7 @@ import Tensor
 public final class DDAMFNAdam {
     public var learningRate: Float
     public let beta1: Float, beta2: Float, eps: Float
-    public private(set) var step = 0
+    public internal(set) var step = 0
     let ranges: [Range<Int>]
     let m: FloatBuffer, v: FloatBuffer
 
@@ -42,7 +42,7 @@ public final class DDAMFNAdam {
 public final class DDAMFNSGD {
     public var learningRate: Float
     public let momentum: Float, weightDecay: Float
-    public private(set) var step = 0
+    public internal(set) var step = 0
     let ranges: [Range<Int>]
     let velocity: FloatBuffer
 

@@ -6,7 +6,8 @@ import HTNet
 /// What a kept checkpoint says about itself, in the safetensors header's `__metadata__` (a string
 /// map, so each structured value is JSON text): which experiment, variant, seed and fold trained
 /// it, at which epoch and under which epoch rule, the class names in label order, how inputs were
-/// composed, and the model and training configuration (which decide the parameter layout).
+/// composed, and the model (architecture and shape, `arch` + `config`) and training configuration
+/// (which decide the parameter layout). Checkpoints without `arch` are HTNet's (written before DDAMFN).
 /// The reference PyTorch loader ignores it; `predict`, `explain` and `init_from` read it.
 public struct CheckpointMetadata: Equatable, Sendable {
     public static let formatName = "loso-htnet-checkpoint"
@@ -23,7 +24,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
     public var selection: EpochSelection
     public var classNames: [String]
     public var inputComposition: InputComposition
-    public var model: HTNetConfig
+    public var model: TrainedArchitecture
     public var training: TrainingConfig
     public var datasetSHA256: String?
     /// The chunk size the fold's test samples were evaluated in (min(batch, max(train, test)) samples).
@@ -35,7 +36,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
 
     public init(experimentName: String, experimentIdentity: String, variant: String, seed: Int, fold: String,
                 testSubjects: [String], epoch: Int, selection: EpochSelection, classNames: [String],
-                inputComposition: InputComposition, model: HTNetConfig, training: TrainingConfig, datasetSHA256: String?,
+                inputComposition: InputComposition, model: TrainedArchitecture, training: TrainingConfig, datasetSHA256: String?,
                 evaluationBatch: Int? = nil, labelMap: LabelMap? = nil, fusedFeatures: FusedFeatureInput? = nil) {
         self.fusedFeatures = fusedFeatures
         self.evaluationBatch = evaluationBatch
@@ -64,7 +65,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
             "variant": variant, "seed": String(seed), "fold": fold, "test_subjects": Self.json(testSubjects),
             "epoch": String(epoch), "epoch_selection": selection.rawValue,
             "class_names": Self.json(classNames), "input_composition": Self.json(inputComposition),
-            "config": Self.json(model), "training": Self.json(training),
+            "arch": model.name, "config": model.configJSON, "training": Self.json(training),
         ]
         if let datasetSHA256 { m["dataset_sha256"] = datasetSHA256 }
         if let evaluationBatch { m["evaluation_batch"] = String(evaluationBatch) }
@@ -93,6 +94,14 @@ public struct CheckpointMetadata: Equatable, Sendable {
                 throw fail(key, "cannot be read (\(error))")
             }
         }
+        func architecture() throws -> TrainedArchitecture {
+            let config = try string("config")
+            do { return try TrainedArchitecture.decode(arch: m["arch"], config: config) } catch let e as CheckpointError {
+                throw fail("arch", e.problem)
+            } catch {
+                throw fail("config", "cannot be read (\(error))")
+            }
+        }
         guard let selection = EpochSelection(rawValue: try string("epoch_selection")) else {
             throw fail("epoch_selection", "'\(m["epoch_selection"]!)' is not an epoch rule")
         }
@@ -101,7 +110,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
                                   testSubjects: try decode([String].self, "test_subjects"), epoch: try int("epoch"),
                                   selection: selection, classNames: try decode([String].self, "class_names"),
                                   inputComposition: try decode(InputComposition.self, "input_composition"),
-                                  model: try decode(HTNetConfig.self, "config"), training: try decode(TrainingConfig.self, "training"),
+                                  model: try architecture(), training: try decode(TrainingConfig.self, "training"),
                                   datasetSHA256: m["dataset_sha256"], evaluationBatch: m["evaluation_batch"].flatMap { Int($0) },
                                   labelMap: m["label_map"] == nil ? nil : try decode(LabelMap.self, "label_map"),
                                   fusedFeatures: m["fused_features"] == nil ? nil : try decode(FusedFeatureInput.self, "fused_features"))

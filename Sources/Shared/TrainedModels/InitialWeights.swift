@@ -26,6 +26,10 @@ public enum InitialWeights {
     /// `fusion`: the target's fusion with the dataset's feature count (nil: the reference model).
     public static func resolve(_ file: SafeTensorsFile, source: String, target: HTNetConfig, head: ModelHead,
                                fusion: FusionSpec? = nil) throws -> (parameters: [Float], fresh: [String]) {
+        if (try? CheckpointMetadata.read(file.metadata, source: source))??.model.name == "ddamfn" || TrainedArchitecture.kind(of: file) == "ddamfn" {
+            throw CheckpointError(source: source, problem: "init_from: the file holds DDAMFN weights (features.*), the variant trains "
+                                  + "\(TrainedArchitecture.htnet(target).description)")
+        }
         let layout = ParameterLayout(config: target, head: head, fusion: fusion)
         var parameters = [Float](repeating: 0, count: layout.count)
         // A head part is taken or drawn whole: a classifier whose weight is drawn keeps no old bias.

@@ -1,3 +1,4 @@
+import DDAMFN
 import FoldResults
 import Foundation
 import HTNet
@@ -5,8 +6,10 @@ import Tensor
 
 /// The checkpoints a run keeps (`keep: checkpoints`): OUT/checkpoints/<variant>/<seed>/<fold>.safetensors
 /// for the final epoch, and `<fold>.best-test-epoch.safetensors` or `<fold>.validation.safetensors`
-/// for the epoch the run's rule selects (best-test-epoch or validation). Each holds the parameters under the reference state_dict names and shapes
-/// (Checkpoint.file) and the task's CheckpointMetadata.
+/// for the epoch the run's rule selects (best-test-epoch or validation). Each holds the weights under
+/// the reference state_dict names and shapes (HTNet: its parameters, Checkpoint.file; DDAMFN: the whole
+/// `DDAMN.state_dict()`, BatchNorm running statistics and num_batches_tracked included,
+/// DDAMFNStateLayout) and the task's CheckpointMetadata.
 public struct KeptCheckpoints: Sendable {
     public let directory: String
 
@@ -30,15 +33,26 @@ public struct KeptCheckpoints: Sendable {
         Self.selections(for: runSelection).allSatisfy { FileManager.default.fileExists(atPath: path(taskID: taskID, selection: $0)) }
     }
 
-    /// Writes one task's weights (layout order of its model and head) durably, with its metadata.
+    /// Writes one task's weights durably, with its metadata: HTNet's parameters in the layout order of
+    /// its model and head, or DDAMFN's whole state (DDAMFNModel.exportState).
     @discardableResult
     public func write(taskID: String, parameters: [Float], metadata: CheckpointMetadata) throws -> String {
-        let layout = ParameterLayout(config: metadata.model, head: metadata.training.head,
-                                     fusion: metadata.model.fusionSpec(featureCount: metadata.fusedFeatures?.columns.count ?? 0))
-        guard parameters.count == layout.count else {
-            throw CheckpointError(source: taskID, problem: "\(parameters.count) trained values, the model's layout holds \(layout.count)")
+        let file: SafeTensorsFile
+        switch metadata.model {
+        case let .htnet(config):
+            let layout = ParameterLayout(config: config, head: metadata.training.head,
+                                         fusion: config.fusionSpec(featureCount: metadata.fusedFeatures?.columns.count ?? 0))
+            guard parameters.count == layout.count else {
+                throw CheckpointError(source: taskID, problem: "\(parameters.count) trained values, the model's layout holds \(layout.count)")
+            }
+            file = Self.file(parameters: parameters, layout: layout, metadata: metadata.strings)
+        case let .ddamfn(config):
+            let layout = DDAMFNStateLayout(config: config)
+            guard parameters.count == layout.count else {
+                throw CheckpointError(source: taskID, problem: "\(parameters.count) trained values, the DDAMFN model's state holds \(layout.count)")
+            }
+            file = layout.file(state: parameters, metadata: metadata.strings)
         }
-        let file = Self.file(parameters: parameters, layout: layout, metadata: metadata.strings)
         let path = self.path(taskID: taskID, selection: metadata.selection)
         try DurableSafeTensorsWriter().write(file, to: path)
         return path

@@ -1,3 +1,4 @@
+import DDAMFN
 import Dataset
 import Foundation
 import HTNet
@@ -24,16 +25,23 @@ public enum Predictor {
     /// journalled. A fused model reads the samples' handcrafted features, standardised as in training.
     public static func scores(_ model: TrainedModel, data: ComposedDataset, at indices: [Int]? = nil) throws -> [[Float]] {
         let indices = indices ?? Array(data.samples.indices)
-        let features = try model.fusedFeatures?.rows(of: data.handcrafted, at: indices, source: model.source)
-        return scores(model, inputs: data.inputs(at: indices), standardisedFeatures: features)
+        var features: [Float]?
+        if case let .htnet(w) = model.weights { features = try w.fusedFeatures?.rows(of: data.handcrafted, at: indices, source: model.source) }
+        return scores(model, inputs: data.inputs(at: indices), inputSide: data.imageSize, standardisedFeatures: features)
     }
 
     /// Scores of composed inputs [n, channels, side, side]; a fused model also needs the samples'
-    /// feature rows, already standardised (FusedFeatureInput.rows).
-    public static func scores(_ model: TrainedModel, inputs: [Float], standardisedFeatures: [Float]? = nil) -> [[Float]] {
-        let sampleSize = model.config.channels * model.config.imageSize * model.config.imageSize
-        let net = model.network(maxBatch: model.evaluationBatch)
-        return FoldTrainer.forwardAll(net, inputs: inputs, sampleSize: sampleSize, features: standardisedFeatures).scores
+    /// feature rows, already standardised (FusedFeatureInput.rows). DDAMFN runs in eval mode (running
+    /// statistics) on each image resized from `inputSide` to 112 and normalised as in training.
+    public static func scores(_ model: TrainedModel, inputs: [Float], inputSide: Int, standardisedFeatures: [Float]? = nil) -> [[Float]] {
+        switch model.weights {
+        case let .htnet(w):
+            let sampleSize = w.config.channels * w.config.imageSize * w.config.imageSize
+            return FoldTrainer.forwardAll(w.network(maxBatch: model.evaluationBatch), inputs: inputs, sampleSize: sampleSize,
+                                          features: standardisedFeatures).scores
+        case let .ddamfn(w):
+            return DDAMFNInference.scores(w.network(maxBatch: model.evaluationBatch), inputs: inputs, inputSide: inputSide)
+        }
     }
 
     /// Softmax in float64 (max-subtracted).
@@ -57,14 +65,24 @@ public enum Predictor {
             throw CheckpointError(source: model.source, problem: "class set mismatch: the model was trained on \(m.classNames) (label order), "
                                   + "\(dataPath) has \(data.classNames)")
         }
-        if model.config.numClasses != data.classNames.count {
-            throw CheckpointError(source: model.source, problem: "the model has \(model.config.numClasses) classes, \(dataPath) has \(data.classNames.count) (\(data.classNames))")
+        let architecture = model.architecture
+        if architecture.classCount != data.classNames.count {
+            throw CheckpointError(source: model.source, problem: "the model (\(architecture.description)) has \(architecture.classCount) classes, "
+                                  + "\(dataPath) has \(data.classNames.count) (\(data.classNames))")
         }
-        if model.config.imageSize != data.imageSize || model.config.channels != data.channels {
-            throw CheckpointError(source: model.source, problem: "config mismatch: the model takes \(model.config.channels)x\(model.config.imageSize)x\(model.config.imageSize) inputs, "
-                                  + "\(dataPath) has \(data.channels)x\(data.imageSize)x\(data.imageSize)")
+        switch model.weights {
+        case let .htnet(w):
+            if w.config.imageSize != data.imageSize || w.config.channels != data.channels {
+                throw CheckpointError(source: model.source, problem: "config mismatch: the model takes \(w.config.channels)x\(w.config.imageSize)x\(w.config.imageSize) inputs, "
+                                      + "\(dataPath) has \(data.channels)x\(data.imageSize)x\(data.imageSize)")
+            }
+            if let fused = w.fusedFeatures { _ = try fused.rows(of: data.handcrafted, at: [], source: model.source) }
+        case .ddamfn:
+            if data.channels != 3 {
+                throw CheckpointError(source: model.source, problem: "config mismatch: the model (\(architecture.description)) takes 3-channel images, "
+                                      + "\(dataPath) has \(data.channels)x\(data.imageSize)x\(data.imageSize)")
+            }
         }
-        if let fused = model.fusedFeatures { _ = try fused.rows(of: data.handcrafted, at: [], source: model.source) }
         if let m = model.metadata, m.inputComposition.crop != data.manifest.options.crop {
             throw CheckpointError(source: model.source, problem: "input composition mismatch: the model was trained on crop rule '\(m.inputComposition.crop.rawValue)', "
                                   + "\(dataPath) was composed with '\(data.manifest.options.crop.rawValue)'")
@@ -75,8 +93,10 @@ public enum Predictor {
     public static func checkCompatible(_ models: [TrainedModel]) throws {
         guard let first = models.first else { return }
         for m in models.dropFirst() {
-            if m.config != first.config || m.head != first.head {
-                throw CheckpointError(source: m.source, problem: "config mismatch with \(first.source): \(TrainedModel.describe(m.config)) vs \(TrainedModel.describe(first.config))")
+            var sameHead = true
+            if case let .htnet(a) = m.weights, case let .htnet(b) = first.weights { sameHead = a.head == b.head }
+            if m.architecture != first.architecture || !sameHead {
+                throw CheckpointError(source: m.source, problem: "config mismatch with \(first.source): \(m.architecture.description) vs \(first.architecture.description)")
             }
             if m.metadata?.classNames != first.metadata?.classNames {
                 throw CheckpointError(source: m.source, problem: "class set mismatch with \(first.source): \(m.metadata?.classNames ?? []) vs \(first.metadata?.classNames ?? [])")

@@ -1,74 +1,147 @@
+import DDAMFN
 import Dataset
 import Foundation
 import HTNet
 import Tensor
 
-/// A checkpoint loaded for use: its parameters in the engine's layout, with the configuration that
-/// lays them out. Kept checkpoints and `train-fold --checkpoint` files carry their configuration;
-/// a reference PyTorch state_dict needs it given (`config`). Names are checked strictly both ways:
-/// every parameter of the configuration present with its reference shape, and no tensor left over.
+/// A checkpoint loaded for use: an HTNet or a DDAMFN model's weights with the configuration that lays
+/// them out. Kept checkpoints and `train-fold --checkpoint` files carry their configuration; a
+/// reference PyTorch state_dict needs it given (`config`). Names are checked strictly both ways: every
+/// tensor of the configuration present with its reference shape, and no tensor left over.
 public struct TrainedModel: Sendable {
     public let source: String
     /// nil for files not written by `run` (a reference state_dict, `train-fold --checkpoint`).
     public let metadata: CheckpointMetadata?
-    public let config: HTNetConfig
-    public let head: ModelHead
-    /// A fused model's feature columns and standardisation (from the metadata); nil for the reference model.
-    public let fusedFeatures: FusedFeatureInput?
-    /// Layout order (ParameterLayout(config:head:fusion:)).
-    public let parameters: [Float]
+    public let weights: Weights
+
+    public enum Weights: Sendable {
+        case htnet(HTNetWeights)
+        case ddamfn(DDAMFNWeights)
+    }
+
+    public var architecture: TrainedArchitecture {
+        switch weights {
+        case let .htnet(w): return .htnet(w.config)
+        case let .ddamfn(w): return .ddamfn(w.config)
+        }
+    }
 
     /// - config: the configuration of a file that carries none (a reference state_dict); a file's own
-    ///   configuration always wins, so mixing both kinds of files lays out each correctly.
-    public static func load(path: String, config override: HTNetConfig? = nil) throws -> TrainedModel {
+    ///   configuration wins when it is of the same architecture, and another architecture is refused.
+    public static func load(path: String, config override: TrainedArchitecture? = nil) throws -> TrainedModel {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile.read(path: path) } catch { throw CheckpointError(source: path, problem: "\(error)") }
         return try load(file, source: path, config: override)
     }
 
-    public static func load(_ file: SafeTensorsFile, source: String, config override: HTNetConfig? = nil) throws -> TrainedModel {
+    public static func load(_ file: SafeTensorsFile, source: String, config override: TrainedArchitecture? = nil) throws -> TrainedModel {
         let metadata = try CheckpointMetadata.read(file.metadata, source: source)
-        var config = metadata?.model
-        if config == nil, let text = file.metadata["config"] {
-            config = try? JSONDecoder().decode(HTNetConfig.self, from: Data(text.utf8))
+        var own = metadata?.model
+        if own == nil, let text = file.metadata["config"] {
+            own = try? TrainedArchitecture.decode(arch: file.metadata["arch"], config: text)
         }
-        config = config ?? override
-        guard let config else {
+        if let own, let override, own.name != override.name {
+            throw CheckpointError(source: source, problem: "architecture mismatch: the file holds a model of \(own.description), "
+                                  + "--config describes \(override.description)")
+        }
+        guard let architecture = own ?? override else {
             throw CheckpointError(source: source, problem: "the file names no model configuration (a reference state_dict?); give it with --config "
-                                  + "(JSON or YAML keys of `model:`, e.g. '{\"dim\": 8, \"heads\": 2, \"block_repeats\": [1, 1, 1]}')")
+                                  + "(JSON or YAML keys of `model:`, e.g. '{\"dim\": 8, \"heads\": 2, \"block_repeats\": [1, 1, 1]}' for HTNet, "
+                                  + "'{\"arch\": \"ddamfn\", \"num_classes\": 7, \"num_heads\": 2, \"conv4_blocks\": 9}' for DDAMFN)")
         }
-        if let e = config.validationErrors().first { throw CheckpointError(source: source, problem: "model configuration: \(e)") }
-        let head = metadata?.training.head ?? .classifier
-        let fusedFeatures = metadata?.fusedFeatures
-        if config.usesFeatures && fusedFeatures == nil {
-            throw CheckpointError(source: source, problem: "model.fusion \(config.fusion!.rawValue) reads handcrafted features, and the file names "
-                                  + "neither their columns nor their standardisation (only checkpoints kept by `run` carry them)")
+        if let e = architecture.validationErrors.first { throw CheckpointError(source: source, problem: "model configuration: \(e)") }
+        let held = TrainedArchitecture.kind(of: file)
+        if own == nil && held != architecture.name {
+            throw CheckpointError(source: source, problem: "architecture mismatch: the file's tensors are \(held == "ddamfn" ? "DDAMFN's (features.*)" : "not DDAMFN's (no features.*)"), "
+                                  + "--config describes \(architecture.description)")
         }
+        switch architecture {
+        case let .htnet(config):
+            let head = metadata?.training.head ?? .classifier
+            let fusedFeatures = metadata?.fusedFeatures
+            if config.usesFeatures && fusedFeatures == nil {
+                throw CheckpointError(source: source, problem: "model.fusion \(config.fusion!.rawValue) reads handcrafted features, and the file names "
+                                      + "neither their columns nor their standardisation (only checkpoints kept by `run` carry them)")
+            }
+            return TrainedModel(source: source, metadata: metadata,
+                                weights: .htnet(try HTNetWeights.load(file, source: source, config: config, head: head, fusedFeatures: fusedFeatures)))
+        case let .ddamfn(config):
+            let layout = DDAMFNStateLayout(config: config)
+            do {
+                return TrainedModel(source: source, metadata: metadata,
+                                    weights: .ddamfn(DDAMFNWeights(config: config, state: try layout.state(from: file, source: source))))
+            } catch let e as DDAMFNStateDict.Failure {
+                throw CheckpointError(source: source, problem: e.problem + " (model \(architecture.description))")
+            }
+        }
+    }
+
+    public init(source: String, metadata: CheckpointMetadata?, weights: Weights) {
+        self.source = source
+        self.metadata = metadata
+        self.weights = weights
+    }
+
+    /// A fused HTNet model's feature columns and standardisation; nil for every other model.
+    public var fusedFeatures: FusedFeatureInput? {
+        if case let .htnet(w) = weights { return w.fusedFeatures }
+        return nil
+    }
+
+    /// The HTNet weights, or an error saying that `use` (explain, saliency) takes HTNet models only.
+    public func htnet(for use: String) throws -> HTNetWeights {
+        guard case let .htnet(w) = weights else {
+            throw CheckpointError(source: source, problem: "\(use) takes HTNet models; this is \(architecture.description)")
+        }
+        return w
+    }
+
+    /// The chunk size the fold's training evaluated its test samples in; predicting in the same
+    /// chunks gives bit-identical logits (a BLAS kernel may round differently for another row count).
+    /// Without metadata: 256 samples for HTNet, 32 for DDAMFN (its activations are large).
+    public var evaluationBatch: Int {
+        if let b = metadata?.evaluationBatch { return b }
+        if case .ddamfn = weights { return 32 }
+        return 256
+    }
+
+    static func describe(_ c: HTNetConfig) -> String {
+        "dim \(c.dim), heads \(c.heads), block_repeats \(c.blockRepeats), \(c.numClasses) classes, \(c.channels)x\(c.imageSize)x\(c.imageSize) inputs"
+    }
+}
+
+/// HTNet weights: the parameters in the engine's layout (ParameterLayout(config:head:fusion:)).
+public struct HTNetWeights: Sendable {
+    public let config: HTNetConfig
+    public let head: ModelHead
+    /// A fused model's feature columns and standardisation (from the metadata); nil for the reference model.
+    public let fusedFeatures: FusedFeatureInput?
+    public let parameters: [Float]
+
+    public init(config: HTNetConfig, head: ModelHead, fusedFeatures: FusedFeatureInput? = nil, parameters: [Float]) {
+        self.config = config
+        self.head = head
+        self.fusedFeatures = fusedFeatures
+        self.parameters = parameters
+    }
+
+    static func load(_ file: SafeTensorsFile, source: String, config: HTNetConfig, head: ModelHead,
+                     fusedFeatures: FusedFeatureInput?) throws -> HTNetWeights {
         let layout = ParameterLayout(config: config, head: head, fusion: config.fusionSpec(featureCount: fusedFeatures?.columns.count ?? 0))
         // A reference fixture stores parameters as `param.<name>` among other tensors.
         let prefix = file.tensors[layout.slots[0].name] == nil && file.tensors["param." + layout.slots[0].name] != nil ? "param." : ""
         let parameters: [Float]
         do { parameters = try Checkpoint.parameters(file, prefix: prefix, layout: layout, source: source) } catch let e as Checkpoint.LoadError {
-            throw CheckpointError(source: source, problem: e.problem + " (model \(Self.describe(config)))")
+            throw CheckpointError(source: source, problem: e.problem + " (model \(TrainedModel.describe(config)))")
         }
         if prefix.isEmpty {
             let known = Set(layout.slots.map(\.name))
             if let extra = file.tensors.keys.sorted().first(where: { !known.contains($0) }) {
-                throw CheckpointError(source: source, problem: "tensor '\(extra)' is not a parameter of the model \(Self.describe(config)); "
+                throw CheckpointError(source: source, problem: "tensor '\(extra)' is not a parameter of the model \(TrainedModel.describe(config)); "
                                       + "the file was written for another configuration")
             }
         }
-        return TrainedModel(source: source, metadata: metadata, config: config, head: head, fusedFeatures: fusedFeatures, parameters: parameters)
-    }
-
-    public init(source: String, metadata: CheckpointMetadata?, config: HTNetConfig, head: ModelHead,
-                fusedFeatures: FusedFeatureInput? = nil, parameters: [Float]) {
-        self.source = source
-        self.metadata = metadata
-        self.config = config
-        self.head = head
-        self.fusedFeatures = fusedFeatures
-        self.parameters = parameters
+        return HTNetWeights(config: config, head: head, fusedFeatures: fusedFeatures, parameters: parameters)
     }
 
     /// A network holding these weights, for batches of up to `maxBatch` samples.
@@ -78,12 +151,22 @@ public struct TrainedModel: Sendable {
         net.parameters.copy(from: parameters)
         return net
     }
+}
 
-    /// The chunk size the fold's training evaluated its test samples in; predicting in the same
-    /// chunks gives bit-identical logits (a BLAS kernel may round differently for another row count).
-    public var evaluationBatch: Int { metadata?.evaluationBatch ?? 256 }
+/// DDAMFN weights: the model's whole state (DDAMFNModel.exportState: parameters, BatchNorm running
+/// statistics and num_batches_tracked), so eval mode normalises as the trained model did.
+public struct DDAMFNWeights: Sendable {
+    public let config: DDAMFNConfig
+    public let state: [Float]
 
-    static func describe(_ c: HTNetConfig) -> String {
-        "dim \(c.dim), heads \(c.heads), block_repeats \(c.blockRepeats), \(c.numClasses) classes, \(c.channels)x\(c.imageSize)x\(c.imageSize) inputs"
+    public init(config: DDAMFNConfig, state: [Float]) {
+        self.config = config
+        self.state = state
+    }
+
+    public func network(maxBatch: Int) -> DDAMFNModel {
+        let net = DDAMFNModel(config: config, maxBatch: max(1, maxBatch))
+        net.importState(state)
+        return net
     }
 }

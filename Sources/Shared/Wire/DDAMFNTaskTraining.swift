@@ -18,6 +18,7 @@ enum DDAMFNTaskTraining {
     }
 
     static func train(_ a: TaskAssignment, config: DDAMFNConfig, dataset: ComposedDataset, worker: String,
+                      stateCadence: FoldStateCadence = FoldStateCadence(), saveState: @escaping (FoldStateUpload) -> Void = { _ in },
                       shouldStop: @escaping () -> Bool, progress: @escaping (EpochRecord) -> Void) -> Result<TaskResult, TaskFailure> {
         func failure(_ message: String) -> Result<TaskResult, TaskFailure> {
             .failure(TaskFailure(taskID: a.taskID, worker: worker, message: message))
@@ -26,6 +27,7 @@ enum DDAMFNTaskTraining {
         if dataset.channels != 3 {
             return failure("bad data: DDAMFN takes 3-channel images, the dataset has \(dataset.channels) channels")
         }
+        if let problem = DDAMFNTaskProducts.sizeProblem(a, config: config) { return failure(problem) }
         let labels = dataset.labels
         if let bad = (a.trainIndices + a.testIndices).first(where: { labels[$0] < 0 || labels[$0] >= config.classes }) {
             return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(config.classes) classes")
@@ -39,13 +41,16 @@ enum DDAMFNTaskTraining {
         do {
             var trainer = DDAMFNFoldTrainer(config: config, settings: settings(a.training), seedKeys: a.seedKeys)
             trainer.shouldStop = shouldStop
-            let outcome = try trainer.run(data, progress: progress)
+            let returned = try DDAMFNTaskProducts.configure(&trainer, a, stateCadence: stateCadence, saveState: saveState)
+            let outcome = try trainer.run(data, progress: progress, finished: { net in
+                if a.returnedWeights != .none { returned.final = net.exportState() }
+            })
             if let row = (outcome.finalLogits + outcome.bestTestLogits).first(where: { $0.contains { !$0.isFinite } }) {
                 return failure("training diverged: non-finite test logits \(row)")
             }
             return .success(TaskResult(taskID: a.taskID, worker: worker, outcome: outcome,
                                        trainSeconds: Date().timeIntervalSince(prepared),
-                                       prepareSeconds: prepared.timeIntervalSince(start)))
+                                       prepareSeconds: prepared.timeIntervalSince(start), weights: returned.weights(a, outcome: outcome)))
         } catch {
             return failure("\(error)")
         }

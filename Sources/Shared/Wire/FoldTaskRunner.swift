@@ -36,8 +36,8 @@ public final class FoldTaskRunner: BackgroundTraining<EpochRecord, Result<TaskRe
         let start = Date()
         if let problem = indexProblem(a, dataset: dataset) { return failure(problem) }
         if let config = a.ddamfn {
-            // No fold states for DDAMFN yet: a resumed DDAMFN task starts again at epoch 1 (same results).
-            return DDAMFNTaskTraining.train(a, config: config, dataset: dataset, worker: worker, shouldStop: shouldStop, progress: progress)
+            return DDAMFNTaskTraining.train(a, config: config, dataset: dataset, worker: worker, stateCadence: stateCadence,
+                                            saveState: saveState, shouldStop: shouldStop, progress: progress)
         }
         let data: FoldData
         switch foldData(a, dataset: dataset) {
