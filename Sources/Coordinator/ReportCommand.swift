@@ -17,7 +17,9 @@ struct ReportCommand: ParsableCommand {
 
     /// The explanation gallery when the run kept checkpoints (it reads the run's dataset); empty otherwise.
     private func gallery() -> String {
+        // The gallery explains HTNet models (saliency, attention); a run whose first variant is DDAMFN has none.
         guard let folder = try? RunFolderModels(directory: out), folder.experiment.keepsCheckpoints,
+              folder.experiment.variants.first?.ddamfn == nil,
               let first = try? folder.checkpoints(selection: .final).first else { return "" }
         do {
             let model = try TrainedModel.load(path: first.path)
