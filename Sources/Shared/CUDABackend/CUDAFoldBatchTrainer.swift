@@ -47,8 +47,7 @@ public struct CUDAFoldBatchTrainer {
                 m.trainer.start.initialise(cpu)
             }
             for i in 0..<P { hostParams[f * P + i] = cpu.parameters[i] }
-            var noiseRNG = DeterministicRNG(keys: m.trainer.seedKeys + [FoldTrainer.labelNoiseStream])
-            let labels = LabelNoise.flip(m.data.trainLabels, fraction: training.labelNoise, classes: classes, rng: &noiseRNG)
+            let labels = LabelNoise.taskLabels(m.data.trainLabels, fraction: training.labelNoise, classes: classes, seedKeys: m.trainer.seedKeys)
             trainLabels.append(labels)
             guard case let .crossEntropy(w) = training.objective(trainLabels: labels, classes: classes) else { preconditionFailure("classifier only") }
             weights += w ?? [Float](repeating: 1, count: classes)

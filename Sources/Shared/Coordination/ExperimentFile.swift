@@ -146,9 +146,6 @@ public enum ExperimentFile {
             } else if let v = variant("base", model: baseModel, training: baseTraining, field: "", classes: classes) {
                 variants.append(v)
             }
-            if selection == .validation, let v = variants.first(where: { $0.ddamfn != nil }) {
-                problem("epoch_selection", "validation is HTNet-only for now; variant \(v.name) trains DDAMFN (use final or best-test-epoch)")
-            }
             guard problems.isEmpty, let dataset, let evaluation, let seeds else { return nil }
             return Experiment(name: name, dataset: dataset, evaluation: evaluation, seeds: seeds,
                               selection: selection, variants: variants, classes: classes, keep: keep,
@@ -501,7 +498,7 @@ public enum ExperimentFile {
             if let a = t.attentionWeight, !(a >= 0 && a.isFinite) { problem(prefix + "training.attention_weight", "\(a) must be at least 0") }
             if t.loss != .crossEntropy { problem(prefix + "training.loss", "DDAMFN trains with cross-entropy (+ attention_weight x the attention loss)") }
             if t.order == .classGrouped { problem(prefix + "training.order", "class-grouped is HTNet's reference order; DDAMFN takes csv or shuffle") }
-            if t.labelNoise != 0 || t.noiseSNR != nil { problem(prefix + "training", "label_noise and noise_snr_db are HTNet-only for now") }
+            for (key, message) in t.noiseSettingErrors() { problem(prefix + "training." + key, message) }
             if t.augment != nil { problem(prefix + "training.augment", "is HTNet's augmentation; DDAMFN takes face_augment: {crop, flip, erasing}") }
             if t.lrSchedule != nil { problem(prefix + "training.lr_schedule", "is HTNet-only for now; DDAMFN trains at a constant lr") }
             if t.initRNG != .splitmix || t.initScope != .fold { problem(prefix + "training", "init_rng / init_scope are HTNet-only; DDAMFN starts from the task's own draw") }

@@ -35,6 +35,8 @@ struct DDAMFNFoldProgress {
     var records: [EpochRecord] = []
     var best = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
     var finalLogits: [[Float]] = []
+    /// The validation-selected epoch so far (epoch_selection: validation; DDAMFNEvaluation).
+    var validation = ValidationChoice()
     /// The best-test epoch's model state, tracked only when someone asks for it.
     var bestState: [Float]?
 }

@@ -16,8 +16,8 @@ public enum DDAMFNTrainingError: Error, CustomStringConvertible {
 }
 
 /// Trains a fresh DDAMFN on one fold with the same contract as HTNet's FoldTrainer: FoldData in,
-/// an EpochRecord per epoch, the final and best-test-epoch test logits out, `shouldStop` asked
-/// before every step. Train mode (batch statistics) for the steps, eval mode (running statistics)
+/// an EpochRecord per epoch, the final and best-test-epoch test logits out (and, with a validation
+/// set, the validation-selected epoch's: DDAMFNEvaluation), `shouldStop` asked before every step. Train mode (batch statistics) for the steps, eval mode (running statistics)
 /// for the test logits. A last training batch of one sample is merged into the batch before it
 /// (batch norm over one sample has no statistics). Everything random (the starting weights, the
 /// epoch order, each sample's augmentation) derives from `seedKeys`, the epoch and the sample's
@@ -133,6 +133,8 @@ public struct DDAMFNFoldTrainer {
                 best = (epoch, accuracy, evaluation.logits)
                 if bestTestStateObserver != nil { progressSoFar.bestState = net.exportState() }
             }
+            offerValidation(&progressSoFar.validation, net: net, data: data, inputSide: side, batch: batchImages, epoch: epoch,
+                            testLogits: evaluation.logits)
             finalLogits = evaluation.logits
             testLogitsObserver?(epoch, evaluation.logits)
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(trainCount),
@@ -148,7 +150,9 @@ public struct DDAMFNFoldTrainer {
         }
         finished(net)
         if let bestTestStateObserver, let state = progressSoFar.bestState { bestTestStateObserver(best.epoch, state) }
-        return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits)
+        let validated = !data.validationLabels.isEmpty, validation = progressSoFar.validation
+        return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits,
+                           validationEpoch: validated ? validation.epoch : nil, validationLogits: validated ? validation.testLogits : nil)
     }
 
     /// torch's coupled weight decay for Adam: g <- g + wd w on the used parameters.
@@ -176,25 +180,7 @@ public struct DDAMFNFoldTrainer {
 
     /// Eval-mode forward passes over the test set in chunks of the model's batch.
     public func evaluate(_ net: DDAMFNModel, data: FoldData, inputSide: Int, batch: FloatBuffer) -> Evaluation {
-        let count = data.testLabels.count, inputSize = 3 * inputSide * inputSide, sampleSize = DDAMFNInput.sampleSize
-        var out = Evaluation(logits: [], loss: 0, correct: 0)
-        var lossSum = 0.0, start = 0
-        data.testInputs.withUnsafeBufferPointer { src in
-            while start < count {
-                let b = min(net.maxBatch, count - start)
-                for i in 0..<b {
-                    DDAMFNInput.convert(src.baseAddress! + (start + i) * inputSize, inputSide: inputSide, into: batch.pointer + i * sampleSize)
-                }
-                let labels = Array(data.testLabels[start..<(start + b)])
-                let logits = net.forward(images: batch.pointer, batch: b, training: false)
-                lossSum += net.loss(labels: labels, gradients: false).crossEntropy * Double(b)
-                out.correct += DDAMFNFoldTrainer.correct(logits, labels: labels, classes: config.classes)
-                for i in 0..<b { out.logits.append(Array(UnsafeBufferPointer(start: logits + i * config.classes, count: config.classes))) }
-                start += b
-            }
-        }
-        out.loss = count == 0 ? 0 : lossSum / Double(count)
-        return out
+        evaluate(net, inputs: data.testInputs, labels: data.testLabels, inputSide: inputSide, batch: batch)
     }
 
     func validate(_ data: FoldData, inputSize: Int) throws {
@@ -213,5 +199,6 @@ public struct DDAMFNFoldTrainer {
             throw bad("label \(y) outside 0..<\(config.classes)")
         }
         if let i = data.trainInputs.firstIndex(where: { !$0.isFinite }) { throw bad("non-finite training input value in sample \(i / inputSize)") }
+        if let why = validationSetError(data, inputSize: inputSize) { throw bad(why) }
     }
 }

@@ -38,7 +38,8 @@ public final class DDAMFNModel {
     let dLogits: FloatBuffer
     let dFeatures: FloatBuffer
     let dMaximum: FloatBuffer
-    private var batch = 0
+    /// Samples in the last forward.
+    private(set) var batch = 0
     private var training = true
     private var stageOutputs: [Int: UnsafePointer<Float>] = [:]
     private var features: UnsafePointer<Float>?

@@ -1,7 +1,8 @@
 import Foundation
 
 /// One test sample's embedding from a fold's final model (the pooled, LayerNormed top feature of
-/// HTNet, or its projection for metric losses), with what that model predicted.
+/// HTNet, or its projection for metric losses; DDAMFN's 512-d vector its `fc` reads), with what
+/// that model predicted.
 public struct EmbeddingRow: Codable, Equatable, Sendable {
     public var variant: String
     public var seed: Int
@@ -28,7 +29,8 @@ public struct EmbeddingRow: Codable, Equatable, Sendable {
 
 /// A 2-D t-SNE map of one variant's test embeddings.
 ///
-/// Convention: the embeddings of the variant's first seed, pooled over its folds (each sample is a
+/// Convention: one map per variant (an HTNet and a DDAMFN variant of one run get a map each, as
+/// their widths differ); the embeddings of the variant's first seed, pooled over its folds (each sample is a
 /// test sample exactly once per seed, embedded by its own fold's model), L2-normalised (the cosine
 /// geometry the metric losses' predictions use), then exact t-SNE (TSNE: perplexity 30 or
 /// (n - 1) / 3 when smaller, PCA initialisation, 1000 iterations). Trustworthiness (5 neighbours)
@@ -56,7 +58,8 @@ public struct EmbeddingMap: Codable, Equatable, Sendable {
             let variantRows = byVariant[name]!
             guard let seed = variantRows.map(\.seed).min() else { return nil }
             let chosen = variantRows.filter { $0.seed == seed }
-            guard chosen.count >= 4 else { return nil }
+            // One architecture per variant, so one width; a map never mixes widths (no distance between them).
+            guard chosen.count >= 4, Set(chosen.map(\.vector.count)).count == 1 else { return nil }
             let x = chosen.map { r -> [Double] in
                 let v = r.vector.map(Double.init)
                 let norm = max(v.map { $0 * $0 }.reduce(0, +).squareRoot(), 1e-12)

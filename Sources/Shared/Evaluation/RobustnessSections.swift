@@ -4,7 +4,8 @@ enum RobustnessSections {
     static let noiseConvention = "Each fold's final-epoch model scores its test inputs again with additive Gaussian noise "
         + "N(0, P / 10^(SNR/10)) on every input value, P = mean of x^2 over that sample's values (signal power per sample); "
         + "the noise of a sample depends on training.noise_seed, the level and the sample's name only, so every variant, seed "
-        + "and worker count sees the same noisy inputs. UF1 / UAR: mean over seeds; CI: subject-level bootstrap 95%; "
+        + "and worker count sees the same noisy inputs. The noise is added to the sample as stored (composed BGR 0..255), before "
+        + "DDAMFN's resize and normalisation, so HTNet and DDAMFN variants score the same noisy samples. UF1 / UAR: mean over seeds; CI: subject-level bootstrap 95%; "
         + "tests: approximate randomisation on the paired predictions of each pair of variants, Holm-adjusted across that level's pairs."
 
     static func markdown(_ r: RunReport) -> String {
@@ -49,8 +50,9 @@ enum RobustnessSections {
         return h
     }
 
-    static let mapConvention = "Test embeddings of each fold's final model (the pooled, LayerNormed top feature, or its projection), "
-        + "first seed of the variant, pooled over folds (each fold embeds with its own model), L2-normalised, then exact t-SNE "
+    static let mapConvention = "Test embeddings of each fold's final model (HTNet: the pooled, LayerNormed top feature, or its projection; "
+        + "DDAMFN: the 512-d vector its classifier reads, the `linear` ConvBN's output over the attention-weighted feature map), "
+        + "one map per variant (never mixing widths), first seed of the variant, pooled over folds (each fold embeds with its own model), L2-normalised, then exact t-SNE "
         + "(perplexity 30, or (n - 1) / 3 when fewer points, PCA initialisation, 1000 iterations; checked against scikit-learn). "
         + "Colour = true class, shape = source dataset; hover a point for its name."
 

@@ -4,7 +4,8 @@ import Tensor
 /// What a fold's final model gives beyond its test logits: the test embeddings (for the maps and
 /// embeddings.csv) and its scores on noisy copies of the test inputs (input-noise robustness).
 public struct FinalEvaluation: Equatable, Sendable {
-    /// [test sample][embedding width]: the pooled, LayerNormed top feature, or its projection.
+    /// [test sample][embedding width]: HTNet's pooled, LayerNormed top feature, or its projection;
+    /// DDAMFN's 512-d vector its `fc` reads (DDAMFNModel.embeddings).
     public var embeddings: [[Float]]
     /// One entry per TrainingConfig.noiseSNR level, in order: scores [test sample][classes]
     /// (logits, or cosines with the class vectors for metric losses).
@@ -21,23 +22,38 @@ public struct FinalEvaluation: Equatable, Sendable {
     }
 }
 
-extension FoldTrainer {
-    /// Stream key of the input noise: noise = DeterministicRNG(keys: [this, noiseSeed, level, sample key]).
-    static let inputNoiseStream: UInt64 = 4
-
-    /// Forward passes of the trained `net` over the clean test inputs and, for each configured SNR
-    /// level, over noisy copies of them. Call it from `run`'s `finished` callback.
-    public func finalEvaluation(_ net: HTNetModel, data: FoldData) -> FinalEvaluation {
-        let sampleSize = model.channels * model.imageSize * model.imageSize
-        let clean = FoldTrainer.forwardAll(net, inputs: data.testInputs, sampleSize: sampleSize, features: data.testFeatures)
+extension FinalEvaluation {
+    /// The final evaluation of a fold's trained model, whatever its architecture: `forward` maps test
+    /// inputs as the dataset composes them ([n, sampleSize], BGR 0..255) to scores and embeddings.
+    /// The noisy copies are made on those stored inputs, before any architecture's own input
+    /// transform (DDAMFN's resize and normalisation), keyed by [FoldTrainer.inputNoiseStream,
+    /// training.noise_seed], the level and each test sample's key (InputNoise): an HTNet and a DDAMFN
+    /// variant of one experiment score the very same noisy samples, so their per-level comparison is paired.
+    public static func of(_ data: FoldData, sampleSize: Int, training: TrainingConfig,
+                          forward: ([Float]) -> (scores: [[Float]], embeddings: [[Float]])) -> FinalEvaluation {
+        let clean = forward(data.testInputs)
         let keys = data.testSampleKeys ?? data.testLabels.indices.map { UInt64($0) }
         let noisy = (training.noiseSNR ?? []).map { level -> (level: SNRLevel, scores: [[Float]]) in
             let inputs = InputNoise.noisy(data.testInputs, sampleSize: sampleSize, snrDB: level.decibels,
                                           keys: [FoldTrainer.inputNoiseStream, UInt64(truncatingIfNeeded: training.noiseSeed)],
                                           sampleKeys: keys)
-            return (level, FoldTrainer.forwardAll(net, inputs: inputs, sampleSize: sampleSize, features: data.testFeatures).scores)
+            return (level, forward(inputs).scores)
         }
         return FinalEvaluation(embeddings: clean.embeddings, noisyScores: noisy)
+    }
+}
+
+extension FoldTrainer {
+    /// Stream key of the input noise: noise = DeterministicRNG(keys: [this, noiseSeed, level, sample key]).
+    public static let inputNoiseStream: UInt64 = 4
+
+    /// Forward passes of the trained `net` over the clean test inputs and, for each configured SNR
+    /// level, over noisy copies of them. Call it from `run`'s `finished` callback.
+    public func finalEvaluation(_ net: HTNetModel, data: FoldData) -> FinalEvaluation {
+        let sampleSize = model.channels * model.imageSize * model.imageSize
+        return FinalEvaluation.of(data, sampleSize: sampleSize, training: training) {
+            FoldTrainer.forwardAll(net, inputs: $0, sampleSize: sampleSize, features: data.testFeatures)
+        }
     }
 
     /// Scores and embeddings of every sample, forward passes only, in chunks of the model's batch.

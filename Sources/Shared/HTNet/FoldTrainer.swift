@@ -92,8 +92,7 @@ public struct FoldTrainer {
         } else {
             start.initialise(net)
         }
-        var noiseRNG = DeterministicRNG(keys: seedKeys + [FoldTrainer.labelNoiseStream])
-        let trainLabels = LabelNoise.flip(data.trainLabels, fraction: training.labelNoise, classes: classes, rng: &noiseRNG)
+        let trainLabels = LabelNoise.taskLabels(data.trainLabels, fraction: training.labelNoise, classes: classes, seedKeys: seedKeys)
         let multipliers = net.classVectorSlot.map { [(range: $0.offset..<($0.offset + $0.count), factor: Float(training.effectiveClassVectorLRMultiplier))] } ?? []
         let adam = AdamOptimizer(parameterCount: net.layout.count, learningRate: training.learningRate, multipliers: multipliers,
                                  weightDecay: Float(training.weightDecay ?? 0))

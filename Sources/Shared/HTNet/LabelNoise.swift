@@ -17,4 +17,13 @@ public enum LabelNoise {
         }
         return out
     }
+
+    /// A task's training labels as every fold trainer (HTNet's, its fold batches, DDAMFN's) trains on
+    /// them: `fraction` flipped with the task's own stream, DeterministicRNG(keys: seedKeys +
+    /// [FoldTrainer.labelNoiseStream]), so the same task flips the same samples to the same classes
+    /// whichever architecture trains it.
+    public static func taskLabels(_ labels: [Int], fraction: Double, classes: Int, seedKeys: [UInt64]) -> [Int] {
+        var rng = DeterministicRNG(keys: seedKeys + [FoldTrainer.labelNoiseStream])
+        return flip(labels, fraction: fraction, classes: classes, rng: &rng)
+    }
 }

@@ -82,6 +82,13 @@ extension TrainingConfig {
         if let k = classVectorLRMultiplier, !(k.isFinite && k > 0) {
             errors.append(("class_vector_lr_multiplier", "\(k) must be a positive number"))
         }
+        return errors + noiseSettingErrors()
+    }
+
+    /// Problems with the noise settings (label_noise, noise_snr_db, noise_seed), which every
+    /// architecture takes.
+    public func noiseSettingErrors() -> [(key: String, message: String)] {
+        var errors: [(String, String)] = []
         if !(labelNoise.isFinite && labelNoise >= 0 && labelNoise <= 1) {
             errors.append(("label_noise", "\(labelNoise) must be a fraction between 0 and 1"))
         }

@@ -29,11 +29,10 @@ enum DDAMFNTaskTraining {
         }
         if let problem = DDAMFNTaskProducts.sizeProblem(a, config: config) { return failure(problem) }
         let labels = dataset.labels
-        if let bad = (a.trainIndices + a.testIndices).first(where: { labels[$0] < 0 || labels[$0] >= config.classes }) {
+        if let bad = (a.trainIndices + a.testIndices + a.validationIndices).first(where: { labels[$0] < 0 || labels[$0] >= config.classes }) {
             return failure("bad data: sample \(dataset.samples[bad].id) has label \(labels[bad]), the model has \(config.classes) classes")
         }
-        let data = FoldData(trainInputs: dataset.inputs(at: a.trainIndices), trainLabels: a.trainIndices.map { labels[$0] },
-                            testInputs: dataset.inputs(at: a.testIndices), testLabels: a.testIndices.map { labels[$0] })
+        let data = foldData(a, dataset: dataset, classes: config.classes)   // label noise, validation set: DDAMFNTaskStudies
         if let i = data.testInputs.firstIndex(where: { !$0.isFinite }) {
             return failure("bad data: a non-finite test input value (flat index \(i))")
         }
@@ -42,15 +41,19 @@ enum DDAMFNTaskTraining {
             var trainer = DDAMFNFoldTrainer(config: config, settings: settings(a.training), seedKeys: a.seedKeys)
             trainer.shouldStop = shouldStop
             let returned = try DDAMFNTaskProducts.configure(&trainer, a, stateCadence: stateCadence, saveState: saveState)
+            var final: FinalEvaluation?
             let outcome = try trainer.run(data, progress: progress, finished: { net in
                 if a.returnedWeights != .none { returned.final = net.exportState() }
+                final = finalEvaluation(net, data: data, training: a.training)
             })
-            if let row = (outcome.finalLogits + outcome.bestTestLogits).first(where: { $0.contains { !$0.isFinite } }) {
+            if let row = (outcome.finalLogits + outcome.bestTestLogits + (outcome.validationLogits ?? [])).first(where: { $0.contains { !$0.isFinite } }) {
                 return failure("training diverged: non-finite test logits \(row)")
             }
             return .success(TaskResult(taskID: a.taskID, worker: worker, outcome: outcome,
                                        trainSeconds: Date().timeIntervalSince(prepared),
-                                       prepareSeconds: prepared.timeIntervalSince(start), weights: returned.weights(a, outcome: outcome)))
+                                       prepareSeconds: prepared.timeIntervalSince(start),
+                                       embeddings: final?.embeddings ?? [], noisyScores: final?.noisyScores.map(\.scores) ?? [],
+                                       weights: returned.weights(a, outcome: outcome)))
         } catch {
             return failure("\(error)")
         }

@@ -68,8 +68,7 @@ public struct FoldBatchTrainer {
             } else {
                 m.trainer.start.initialise(net)
             }
-            var noiseRNG = DeterministicRNG(keys: m.trainer.seedKeys + [FoldTrainer.labelNoiseStream])
-            let labels = LabelNoise.flip(m.data.trainLabels, fraction: training.labelNoise, classes: classes, rng: &noiseRNG)
+            let labels = LabelNoise.taskLabels(m.data.trainLabels, fraction: training.labelNoise, classes: classes, seedKeys: m.trainer.seedKeys)
             trainLabels.append(labels)
             objectives.append(training.objective(trainLabels: labels, classes: classes))
             nets.append(net)
