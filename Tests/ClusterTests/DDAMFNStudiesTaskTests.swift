@@ -110,6 +110,32 @@ final class DDAMFNStudiesTaskTests: XCTestCase {
         XCTAssertEqual(csv.filter { $0.contains(",ddamfn,") }.count, 24)
     }
 
+    /// The experiment file takes the study keys for DDAMFN variants, with HTNet's checks; the planner
+    /// gives DDAMFN tasks the inner validation set.
+    func testExperimentFilesTakeTheStudyKeysForDDAMFN() throws {
+        let e = try ExperimentFile.parse(Self.experiment, file: "studies.yaml")
+        XCTAssertEqual(e.selection, .validation)
+        let d = try XCTUnwrap(e.variants.first { $0.ddamfn != nil })
+        XCTAssertEqual(d.training.noiseSNR, [SNRLevel(.infinity), SNRLevel(10)])
+        XCTAssertEqual(d.training.labelNoise, 0.1)
+        let tasks = LOSOPlanner.tasks(experiment: e, subjects: (1...6).map { "s\($0)" })
+        XCTAssertTrue(tasks.filter { $0.variant.name == "ddamfn" }.allSatisfy { !$0.assignment.validationIndices.isEmpty })
+        do {
+            _ = try ExperimentFile.parse("""
+                name: bad
+                dataset: synthetic
+                model: {arch: ddamfn}
+                training: {label_noise: 1.5, noise_seed: -1, noise_snr_db: [10, 10]}
+                """, file: "bad.yaml")
+            XCTFail("accepted")
+        } catch let error as ExperimentFileError {
+            let p = error.problems.map { "\($0.field): \($0.message)" }
+            XCTAssertTrue(p.contains("training.label_noise: 1.5 must be a fraction between 0 and 1"), "\(p)")
+            XCTAssertTrue(p.contains("training.noise_seed: -1 must be a non-negative integer"), "\(p)")
+            XCTAssertTrue(p.contains("training.noise_snr_db: repeats a level"), "\(p)")
+        }
+    }
+
     static let experiment = """
         name: ddamfn-studies
         dataset: {source: synthetic, seed: 4, subjects: 2, samples: 8}

@@ -51,7 +51,7 @@ enum RobustnessSections {
     }
 
     static let mapConvention = "Test embeddings of each fold's final model (HTNet: the pooled, LayerNormed top feature, or its projection; "
-        + "DDAMFN: the 512-d vector its classifier reads, the `linear` ConvBN's output over the attention-weighted feature map), "
+        + "DDAMFN: the 512-d vector its classifier reads, the output of its linear ConvBN block over the attention-weighted feature map), "
         + "one map per variant (never mixing widths), first seed of the variant, pooled over folds (each fold embeds with its own model), L2-normalised, then exact t-SNE "
         + "(perplexity 30, or (n - 1) / 3 when fewer points, PCA initialisation, 1000 iterations; checked against scikit-learn). "
         + "Colour = true class, shape = source dataset; hover a point for its name."
