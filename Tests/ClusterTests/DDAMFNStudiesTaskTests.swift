@@ -7,6 +7,7 @@ import HTNet
 import Preprocessing
 import Tensor
 import TestSupport
+import TrainedModels
 import XCTest
 @testable import Coordination
 @testable import Wire
@@ -56,6 +57,22 @@ final class DDAMFNStudiesTaskTests: XCTestCase {
         XCTAssertEqual(direct.finalLogits, result.outcome.finalLogits, "the task trains on foldData's (flipped) labels")
         XCTAssertEqual(result.noisyScores[1], byHand)
         XCTAssertEqual(result.embeddings, embeddings)
+    }
+
+    /// keep: checkpoints under epoch_selection: validation: the task returns the validation-selected
+    /// epoch's whole state, and that state scores the test samples exactly as that epoch did.
+    func testKeptCheckpointsUnderValidationReturnTheValidationEpochsState() throws {
+        var a = assignment()
+        a.returnedWeights = .finalAndValidation
+        let result = try FoldTaskRunner.train(a, dataset: dataset, worker: "t:1", progress: { _ in }).get()
+        XCTAssertEqual(result.weights.map(\.selection), [.final, .validation])
+        let epoch = try XCTUnwrap(result.outcome.validationEpoch)
+        XCTAssertEqual(result.weights[1].epoch, epoch)
+        let net = DDAMFNModel(config: a.ddamfn!, maxBatch: DDAMFNFoldTrainer.evaluationBatch(trainCount: 10, testCount: 5, batchSize: 4))
+        for (weights, logits) in [(result.weights[0], result.outcome.finalLogits), (result.weights[1], result.outcome.validationLogits!)] {
+            net.importState(weights.parameters)
+            XCTAssertEqual(DDAMFNInference.scores(net, inputs: dataset.inputs(at: a.testIndices), inputSide: 28), logits, "\(weights.selection)")
+        }
     }
 
     /// HTNet trained with label_noise 0.3 equals HTNet trained on the DDAMFN task's labels without
@@ -108,6 +125,13 @@ final class DDAMFNStudiesTaskTests: XCTestCase {
         XCTAssertTrue(html.contains("ddamfn: t-SNE of test embeddings") && html.contains("htnet: t-SNE of test embeddings"))
         let csv = try String(contentsOfFile: dir + "/out/embeddings.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(csv.filter { $0.contains(",ddamfn,") }.count, 24)
+        // keep: checkpoints keeps each DDAMFN fold's final and validation-selected model.
+        let kept = KeptCheckpoints(runDirectory: dir + "/out")
+        for task in journal.tasks.values where task.variant == "ddamfn" {
+            let file = try SafeTensorsFile.read(path: kept.path(taskID: task.id, selection: .validation))
+            XCTAssertEqual(file.metadata["epoch"], task.validationEpoch.map(String.init), task.id)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: kept.path(taskID: task.id, selection: .final)))
+        }
     }
 
     /// The experiment file takes the study keys for DDAMFN variants, with HTNet's checks; the planner
@@ -141,6 +165,7 @@ final class DDAMFNStudiesTaskTests: XCTestCase {
         dataset: {source: synthetic, seed: 4, subjects: 2, samples: 8}
         protocol: {kfold: 3, validation_fraction: 0.25}
         epoch_selection: validation
+        keep: checkpoints
         seeds: [1]
         training: {order: shuffle, noise_snr_db: [inf, 10], noise_seed: 1, label_noise: 0.1}
         variants:

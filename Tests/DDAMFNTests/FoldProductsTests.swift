@@ -73,6 +73,10 @@ final class DDAMFNFoldProductsTests: XCTestCase {
             var noBest = state
             noBest.bestState = nil
             XCTAssertEqual(try DDAMFNFoldState.decode(try noBest.encoded(), source: "s"), noBest)
+            var validated = state
+            validated.validation = ValidationChoice(epoch: 1, accuracy: 0.1 + 0.2, testLogits: [[1, 0], [0, 1]])
+            validated.validationState = [4, 3, 2, 1]
+            XCTAssertEqual(try DDAMFNFoldState.decode(try validated.encoded(), source: "s"), validated)
         }
         let htnetLike = try SafeTensorsFile(metadata: ["format": "loso-fold-state-1"]).encoded()
         XCTAssertThrowsError(try DDAMFNFoldState.decode(htnetLike, source: "old.safetensors")) {
@@ -88,22 +92,27 @@ final class DDAMFNFoldProductsTests: XCTestCase {
 
     /// A fold stopped after `stopAfter` epochs (its state saved then, encoded and decoded as the
     /// coordinator keeps it) and resumed gives the uninterrupted fold's logits, epoch losses, best-test
-    /// epoch and final and best-test model states, bit for bit.
+    /// and validation-selected epochs and final, best-test and validation-selected model states, bit for bit.
     func checkResumeIsBitIdentical(optimizer: DDAMFNTrainingSettings.Optimizer, epochs: Int, stopAfter: Int) throws {
         let train = FoldProductsData.tinySet(count: 9, seed: 1), test = FoldProductsData.tinySet(count: 3, seed: 2)
-        let data = FoldData(trainInputs: train.inputs, trainLabels: train.labels, testInputs: test.inputs, testLabels: test.labels)
+        let validation = FoldProductsData.tinySet(count: 4, seed: 3)
+        let data = FoldData(trainInputs: train.inputs, trainLabels: train.labels, testInputs: test.inputs, testLabels: test.labels,
+                            validationInputs: validation.inputs, validationLabels: validation.labels)
         let settings = DDAMFNTrainingSettings(epochs: epochs, batchSize: 4, learningRate: 0.01, optimizer: optimizer, weightDecay: 1e-4,
                                               shuffle: true, augmentation: DDAMFNAugmentation())
         func trainer() -> DDAMFNFoldTrainer { DDAMFNFoldTrainer(config: config, settings: settings, seedKeys: [4, 5, 6]) }
         var whole = trainer()
         var wholeBest: (Int, [Float])?
         whole.bestTestStateObserver = { wholeBest = ($0, $1) }
+        var wholeValidation: (Int, [Float])?
+        whole.validationStateObserver = { wholeValidation = ($0, $1) }
         var wholeFinal: [Float] = []
         let uninterrupted = try whole.run(data, finished: { wholeFinal = $0.exportState() })
 
         var first = trainer()
         var saved: Data?
         first.bestTestStateObserver = { _, _ in }
+        first.validationStateObserver = { _, _ in }
         first.stateDue = { $0 == stopAfter }
         first.stateObserver = { saved = try? $0.encoded() }
         first.shouldStop = { saved != nil }
@@ -113,6 +122,8 @@ final class DDAMFNFoldProductsTests: XCTestCase {
         XCTAssertEqual(second.resumeState?.epoch, stopAfter)
         var resumedBest: (Int, [Float])?
         second.bestTestStateObserver = { resumedBest = ($0, $1) }
+        var resumedValidation: (Int, [Float])?
+        second.validationStateObserver = { resumedValidation = ($0, $1) }
         var resumedFinal: [Float] = []
         var trainedEpochs: [Int] = []
         let resumed = try second.run(data, progress: { trainedEpochs.append($0.epoch) }, finished: { resumedFinal = $0.exportState() })
@@ -125,6 +136,27 @@ final class DDAMFNFoldProductsTests: XCTestCase {
         XCTAssertEqual(resumedFinal, wholeFinal, "parameters, running statistics and counters")
         XCTAssertEqual(resumedBest?.0, wholeBest?.0)
         XCTAssertEqual(resumedBest?.1, wholeBest?.1)
+        XCTAssertNotNil(uninterrupted.validationEpoch)
+        XCTAssertEqual(resumed.validationEpoch, uninterrupted.validationEpoch)
+        XCTAssertEqual(resumed.validationLogits, uninterrupted.validationLogits)
+        XCTAssertEqual(resumedValidation?.0, uninterrupted.validationEpoch)
+        XCTAssertEqual(resumedValidation?.0, wholeValidation?.0)
+        XCTAssertEqual(resumedValidation?.1, wholeValidation?.1)
+        // The saved validation choice is the one the resumed fold goes on from: an unbeatable saved
+        // choice (accuracy 2) stays the validation-selected epoch, with its logits and model state.
+        var forced = try XCTUnwrap(second.resumeState)
+        XCTAssertTrue((1...stopAfter).contains(forced.validation.epoch), "the state carries the choice so far")
+        forced.validation = ValidationChoice(epoch: stopAfter, accuracy: 2, testLogits: [[7, 7, 7]])
+        forced.validationState = [Float](repeating: 3, count: wholeFinal.count)
+        var third = trainer()
+        third.resumeState = forced
+        var thirdValidation: (Int, [Float])?
+        third.validationStateObserver = { thirdValidation = ($0, $1) }
+        let kept = try third.run(data)
+        XCTAssertEqual(kept.validationEpoch, stopAfter)
+        XCTAssertEqual(kept.validationLogits, [[7, 7, 7]])
+        XCTAssertEqual(thirdValidation?.0, stopAfter)
+        XCTAssertEqual(thirdValidation?.1, forced.validationState)
         XCTAssertNotEqual(uninterrupted.finalLogits, [], "the fold trained")
     }
 

@@ -35,13 +35,14 @@ extension DDAMFNFoldTrainer {
     }
 
     /// Offers the epoch to `choice` when the fold has a validation set: its validation accuracy
-    /// (eval mode) decides, the epoch's test logits ride along.
+    /// (eval mode) decides, the epoch's test logits ride along. True when the epoch was taken.
     func offerValidation(_ choice: inout ValidationChoice, net: DDAMFNModel, data: FoldData, inputSide: Int, batch: FloatBuffer,
-                         epoch: Int, testLogits: [[Float]]) {
+                         epoch: Int, testLogits: [[Float]]) -> Bool {
         let count = data.validationLabels.count
-        guard count > 0 else { return }
+        guard count > 0 else { return false }
         let v = evaluate(net, inputs: data.validationInputs, labels: data.validationLabels, inputSide: inputSide, batch: batch)
         choice.offer(epoch: epoch, accuracy: Double(v.correct) / Double(count), testLogits: testLogits)
+        return choice.epoch == epoch
     }
 
     /// The validation set's problems (size, labels, finite values), as `validate` reports the others'.

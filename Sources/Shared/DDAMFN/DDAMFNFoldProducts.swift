@@ -39,6 +39,8 @@ struct DDAMFNFoldProgress {
     var validation = ValidationChoice()
     /// The best-test epoch's model state, tracked only when someone asks for it.
     var bestState: [Float]?
+    /// The validation-selected epoch's, likewise.
+    var validationState: [Float]?
 }
 
 extension DDAMFNFoldTrainer {
@@ -64,9 +66,13 @@ extension DDAMFNFoldTrainer {
             throw bad("saved with optimizer \(s.optimizer.name), this task trains with \(sgd == nil ? "adam" : "sgd")")
         }
         if bestTestStateObserver != nil && s.bestState == nil { throw bad("it holds no best-test epoch state, which this task returns") }
+        if validationStateObserver != nil && s.validation.epoch > 0 && s.validationState == nil {
+            throw bad("it holds no validation-selected epoch state, which this task returns")
+        }
         net.importState(s.model)
         return DDAMFNFoldProgress(records: s.records, best: (s.bestEpoch, s.bestAccuracy, s.bestLogits), finalLogits: s.finalLogits,
-                                  bestState: bestTestStateObserver == nil ? nil : s.bestState)
+                                  validation: s.validation, bestState: bestTestStateObserver == nil ? nil : s.bestState,
+                                  validationState: validationStateObserver == nil ? nil : s.validationState)
     }
 
     /// The fold's state after `progress.records.count` epochs.
@@ -77,7 +83,8 @@ extension DDAMFNFoldTrainer {
         }
         return DDAMFNFoldState(epoch: p.records.count, model: net.exportState(), optimizer: optimizer, records: p.records,
                                bestEpoch: p.best.epoch, bestAccuracy: p.best.accuracy, bestLogits: p.best.logits,
-                               finalLogits: p.finalLogits, bestState: p.bestState)
+                               finalLogits: p.finalLogits, bestState: p.bestState, validation: p.validation,
+                               validationState: p.validationState)
     }
 
     /// The chunk size a fold evaluates its test samples in (the model's batch): predicting in the same
@@ -89,25 +96,13 @@ extension DDAMFNFoldTrainer {
 
 /// Eval-mode scores of a trained model outside training (`coordinator predict`): every sample
 /// converted as in training (DDAMFNInput) and passed in chunks of the model's batch, as the fold's
-/// own test evaluation does.
+/// own test evaluation does (the same passes: DDAMFNEvaluation's forEachChunk).
 public enum DDAMFNInference {
     public static func scores(_ net: DDAMFNModel, inputs: [Float], inputSide: Int) -> [[Float]] {
-        let inputSize = 3 * inputSide * inputSide, sampleSize = DDAMFNInput.sampleSize
-        let count = inputs.count / inputSize, classes = net.config.classes
-        let batch = FloatBuffer(count: net.maxBatch * sampleSize)
+        let classes = net.config.classes, buffer = FloatBuffer(count: net.maxBatch * DDAMFNInput.sampleSize)
         var out: [[Float]] = []
-        out.reserveCapacity(count)
-        inputs.withUnsafeBufferPointer { src in
-            var start = 0
-            while start < count {
-                let b = min(net.maxBatch, count - start)
-                for i in 0..<b {
-                    DDAMFNInput.convert(src.baseAddress! + (start + i) * inputSize, inputSide: inputSide, into: batch.pointer + i * sampleSize)
-                }
-                let logits = net.forward(images: batch.pointer, batch: b, training: false)
-                for i in 0..<b { out.append(Array(UnsafeBufferPointer(start: logits + i * classes, count: classes))) }
-                start += b
-            }
+        DDAMFNFoldTrainer.forEachChunk(net, inputs: inputs, inputSide: inputSide, buffer: buffer) { _, b, logits in
+            for i in 0..<b { out.append(Array(UnsafeBufferPointer(start: logits + i * classes, count: classes))) }
         }
         return out
     }

@@ -5,8 +5,9 @@ import Tensor
 /// Everything a DDAMFN fold needs to continue after `epoch` as if it had never stopped: the model's
 /// state (parameters, BatchNorm running statistics and num_batches_tracked), the optimizer's state
 /// (SGD's momentum buffer, or Adam's moments, and its step count) and the results so far (epoch
-/// records, the best-test epoch and its logits, the last epoch's logits, and the best-test epoch's
-/// model state when the task returns it). The epoch order and each sample's augmentation derive from
+/// records, the best-test epoch and its logits, the last epoch's logits, the validation-selected epoch
+/// with its accuracy and logits, and the best-test or validation epoch's model state when the task
+/// returns it). The epoch order and each sample's augmentation derive from
 /// the task's keys, the epoch and the sample (DDAMFNFoldTrainer), so no generator state is needed.
 ///
 /// Stored as safetensors like HTNet's FoldState: float arrays as tensors, the rest in the header's
@@ -36,9 +37,16 @@ public struct DDAMFNFoldState: Equatable, Sendable {
     public var finalLogits: [[Float]]
     /// The best-test epoch's model state (only when the task returns it: keep: checkpoints under best-test-epoch).
     public var bestState: [Float]?
+    /// The validation-selected epoch so far (epoch 0: the fold has no validation set).
+    public var validation: ValidationChoice
+    /// Its model state (only when the task returns it: keep: checkpoints under epoch_selection: validation).
+    public var validationState: [Float]?
 
     public init(epoch: Int, model: [Float], optimizer: OptimizerState, records: [EpochRecord], bestEpoch: Int,
-                bestAccuracy: Double, bestLogits: [[Float]], finalLogits: [[Float]], bestState: [Float]? = nil) {
+                bestAccuracy: Double, bestLogits: [[Float]], finalLogits: [[Float]], bestState: [Float]? = nil,
+                validation: ValidationChoice = ValidationChoice(), validationState: [Float]? = nil) {
+        self.validation = validation
+        self.validationState = validationState
         self.epoch = epoch
         self.model = model
         self.optimizer = optimizer
@@ -71,6 +79,12 @@ public struct DDAMFNFoldState: Equatable, Sendable {
         file.tensors["best_logits"] = Self.matrix(bestLogits)
         file.tensors["final_logits"] = Self.matrix(finalLogits)
         if let bestState { file.tensors["best_state"] = Self.vector(bestState) }
+        if validation.epoch > 0 {
+            file.metadata["validation_epoch"] = String(validation.epoch)
+            file.metadata["validation_accuracy"] = String(validation.accuracy.bitPattern)
+            file.tensors["validation_logits"] = Self.matrix(validation.testLogits)
+        }
+        if let validationState { file.tensors["validation_state"] = Self.vector(validationState) }
         return try file.encoded()
     }
 
@@ -103,10 +117,20 @@ public struct DDAMFNFoldState: Equatable, Sendable {
         case "adam": optimizer = .adam(step: step, moment1: try tensor("adam.moment1").floats, moment2: try tensor("adam.moment2").floats)
         case let other: throw bad("metadata 'optimizer' is \(other.map { "'\($0)'" } ?? "missing"), expected sgd or adam")
         }
+        var validation = ValidationChoice()
+        if file.metadata["validation_epoch"] != nil {
+            guard let bits = file.metadata["validation_accuracy"].flatMap(UInt64.init) else {
+                throw bad("metadata 'validation_accuracy' missing or not a bit pattern")
+            }
+            validation = ValidationChoice(epoch: try integer("validation_epoch"), accuracy: Double(bitPattern: bits),
+                                          testLogits: rows(try tensor("validation_logits")))
+        }
         return DDAMFNFoldState(epoch: epoch, model: try tensor("model").floats, optimizer: optimizer, records: records,
                                bestEpoch: try integer("best_epoch"), bestAccuracy: Double(bitPattern: accuracyBits),
                                bestLogits: rows(try tensor("best_logits")), finalLogits: rows(try tensor("final_logits")),
-                               bestState: file["best_state"] == nil ? nil : try tensor("best_state").floats)
+                               bestState: file["best_state"] == nil ? nil : try tensor("best_state").floats,
+                               validation: validation,
+                               validationState: file["validation_state"] == nil ? nil : try tensor("validation_state").floats)
     }
 
     private static func vector(_ v: [Float]) -> StoredTensor { StoredTensor(Tensor(shape: [v.count], data: v)) }

@@ -42,6 +42,8 @@ public struct DDAMFNFoldTrainer {
     /// Set: the best-test epoch's model state (exportState layout) is kept and handed over once at the
     /// end, with that epoch.
     public var bestTestStateObserver: ((Int, [Float]) -> Void)?
+    /// The same for the validation-selected epoch (keep: checkpoints under epoch_selection: validation).
+    public var validationStateObserver: ((Int, [Float]) -> Void)?
 
     public init(config: DDAMFNConfig, settings: DDAMFNTrainingSettings, seedKeys: [UInt64]) {
         self.config = config
@@ -133,8 +135,10 @@ public struct DDAMFNFoldTrainer {
                 best = (epoch, accuracy, evaluation.logits)
                 if bestTestStateObserver != nil { progressSoFar.bestState = net.exportState() }
             }
-            offerValidation(&progressSoFar.validation, net: net, data: data, inputSide: side, batch: batchImages, epoch: epoch,
-                            testLogits: evaluation.logits)
+            if offerValidation(&progressSoFar.validation, net: net, data: data, inputSide: side, batch: batchImages, epoch: epoch,
+                               testLogits: evaluation.logits), validationStateObserver != nil {
+                progressSoFar.validationState = net.exportState()
+            }
             finalLogits = evaluation.logits
             testLogitsObserver?(epoch, evaluation.logits)
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(trainCount),
@@ -150,6 +154,7 @@ public struct DDAMFNFoldTrainer {
         }
         finished(net)
         if let bestTestStateObserver, let state = progressSoFar.bestState { bestTestStateObserver(best.epoch, state) }
+        if let validationStateObserver, let state = progressSoFar.validationState { validationStateObserver(progressSoFar.validation.epoch, state) }
         let validated = !data.validationLabels.isEmpty, validation = progressSoFar.validation
         return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits,
                            validationEpoch: validated ? validation.epoch : nil, validationLogits: validated ? validation.testLogits : nil)

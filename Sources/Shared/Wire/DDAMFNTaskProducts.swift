@@ -10,7 +10,7 @@ enum DDAMFNTaskProducts {
     /// The weights this task must send back would not fit one result message: refused before training.
     static func sizeProblem(_ a: TaskAssignment, config: DDAMFNConfig) -> String? {
         guard a.returnedWeights != .none else { return nil }
-        let sets = a.returnedWeights == .finalAndBestTestEpoch ? 2 : 1
+        let sets = a.returnedWeights.setCount
         let bytes = DDAMFNStateLayout(config: config).count * 4 * sets
         guard bytes > MPICommunicator.maximumMessageBytes - (64 << 20) else { return nil }
         return "keep: checkpoints: \(sets) weight set(s) of this model need \(bytes >> 20) MiB, more than one MPI message holds (2 GiB)"
@@ -19,13 +19,14 @@ enum DDAMFNTaskProducts {
     /// The trained weights a task hands back, collected as training ends.
     final class Returned {
         var final: [Float] = []
-        var best: (epoch: Int, state: [Float])?
+        /// The best-test or validation-selected epoch's, as the assignment asks (ReturnedWeights.selected).
+        var selected: (epoch: Int, state: [Float])?
 
         func weights(_ a: TaskAssignment, outcome: FoldOutcome) -> [TrainedWeights] {
             guard a.returnedWeights != .none else { return [] }
             var out = [TrainedWeights(selection: .final, epoch: outcome.epochs.count, parameters: final)]
-            if a.returnedWeights == .finalAndBestTestEpoch, let best {
-                out.append(TrainedWeights(selection: .bestTestEpoch, epoch: best.epoch, parameters: best.state))
+            if let rule = a.returnedWeights.selected, let selected {
+                out.append(TrainedWeights(selection: rule, epoch: selected.epoch, parameters: selected.state))
             }
             return out
         }
@@ -63,8 +64,10 @@ enum DDAMFNTaskProducts {
             }
         }
         let returned = Returned()
-        if a.returnedWeights == .finalAndBestTestEpoch {
-            trainer.bestTestStateObserver = { epoch, state in returned.best = (epoch, state) }
+        switch a.returnedWeights.selected {
+        case .bestTestEpoch: trainer.bestTestStateObserver = { epoch, state in returned.selected = (epoch, state) }
+        case .validation: trainer.validationStateObserver = { epoch, state in returned.selected = (epoch, state) }
+        case .final, nil: break
         }
         return returned
     }
