@@ -17,8 +17,8 @@ public enum DDAMFNTrainingError: Error, CustomStringConvertible {
 
 /// Trains a fresh DDAMFN on one fold with the same contract as HTNet's FoldTrainer: FoldData in,
 /// an EpochRecord per epoch, the final and best-test-epoch test logits out (and, with a validation
-/// set, the validation-selected epoch's: DDAMFNEvaluation), `shouldStop` asked before every step. Train mode (batch statistics) for the steps, eval mode (running statistics)
-/// for the test logits. A last training batch of one sample is merged into the batch before it
+/// set, the validation-selected epoch's: DDAMFNEvaluation), `shouldStop` asked before every step.
+/// Train mode (batch statistics) for the steps, eval mode (running statistics) for the test logits. A last training batch of one sample is merged into the batch before it
 /// (batch norm over one sample has no statistics). Everything random (the starting weights, the
 /// epoch order, each sample's augmentation) derives from `seedKeys`, the epoch and the sample's
 /// position in the fold, so a task gives the same numbers whichever worker or thread count runs it.
