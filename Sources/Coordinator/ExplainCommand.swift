@@ -12,15 +12,21 @@ import TrainedModels
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Saliency and attention maps of one sample under a kept model, as PNG overlays on its composed input.",
+        abstract: "Saliency and attention maps of one sample under a kept model, as PNG overlays on its input.",
         discussion: """
         With --run, the sample is explained by the model of the fold that held it out (first variant and
-        seed unless --variant / --seed). Writes into --out: <sample>.input.png, .saliency.png (|d logit /
-        d input| summed over channels), .saliency-<channel>.png per flow channel, .attention-level<l>.png
-        per hierarchy level (received attention; left out when blocks hold one token) and
-        <sample>.explanation.json (logits, probabilities, mean |saliency| per region and channel, attention).
-        Images are 28x28 enlarged 8x. Example:
+        seed unless --variant / --seed). The model runs in eval mode on that one sample.
+        HTNet writes into --out: <sample>.input.png, .saliency.png (|d logit / d input| summed over
+        channels), .saliency-<channel>.png per flow channel, .attention-level<l>.png per hierarchy level
+        (received attention; left out when blocks hold one token) and <sample>.explanation.json (logits,
+        probabilities, mean |saliency| per region and channel, attention). Images are 28x28 enlarged 8x.
+        DDAMFN writes <sample>.face.png (the 112x112 RGB input as the network sees it), .saliency.png
+        (max over RGB of |d logit / d x|, x the resized, ImageNet-normalised input), .head<i>.png per
+        attention head and .maximum.png (M, their elementwise maximum: each map's mean over its 512
+        channels, 7x7 upsampled bilinearly) and the JSON (logits, probabilities, per-head statistics).
+        Images are 112x112 enlarged 2x. Examples:
           coordinator explain --run runs/models-demo --sample "a01_clip03 .png" --out runs/models-demo/explain
+          coordinator explain --run runs/ddamfn-models --sample fer-s02-03 --out runs/ddamfn-models/explain
         """)
 
     @Option(name: .customLong("run"), help: "A run folder with kept checkpoints.")
@@ -55,35 +61,48 @@ struct ExplainCommand: ParsableCommand {
         let override = try config.map { text -> TrainedArchitecture in
             do { return try TrainedArchitecture.parse(json: text) } catch { throw ValidationError("\(error)") }
         }
-        let path: String, dataPath: String
-        var featuresPath = features
+        let path: String
+        var folder: RunFolderModels?
         if let runFolder {
-            let folder = try RunFolderModels(directory: runFolder)
-            let v = variant ?? folder.experiment.variants[0].name, s = seed ?? folder.experiment.seeds[0]
-            guard let fold = folder.journal.plan?.folds.first(where: { $0.value.contains { $0.sample == sample } })?.key else {
+            let run = try RunFolderModels(directory: runFolder)
+            folder = run
+            let v = variant ?? run.experiment.variants[0].name, s = seed ?? run.experiment.seeds[0]
+            guard let fold = run.journal.plan?.folds.first(where: { $0.value.contains { $0.sample == sample } })?.key else {
                 throw ValidationError("sample '\(sample)' is no held-out sample of \(runFolder)'s plan")
             }
-            path = folder.store.path(taskID: "\(v)/\(s)/\(fold)", selection: epoch)
+            path = run.store.path(taskID: "\(v)/\(s)/\(fold)", selection: epoch)
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ValidationError("\(path) is missing (variant \(v), seed \(s), fold \(fold)); the run needs keep: checkpoints")
             }
-            dataPath = data ?? folder.datasetPath
-            if data == nil { featuresPath = featuresPath ?? folder.featuresPath }
         } else {
             path = checkpoint!
-            dataPath = data!
         }
         let model = try TrainedModel.load(path: path, config: override)
-        let dataset = try RunFolderModels.openDataset(path: dataPath, for: model, features: featuresPath)
+        // Without --data, a run's own dataset: its folder, or (generated faces, FER2013, ...) built again.
+        let (dataset, dataPath): (ComposedDataset, String)
+        if let data {
+            (dataset, dataPath) = (try RunFolderModels.openDataset(path: data, for: model, features: features), data)
+        } else if let folder, features != nil {
+            (dataset, dataPath) = (try RunFolderModels.openDataset(path: folder.datasetPath, for: model, features: features), folder.datasetPath)
+        } else {
+            (dataset, dataPath) = try folder!.runDataset(for: model)
+        }
         try Predictor.check(model, fits: dataset, dataPath: dataPath)
         guard let index = dataset.samples.firstIndex(where: { $0.id == sample }) else {
             throw ValidationError("sample '\(sample)' is not in \(dataPath)")
         }
-        let features = try model.fusedFeatures?.rows(of: dataset.handcrafted, at: [index], source: model.source)
-        let e = try Explanation.compute(model.htnet(for: "explain").network(maxBatch: 1), input: dataset.inputs(at: [index]), features: features,
-                                        explaining: explainedClass)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let base = (out as NSString).appendingPathComponent(sample.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: " ", with: "_"))
+        switch model.weights {
+        case let .htnet(w): try explain(w, model: model, dataset: dataset, index: index, path: path, base: base)
+        case let .ddamfn(w): try explain(w, model: model, dataset: dataset, index: index, path: path, base: base)
+        }
+    }
+
+    private func explain(_ weights: HTNetWeights, model: TrainedModel, dataset: ComposedDataset, index: Int, path: String, base: String) throws {
+        let features = try model.fusedFeatures?.rows(of: dataset.handcrafted, at: [index], source: model.source)
+        let e = try Explanation.compute(weights.network(maxBatch: 1), input: dataset.inputs(at: [index]), features: features,
+                                        explaining: explainedClass)
         var written: [String] = []
         func save(_ image: PNGImage, _ suffix: String) throws {
             try image.scaled(by: 8).write(path: base + suffix)

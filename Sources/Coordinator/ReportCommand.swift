@@ -17,13 +17,11 @@ struct ReportCommand: ParsableCommand {
 
     /// The explanation gallery when the run kept checkpoints (it reads the run's dataset); empty otherwise.
     private func gallery() -> String {
-        // The gallery explains HTNet models (saliency, attention); a run whose first variant is DDAMFN has none.
         guard let folder = try? RunFolderModels(directory: out), folder.experiment.keepsCheckpoints,
-              folder.experiment.variants.first?.ddamfn == nil,
               let first = try? folder.checkpoints(selection: .final).first else { return "" }
         do {
-            let model = try TrainedModel.load(path: first.path)
-            let data = try RunFolderModels.openDataset(path: folder.datasetPath, for: model, features: folder.featuresPath)
+            // The run's own data: its folder, or generated faces / FER2013 / ... built again from the experiment.
+            let data = try folder.runDataset(for: try TrainedModel.load(path: first.path)).data
             return try ExplanationGallery.section(folder: folder, data: data) ?? ""
         } catch {
             FileHandle.standardError.write(Data("report: no explanation gallery (\(error))\n".utf8))

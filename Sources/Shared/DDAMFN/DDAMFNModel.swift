@@ -43,15 +43,20 @@ public final class DDAMFNModel {
     private var training = true
     private var stageOutputs: [Int: UnsafePointer<Float>] = [:]
     private var features: UnsafePointer<Float>?
+    /// Whether the stem convolution computes its input gradient (`inputGradient`): explanations only,
+    /// so training does no work for a gradient it never uses.
+    public let computesInputGradient: Bool
 
-    public init(config: DDAMFNConfig, maxBatch: Int) {
+    /// - inputGradient: build the stem convolution with dX, for `inputGradient(dLogits:)` (saliency).
+    public init(config: DDAMFNConfig, maxBatch: Int, inputGradient: Bool = false) {
         self.config = config
         self.maxBatch = maxBatch
+        computesInputGradient = inputGradient
         let t = ParameterTable()
         table = t
         let side = DDAMFNConfig.imageSize
         stem = ConvBNPReLU(t, "features.0", input: 3, output: 64, kernel: 3, stride: 2, padding: 1, height: side, width: side,
-                           maxBatch: maxBatch, needsInputGradient: false)
+                           maxBatch: maxBatch, needsInputGradient: inputGradient)
         var h = stem.outHeight
         stemDepthwise = ConvBNPReLU(t, "features.1", input: 64, output: 64, kernel: 3, padding: 1, depthwise: true,
                                     height: h, width: h, maxBatch: maxBatch)
@@ -197,10 +202,31 @@ public final class DDAMFNModel {
     /// (unused parameters keep gradient 0). Train mode only.
     public func backward() {
         precondition(training, "backward needs a train-mode forward")
-        let pass = pass(batch, training: true)
+        propagate(pass(batch, training: true))
+    }
+
+    /// d (sum over b, k of dLogits[b, k] x logits[b, k]) / d images, [batch, 3, 112, 112] NCHW: the
+    /// gradient with respect to the normalised network input `forward` took, through the last forward
+    /// in its own mode (eval mode: running statistics are constants). The heads' maps get no loss
+    /// term. Needs a model built with `inputGradient: true`; parameter gradients are overwritten.
+    public func inputGradient(dLogits given: [Float]) -> [Float] {
+        precondition(computesInputGradient, "build the model with inputGradient: true for input gradients")
+        precondition(given.count == batch * config.classes, "\(given.count) logit gradients for a batch of \(batch)")
+        dLogits.pointer.update(from: given, count: given.count)
+        let n = batch * featureElements
+        for head in heads { head.dMap.pointer.update(repeating: 0, count: n) }
+        let dx = propagate(pass(batch, training: training))!
+        let plane = DDAMFNConfig.imageSize * DDAMFNConfig.imageSize
+        return DDAMFNModel.batchMajor(dx, channels: 3, batch: batch, positions: plane)
+    }
+
+    /// Backpropagates `dLogits` and the heads' `dMap`s through the last forward; returns the stem's
+    /// dX (channel-major) when the model computes it.
+    @discardableResult
+    private func propagate(_ pass: Pass) -> Floats? {
         let n = batch * featureElements
         let dy = pool.backward(poolNorm.backward(fc.backward(dLogits.pointer, pass), pass), pass)
-        let f = features!, m = UnsafePointer(maximum.singleHead ? heads[0].map.pointer : maximum.partial.last!.pointer)
+        let f = features!, m = maximumPointer
         let df = dFeatures.pointer, dm = dMaximum.pointer
         for i in 0..<n { df[i] = dy[i] * m[i]; dm[i] = dy[i] * f[i] }
         maximum.backward(dm, maps: heads.map { UnsafePointer($0.map.pointer) }, dMaps: heads.map { $0.dMap.pointer }, elements: n)
@@ -210,6 +236,17 @@ public final class DDAMFNModel {
         }
         var dx = UnsafePointer(top.backward(df, pass)!)
         for (_, block) in blocks.reversed() { dx = UnsafePointer(block.backward(dx, pass)) }
-        stem.backward(stemDepthwise.backward(dx, pass)!, pass)
+        return stem.backward(stemDepthwise.backward(dx, pass)!, pass)
+    }
+
+    /// M, the elementwise maximum of the heads' maps, channel-major.
+    private var maximumPointer: UnsafePointer<Float> {
+        UnsafePointer(maximum.singleHead ? heads[0].map.pointer : maximum.partial.last!.pointer)
+    }
+
+    /// M [batch, 512, 7, 7] from the last forward (the maximum the model multiplied F by), NCHW.
+    public var maximumMap: [Float] {
+        DDAMFNModel.batchMajor(maximumPointer, channels: DDAMFNConfig.featureChannels, batch: batch,
+                               positions: DDAMFNConfig.featureSide * DDAMFNConfig.featureSide)
     }
 }

@@ -107,16 +107,22 @@ public enum ExplanationImages {
     /// (black-red-yellow-white) over the input's grey level (35% grey, 65% heat).
     public static func overlay(_ e: Explanation, values: [Float], stretch: Bool = false) -> PNGImage {
         let n = e.side * e.side
+        let grey = (0..<n).map { i in (0..<e.channels).reduce(Float(0)) { $0 + e.input[$1 * n + i] / Float(e.channels) } }
+        return heat(values, over: grey, side: e.side, stretch: stretch)
+    }
+
+    /// `values` [side * side] as heat over a grey image (0...255) of the same size: 35% grey, 65% heat.
+    static func heat(_ values: [Float], over grey: [Float], side: Int, stretch: Bool) -> PNGImage {
+        let n = side * side
+        precondition(values.count == n && grey.count == n, "values and grey image of \(side) x \(side)")
         let low = stretch ? (values.min() ?? 0) : 0
         let top = max((values.max() ?? 0) - low, .leastNormalMagnitude)
         var rgb = [UInt8](repeating: 0, count: n * 3)
         for i in 0..<n {
-            var grey: Float = 0
-            for ch in 0..<e.channels { grey += e.input[ch * n + i] / Float(e.channels) }
             let heat = heatColour((values[i] - low) / top)
-            for k in 0..<3 { rgb[i * 3 + k] = UInt8(max(0, min(255, (0.35 * grey + 0.65 * heat[k]).rounded()))) }
+            for k in 0..<3 { rgb[i * 3 + k] = UInt8(max(0, min(255, (0.35 * grey[i] + 0.65 * heat[k]).rounded()))) }
         }
-        return PNGImage(width: e.side, height: e.side, rgb: rgb)
+        return PNGImage(width: side, height: side, rgb: rgb)
     }
 
     /// t in 0...1 -> RGB 0...255: black, red, yellow, white.

@@ -88,7 +88,7 @@ public struct TrainedModel: Sendable {
         return nil
     }
 
-    /// The HTNet weights, or an error saying that `use` (explain, saliency) takes HTNet models only.
+    /// The HTNet weights, or an error saying that `use` takes HTNet models only.
     public func htnet(for use: String) throws -> HTNetWeights {
         guard case let .htnet(w) = weights else {
             throw CheckpointError(source: source, problem: "\(use) takes HTNet models; this is \(architecture.description)")
@@ -164,8 +164,9 @@ public struct DDAMFNWeights: Sendable {
         self.state = state
     }
 
-    public func network(maxBatch: Int) -> DDAMFNModel {
-        let net = DDAMFNModel(config: config, maxBatch: max(1, maxBatch))
+    /// - inputGradient: a network that backpropagates to its input image (explanations).
+    public func network(maxBatch: Int, inputGradient: Bool = false) -> DDAMFNModel {
+        let net = DDAMFNModel(config: config, maxBatch: max(1, maxBatch), inputGradient: inputGradient)
         net.importState(state)
         return net
     }

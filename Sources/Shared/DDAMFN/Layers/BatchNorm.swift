@@ -7,7 +7,7 @@ import Tensor
 /// Train mode: each channel normalised with its batch mean and biased variance over B x P values
 /// (accumulated in float64), then running_mean <- 0.9 running_mean + 0.1 mean, running_var <- 0.9
 /// running_var + 0.1 x unbiased variance (n / (n - 1)), num_batches_tracked += 1.
-/// Eval mode: normalised with the running statistics (no backward in eval mode).
+/// Eval mode: normalised with the running statistics, constants to its backward (dx = g rstd dy).
 final class BatchNorm {
     static let eps = 1e-5, momentum = 0.1
     let channels: Int, positions: Int
@@ -67,9 +67,10 @@ final class BatchNorm {
         return out
     }
 
-    /// Train-mode backward: dx = rstd (g dy - mean(g dy) - xhat mean(g dy xhat)); writes dweight, dbias.
+    /// Train mode: dx = rstd (g dy - mean(g dy) - xhat mean(g dy xhat)); eval mode (explanations):
+    /// dx = g rstd dy. Writes dweight, dbias.
     func backward(_ dy: UnsafePointer<Float>, _ pass: Pass) -> Floats {
-        let batch = pass.batch, c = channels, n = positions
+        let batch = pass.batch, c = channels, n = positions, training = pass.training
         let gamma = pass.parameters + weight, dgamma = pass.gradients + weight, dbeta = pass.gradients + bias
         let xhat = normalised.pointer, rstd = inverseStd.pointer, out = dx.pointer
         ParallelLoop.ranges(c, minimumChunk: max(1, 8192 / max(batch * n, 1))) { range in
@@ -84,6 +85,10 @@ final class BatchNorm {
                 let count = Double(batch * n), g = gamma[ch], r = rstd[ch]
                 let meanDy = Float(sumDy / count), meanDyH = Float(sumDyH / count)
                 let d = dy + o, h = xhat + o, dxr = out + o
+                if !training {
+                    for i in 0..<(batch * n) { dxr[i] = g * r * d[i] }
+                    continue
+                }
                 for i in 0..<(batch * n) { dxr[i] = g * r * (d[i] - meanDy - h[i] * meanDyH) }
             }
         }
