@@ -50,7 +50,7 @@ final class DDAMFNCheckpointTests: XCTestCase {
         XCTAssertEqual(w.config, config)
         XCTAssertEqual(w.state, values)
         XCTAssertEqual(back.evaluationBatch, 8)
-        XCTAssertThrowsError(try back.htnet(for: "explain")) { XCTAssertTrue("\($0)".contains("explain takes HTNet models; this is DDAMFN"), "\($0)") }
+        XCTAssertThrowsError(try back.htnet(for: "the HTNet gallery")) { XCTAssertTrue("\($0)".contains("the HTNet gallery takes HTNet models; this is DDAMFN"), "\($0)") }
         XCTAssertThrowsError(try store.write(taskID: "v/2/k1", parameters: [1, 2], metadata: metadata(config))) {
             XCTAssertTrue("\($0)".contains("2 trained values, the DDAMFN model's state holds"), "\($0)")
         }
