@@ -72,4 +72,30 @@ final class DDAMFNExplainCommandTests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.output.contains("no held-out sample"), missing.output)
     }
+
+    /// A run with an HTNet and a DDAMFN variant: the gallery shows the first variant of each
+    /// architecture (HTNet's input and saliency at 28x28, DDAMFN's face, saliency and M at 112x112).
+    func testAMixedRunsGalleryShowsOneVariantOfEachArchitecture() throws {
+        try """
+            name: mixed
+            dataset: {source: synthetic, seed: 3, subjects: 3, samples: 6}
+            protocol: {kfold: 3}
+            seeds: [1]
+            training: {order: shuffle, epochs: 1, batch_size: 4}
+            variants:
+              - {name: small-htnet, model: {dim: 8, heads: 2, block_repeats: [1, 1, 1]}}
+              - {name: tiny-ddamfn, model: {arch: ddamfn, num_heads: 2, conv4_blocks: 0}}
+            keep: checkpoints
+            """.write(toFile: directory + "/mixed.yaml", atomically: true, encoding: .utf8)
+        let run = try coordinator(["run", "mixed.yaml", "--out", "out", "--threads", "1"])
+        XCTAssertEqual(run.status, 0, run.output)
+        let html = try String(contentsOfFile: directory + "/out/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("variant <code>small-htnet</code>") && html.contains("variant <code>tiny-ddamfn</code>"))
+        let images = try GalleryRender.decodedImages(report: directory + "/out/report.html", scratch: directory)
+        let sizes = Dictionary(grouping: images, by: { $0[3] as? String ?? "" }).mapValues { Set($0.compactMap { $0[1] as? Int }) }
+        XCTAssertEqual(sizes["input"], [28])
+        XCTAssertEqual(sizes["face"], [112])
+        XCTAssertEqual(sizes["M"], [112])
+        XCTAssertEqual(sizes["saliency"], [28, 112])
+    }
 }
