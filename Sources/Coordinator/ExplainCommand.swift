@@ -26,7 +26,7 @@ struct ExplainCommand: ParsableCommand {
         channels, 7x7 upsampled bilinearly) and the JSON (logits, probabilities, per-head statistics).
         Images are 112x112 enlarged 2x. Examples:
           coordinator explain --run runs/models-demo --sample "a01_clip03 .png" --out runs/models-demo/explain
-          coordinator explain --run runs/ddamfn-models --sample fer-s02-03 --out runs/ddamfn-models/explain
+          coordinator explain --run runs/ddamfn-explain --sample S01_002 --out runs/ddamfn-explain/explain
         """)
 
     @Option(name: .customLong("run"), help: "A run folder with kept checkpoints.")

@@ -129,7 +129,7 @@ struct DDAMFNGalleryExplainer: GalleryExplainer {
             + "the saliency |d logit / d x| of the predicted class (x the ImageNet-normalised input; maximum over RGB; scaled by its maximum), "
             + "and M, the elementwise maximum of the attention heads' maps the model multiplies its 512x7x7 features by: mean over the 512 "
             + "channels, upsampled bilinearly from 7x7 and stretched from its minimum to its maximum. Heat: black (low) to white (high). "
-            + "The caption gives M's range (a narrow one is stretched all the same), its peak cell (row, column of 7x7) and each head's "
+            + "The caption gives M's mean and spread (a narrow one is stretched all the same), its peak cell (row, column of 7x7) and each head's "
             + "share of M (the fraction of its 512x7x7 elements where that head's map is the larger)."
     }
 
@@ -149,7 +149,7 @@ struct DDAMFNGalleryExplainer: GalleryExplainer {
         let shares = e.headSharesOfMaximum.enumerated().map { "head \($0) \(Int(($1 * 100).rounded()))%" }.joined(separator: ", ")
         return GalleryFigure(images: [("face", ExplanationImages.face(e)), ("saliency", ExplanationImages.saliency(e)),
                                       ("M", ExplanationImages.map(e, e.maximum))],
-                             probabilities: e.probabilities, note: "M (channel mean) \(String(format: "%.4f...%.4f", m.minimum, m.maximum)), peak at "
+                             probabilities: e.probabilities, note: "M (channel mean) \(String(format: "%.4f, max - min %.2g", m.mean, m.maximum - m.minimum)), peak at "
                                 + "(\(m.peakRow), \(m.peakColumn)); \(shares)")
     }
 }
