@@ -58,7 +58,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // What a fold produces (epoch curve, logits, the epoch rule), shared by the engine, the wire and
         // the evaluation without tying evaluation to the model.
-        .target(name: "FoldResults", path: "\(shared)/FoldResults"),
+        .target(name: "FoldResults", dependencies: ["Tensor"], path: "\(shared)/FoldResults"),
         .target(name: "HTNet", dependencies: ["Tensor", "CKernels", "FoldResults"], path: "\(shared)/HTNet",
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         // A second architecture (issue 19): DDAMFN for facial expressions, engine only.

@@ -6,18 +6,7 @@ import XCTest
 /// (face, saliency and M per figure, 112x112 PNGs that Chromium decodes), `report OUT` redraws it,
 /// and `explain --run` writes the face, saliency, one overlay per head, M and a JSON whose logits
 /// are the run's own for that sample.
-final class DDAMFNExplainCommandTests: XCTestCase {
-    private var directory: String!
-
-    override func setUpWithError() throws {
-        try MPIJob.requireMPI()   // the built coordinator
-        directory = try temporaryDirectory(self)
-    }
-
-    private func coordinator(_ arguments: [String]) throws -> MPIJob.Outcome {
-        try MPIJob.runDirect(MPIJob.coordinator, arguments, in: directory)
-    }
-
+final class DDAMFNExplainCommandTests: CoordinatorCommandTestCase {
     func testGalleryAndExplainForKeptDDAMFNModels() throws {
         try DDAMFNProductsTests.experimentText.write(toFile: directory + "/fer.yaml", atomically: true, encoding: .utf8)
         let run = try coordinator(["run", "fer.yaml", "--out", "out", "--threads", "1"])

@@ -17,18 +17,7 @@ import XCTest
 /// counts a task done only with its checkpoints; `init_from` fine-tunes a kept model into another
 /// class count; a worker's fold state, kept by the coordinator and handed back, resumes the fold
 /// bit-identically.
-final class DDAMFNProductsTests: XCTestCase {
-    private var directory: String!
-
-    override func setUpWithError() throws {
-        directory = try temporaryDirectory(self)
-    }
-
-    private func coordinator(_ arguments: [String]) throws -> MPIJob.Outcome {
-        try MPIJob.requireMPI()   // the built coordinator
-        return try MPIJob.runDirect(MPIJob.coordinator, arguments, in: directory)
-    }
-
+final class DDAMFNProductsTests: CoordinatorCommandTestCase {
     static let experimentText = """
         name: fer-products
         dataset: {source: synthetic-fer, seed: 1, subjects: 3, samples: 5}

@@ -6,18 +6,7 @@ import XCTest
 /// `training.init_from`: a model kept by a 3-class micro-expression run is fine-tuned into a 6-class
 /// head (`classes:`; the class head drawn fresh, everything else from the checkpoint), in-process; a checkpoint of
 /// another architecture is refused before any training, naming the tensor.
-final class FineTuningTests: XCTestCase {
-    private var directory: String!
-
-    override func setUpWithError() throws {
-        try MPIJob.requireMPI()   // the built coordinator
-        directory = try temporaryDirectory(self)
-    }
-
-    private func coordinator(_ arguments: [String]) throws -> MPIJob.Outcome {
-        try MPIJob.runDirect(MPIJob.coordinator, arguments, in: directory)
-    }
-
+final class FineTuningTests: CoordinatorCommandTestCase {
     func testAThreeClassCheckpointFineTunesIntoASixClassHead() throws {
         try """
         name: pretrain

@@ -6,7 +6,7 @@ import XCTest
 /// `coordinator predict` on a run folder: per fold it reproduces the run's own predictions.csv rows
 /// exactly, under both epoch rules; the ensemble gives probabilities; a run without kept
 /// checkpoints and a checkpoint without a configuration fail with errors that say what to do.
-final class PredictCommandTests: XCTestCase {
+final class PredictCommandTests: CoordinatorCommandTestCase {
     static let experimentText = """
         name: predict
         dataset: {source: synthetic, seed: 9, subjects: 2, samples: 12}
@@ -21,17 +21,10 @@ final class PredictCommandTests: XCTestCase {
         keep: checkpoints
         """
 
-    private var directory: String!
-
     override func setUpWithError() throws {
-        try MPIJob.requireMPI()
-        directory = try temporaryDirectory(self)
+        try super.setUpWithError()
         try Self.experimentText.write(toFile: directory + "/predict.yaml", atomically: true, encoding: .utf8)
         try (Self.experimentText.replacingOccurrences(of: "keep: checkpoints", with: "")).write(toFile: directory + "/nokeep.yaml", atomically: true, encoding: .utf8)
-    }
-
-    private func coordinator(_ arguments: [String]) throws -> MPIJob.Outcome {
-        try MPIJob.runDirect(MPIJob.coordinator, arguments, in: directory)
     }
 
     func testPerFoldPredictionsReproduceTheRunsPredictionsExactly() throws {

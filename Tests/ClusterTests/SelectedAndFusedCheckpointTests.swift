@@ -6,7 +6,7 @@ import XCTest
 /// `predict --per-fold` reproduces the run's predictions.csv rows bit for bit under both rules; a
 /// fused checkpoint carries its feature columns and standardisation, so predict and explain feed
 /// new samples' features scaled as in training, and a features file with other columns is refused.
-final class SelectedAndFusedCheckpointTests: XCTestCase {
+final class SelectedAndFusedCheckpointTests: CoordinatorCommandTestCase {
     static let experimentText = """
         name: fused-keep
         dataset: {source: synthetic-smiles, seed: 1, subjects: 6, samples: 48}
@@ -22,19 +22,9 @@ final class SelectedAndFusedCheckpointTests: XCTestCase {
           - {name: gated, model: {fusion: gated}}
         """
 
-    private var directory: String!
-
     override func setUpWithError() throws {
-        try MPIJob.requireMPI()
-        directory = try MPIJob.scratch("fused-keep", files: ["fused.yaml": Self.experimentText])
-    }
-
-    override func tearDown() {
-        if let directory { try? FileManager.default.removeItem(atPath: directory) }
-    }
-
-    private func coordinator(_ arguments: [String]) throws -> MPIJob.Outcome {
-        try MPIJob.runDirect(MPIJob.coordinator, arguments, in: directory)
+        try super.setUpWithError()
+        try Self.experimentText.write(toFile: directory + "/fused.yaml", atomically: true, encoding: .utf8)
     }
 
     func testValidationAndFusedCheckpointsPredictTheRunsOwnRows() throws {

@@ -197,8 +197,9 @@ final class DDAMFNFoldProductsTests: XCTestCase {
 }
 
 enum FoldProductsData {
-    /// 3 classes, each a bright square in its own place on a grey 28x28 BGR image with per-sample noise.
-    static func tinySet(count: Int, seed: UInt64) -> (inputs: [Float], labels: [Int]) {
+    /// 3 classes, each a bright square in its own place on a grey 28x28 BGR image with per-sample
+    /// Gaussian noise of standard deviation `noise`.
+    static func tinySet(count: Int, seed: UInt64, noise: Float = 20) -> (inputs: [Float], labels: [Int]) {
         var rng = DeterministicRNG(seed: seed)
         var inputs: [Float] = [], labels: [Int] = []
         for i in 0..<count {
@@ -207,7 +208,7 @@ enum FoldProductsData {
                 for y in 0..<28 {
                     for x in 0..<28 {
                         let inside = y >= 4 && y < 14 && x >= 2 + 8 * label && x < 10 + 8 * label
-                        inputs.append((inside ? 230 : 90) + 20 * rng.normal())
+                        inputs.append((inside ? 230 : 90) + noise * rng.normal())
                     }
                 }
             }

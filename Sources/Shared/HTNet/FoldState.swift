@@ -47,75 +47,28 @@ public struct FoldState: Equatable, Sendable {
 
     static let format = "loso-fold-state-1"
 
-    /// A safetensors file: the float arrays as tensors, the rest as JSON in the header's metadata
-    /// (doubles in JSON round-trip exactly).
+    /// A safetensors file (FoldStateFile): the results so far, the weights and Adam's state.
     public func encoded() throws -> Data {
-        let recordJSON = String(decoding: try JSONEncoder().encode(records), as: UTF8.self)
-        var file = SafeTensorsFile(metadata: [
-            "format": Self.format, "epoch": String(epoch), "adam_step": String(adamStep),
-            "best_epoch": String(bestEpoch), "best_accuracy": String(bestAccuracy.bitPattern),
-            "records": recordJSON,
-        ])
-        if validationEpoch > 0 {
-            file.metadata["validation_epoch"] = String(validationEpoch)
-            file.metadata["validation_accuracy"] = String(validationAccuracy.bitPattern)
-            file.tensors["validation_logits"] = Self.matrix(validationLogits)
-        }
-        file.tensors["parameters"] = StoredTensor(Tensor(shape: [parameters.count], data: parameters))
-        file.tensors["adam.moment1"] = StoredTensor(Tensor(shape: [adamMoment1.count], data: adamMoment1))
-        file.tensors["adam.moment2"] = StoredTensor(Tensor(shape: [adamMoment2.count], data: adamMoment2))
-        file.tensors["best_logits"] = Self.matrix(bestLogits)
-        file.tensors["final_logits"] = Self.matrix(finalLogits)
-        return try file.encoded()
+        var f = try FoldStateFile(format: Self.format, epoch: epoch, records: records, bestEpoch: bestEpoch, bestAccuracy: bestAccuracy,
+                                  bestLogits: bestLogits, finalLogits: finalLogits, validationEpoch: validationEpoch,
+                                  validationAccuracy: validationAccuracy, validationLogits: validationLogits)
+        f.file.metadata["adam_step"] = String(adamStep)
+        f.set("parameters", parameters)
+        f.set("adam.moment1", adamMoment1)
+        f.set("adam.moment2", adamMoment2)
+        return try f.encoded()
     }
 
     /// Reads `encoded()` output; `source` names the file in errors.
     public static func decode(_ data: Data, source: String) throws -> FoldState {
-        let file = try SafeTensorsFile.decode(data, path: source)
-        func bad(_ problem: String) -> FoldStateError { FoldStateError(source: source, problem: problem) }
-        guard file.metadata["format"] == format else {
-            throw bad("not a fold state (format \(file.metadata["format"] ?? "missing"), expected \(format))")
-        }
-        func integer(_ key: String) throws -> Int {
-            guard let text = file.metadata[key], let v = Int(text) else { throw bad("metadata '\(key)' missing or not an integer") }
-            return v
-        }
-        func tensor(_ name: String) throws -> StoredTensor {
-            guard let t = file[name], t.dtype == .f32 else { throw bad("tensor '\(name)' missing or not F32") }
-            return t
-        }
-        guard let accuracyBits = file.metadata["best_accuracy"].flatMap(UInt64.init) else { throw bad("metadata 'best_accuracy' missing") }
-        guard let recordJSON = file.metadata["records"],
-              let records = try? JSONDecoder().decode([EpochRecord].self, from: Data(recordJSON.utf8)) else {
-            throw bad("metadata 'records' missing or not epoch records")
-        }
-        let epoch = try integer("epoch")
-        guard records.count == epoch else { throw bad("\(records.count) epoch records for \(epoch) epochs") }
-        return FoldState(epoch: epoch, parameters: try tensor("parameters").floats, adamStep: try integer("adam_step"),
-                         adamMoment1: try tensor("adam.moment1").floats, adamMoment2: try tensor("adam.moment2").floats,
-                         records: records, bestEpoch: try integer("best_epoch"), bestAccuracy: Double(bitPattern: accuracyBits),
-                         bestLogits: rows(try tensor("best_logits")), finalLogits: rows(try tensor("final_logits")),
-                         validationEpoch: file.metadata["validation_epoch"].flatMap(Int.init) ?? 0,
-                         validationAccuracy: file.metadata["validation_accuracy"].flatMap(UInt64.init).map(Double.init(bitPattern:)) ?? -1,
-                         validationLogits: file["validation_logits"].map(rows) ?? [])
+        let f = try FoldStateFile(decoding: data, source: source, format: format, kind: "a fold state")
+        let best = try f.best(), validation = try f.validation()
+        return FoldState(epoch: try f.integer("epoch"), parameters: try f.floats("parameters"), adamStep: try f.integer("adam_step"),
+                         adamMoment1: try f.floats("adam.moment1"), adamMoment2: try f.floats("adam.moment2"),
+                         records: try f.records(), bestEpoch: best.epoch, bestAccuracy: best.accuracy, bestLogits: best.logits,
+                         finalLogits: try f.finalLogits(), validationEpoch: validation.epoch,
+                         validationAccuracy: validation.accuracy, validationLogits: validation.logits)
     }
-
-    private static func matrix(_ rows: [[Float]]) -> StoredTensor {
-        StoredTensor(Tensor(shape: [rows.count, rows.first?.count ?? 0], data: rows.flatMap { $0 }))
-    }
-
-    private static func rows(_ t: StoredTensor) -> [[Float]] {
-        let values = t.floats, width = t.shape.count == 2 ? t.shape[1] : 0
-        guard width > 0 else { return Array(repeating: [], count: t.shape.first ?? 0) }
-        return stride(from: 0, to: values.count, by: width).map { Array(values[$0..<($0 + width)]) }
-    }
-}
-
-/// A saved state that cannot be used, naming its file.
-public struct FoldStateError: Error, CustomStringConvertible {
-    public let source: String
-    public let problem: String
-    public var description: String { "\(source): \(problem)" }
 }
 
 /// When a worker saves its fold state: after every `everyEpochs` epochs, or after the first epoch that
