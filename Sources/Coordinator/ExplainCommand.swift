@@ -78,6 +78,9 @@ struct ExplainCommand: ParsableCommand {
             path = checkpoint!
         }
         let model = try TrainedModel.load(path: path, config: override)
+        if features != nil && model.fusedFeatures == nil {
+            FileHandle.standardError.write(Data("explain: --features is not used: the model does not fuse handcrafted features\n".utf8))
+        }
         // Without --data, a run's own dataset: its folder, or (generated faces, FER2013, ...) built again.
         let (dataset, dataPath): (ComposedDataset, String)
         if let data {

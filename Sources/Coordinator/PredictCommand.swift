@@ -67,7 +67,13 @@ struct PredictCommand: ParsableCommand {
             if let data { return (try RunFolderModels.openDataset(path: data, for: model, features: featuresPath, withFeatures: withFeatures), data) }
             return try folder!.runDataset(for: model)
         }
+        func noteUnusedFeatures(_ fused: Bool) {
+            if features != nil && !fused {
+                FileHandle.standardError.write(Data("predict: --features is not used: no model here fuses handcrafted features\n".utf8))
+            }
+        }
         if let folder, perFold {
+            noteUnusedFeatures(folder.fuses)
             let first = try TrainedModel.load(path: try folder.checkpoints(selection: epoch)[0].path)
             let (dataset, dataPath) = try open(for: first, withFeatures: folder.fuses)
             let record = try folder.perFoldPredictions(data: dataset, dataPath: dataPath, selection: epoch)
@@ -77,6 +83,7 @@ struct PredictCommand: ParsableCommand {
         let paths = try folder.map { try $0.checkpoints(selection: epoch).map(\.path) } ?? checkpoint
         let models = try paths.map { try TrainedModel.load(path: $0, config: override) }
         try Predictor.checkCompatible(models)
+        noteUnusedFeatures(models.contains { $0.fusedFeatures != nil })
         let (dataset, dataPath) = try open(for: models[0])
         for m in models { try Predictor.check(m, fits: dataset, dataPath: dataPath) }
         let rows = try Predictor.predict(models, data: dataset)

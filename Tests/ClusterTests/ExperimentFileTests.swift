@@ -221,4 +221,24 @@ final class ExperimentFileTests: XCTestCase {
             XCTAssertEqual((error as? ExperimentFileError)?.problems.map(\.field), ["--data"])
         }
     }
+
+    /// The report's "Losses and prediction rules" line says what each variant minimises: DDAMFN's
+    /// attention term with its weight (the reference's 0.1 when absent), and label noise.
+    func testEachVariantsPredictionRuleNamesWhatItMinimises() throws {
+        let e = try ExperimentFile.parse("""
+            name: rules
+            dataset: {source: synthetic-fer, seed: 1, subjects: 3, samples: 7}
+            protocol: {kfold: 3}
+            classes: [anger, disgust, fear, happiness, sadness, surprise, neutral]
+            variants:
+              - {name: ddamfn, model: {arch: ddamfn, conv4_blocks: 0}, training: {label_noise: 0.2}}
+              - {name: weighted, model: {arch: ddamfn, conv4_blocks: 0}, training: {attention_weight: 0.5}}
+              - {name: htnet, training: {loss: weighted-cross-entropy}}
+            """, file: "rules.yaml")
+        XCTAssertEqual(e.variants.map(\.predictionRule), [
+            "DDAMFN: cross-entropy + 0.1 x the attention heads' diversity loss; prediction = arg-max of the logits; trained with 20% of each fold's labels flipped (seeded)",
+            "DDAMFN: cross-entropy + 0.5 x the attention heads' diversity loss; prediction = arg-max of the logits",
+            "weighted cross-entropy (inverse class frequency); prediction = arg-max of the logits",
+        ])
+    }
 }

@@ -131,6 +131,14 @@ public struct ExperimentVariant: Codable, Equatable, Sendable {
 
     /// `model.arch`.
     public var architecture: String { ddamfn == nil ? "htnet" : "ddamfn" }
+    /// In words, for reports: what the variant minimises and how a prediction is made. DDAMFN trains
+    /// on cross-entropy plus its attention heads' diversity loss (DDAMFNModel's L_att).
+    public var predictionRule: String {
+        guard ddamfn != nil else { return training.predictionRule }
+        return "DDAMFN: cross-entropy + \(training.attentionWeight ?? 0.1) x the attention heads' diversity loss; "
+            + "prediction = arg-max of the logits" + training.labelNoiseNote
+    }
+
     /// Width of the classifier.
     public var classCount: Int { ddamfn?.classes ?? model.numClasses }
 }

@@ -176,7 +176,7 @@ public enum JournalReader {
                                                pred: argmax(s.finalLogits), vector: vector))
             }
         }
-        let rules = experiment.variants.map { v in "\(v.name): " + v.training.predictionRule }
+        let rules = experiment.variants.map { v in "\(v.name): " + v.predictionRule }
         var record = RunRecord(experimentName: header.experimentName, configuration: header.configuration,
                                selection: selection, softwareVersion: header.softwareVersion, classNames: header.classNames,
                                hosts: hosts, wallSeconds: wall, rows: rows(selection), alternateSelection: alternate,

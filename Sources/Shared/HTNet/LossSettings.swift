@@ -26,9 +26,11 @@ extension TrainingConfig {
     }
 
     /// In words, for reports: the loss with its settings and how a prediction is made.
-    public var predictionRule: String {
-        let noise = labelNoise > 0 ? String(format: "; trained with %g%% of each fold's labels flipped (seeded)", 100 * labelNoise) : ""
-        return lossAndRule + noise
+    public var predictionRule: String { lossAndRule + labelNoiseNote }
+
+    /// "; trained with N% of each fold's labels flipped (seeded)", or "" without label noise.
+    public var labelNoiseNote: String {
+        labelNoise > 0 ? String(format: "; trained with %g%% of each fold's labels flipped (seeded)", 100 * labelNoise) : ""
     }
 
     private var lossAndRule: String {
