@@ -62,7 +62,7 @@ final class ValidationSelectionTests: XCTestCase {
         XCTAssertThrowsError(try first.run(data, progress: { _ in epochsSeen += 1 }))
         let restored = try FoldState.decode(try saved.last!.encoded(), source: "state.safetensors")
         XCTAssertEqual(restored, saved.last!)
-        XCTAssertGreaterThan(restored.validationEpoch, 0)
+        XCTAssertGreaterThan(restored.validation.epoch, 0)
         var second = FoldTrainer(model: model, training: training, seedKeys: [7, 8, 9, 10])
         second.resumeState = restored
         let resumed = try second.run(data)

@@ -41,8 +41,7 @@ extension DDAMFNFoldTrainer {
         let count = data.validationLabels.count
         guard count > 0 else { return false }
         let v = evaluate(net, inputs: data.validationInputs, labels: data.validationLabels, inputSide: inputSide, batch: batch)
-        choice.offer(epoch: epoch, accuracy: Double(v.correct) / Double(count), testLogits: testLogits)
-        return choice.epoch == epoch
+        return choice.offer(epoch: epoch, accuracy: Double(v.correct) / Double(count), testLogits: testLogits)
     }
 
     /// The validation set's problems (size, labels, finite values), as `validate` reports the others'.

@@ -62,8 +62,7 @@ public struct DDAMFNFoldState: Equatable, Sendable {
 
     public func encoded() throws -> Data {
         var f = try FoldStateFile(format: Self.format, epoch: epoch, records: records, bestEpoch: bestEpoch, bestAccuracy: bestAccuracy,
-                                  bestLogits: bestLogits, finalLogits: finalLogits, validationEpoch: validation.epoch,
-                                  validationAccuracy: validation.accuracy, validationLogits: validation.testLogits)
+                                  bestLogits: bestLogits, finalLogits: finalLogits, validation: validation)
         f.file.metadata["optimizer"] = optimizer.name
         f.set("model", model)
         switch optimizer {
@@ -90,11 +89,11 @@ public struct DDAMFNFoldState: Equatable, Sendable {
         case "adam": optimizer = .adam(step: step, moment1: try f.floats("adam.moment1"), moment2: try f.floats("adam.moment2"))
         case let other: throw f.failure("metadata 'optimizer' is \(other.map { "'\($0)'" } ?? "missing"), expected sgd or adam")
         }
-        let best = try f.best(), v = try f.validation()
+        let best = try f.best()
         return DDAMFNFoldState(epoch: try f.integer("epoch"), model: try f.floats("model"), optimizer: optimizer, records: try f.records(),
                                bestEpoch: best.epoch, bestAccuracy: best.accuracy, bestLogits: best.logits, finalLogits: try f.finalLogits(),
                                bestState: try f.optionalFloats("best_state"),
-                               validation: ValidationChoice(epoch: v.epoch, accuracy: v.accuracy, testLogits: v.logits),
+                               validation: try f.validation(),
                                validationState: try f.optionalFloats("validation_state"))
     }
 }

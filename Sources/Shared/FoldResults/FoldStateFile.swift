@@ -13,8 +13,7 @@ public struct FoldStateFile {
 
     /// A new state file of `format` holding the results after `epoch` epochs.
     public init(format: String, epoch: Int, records: [EpochRecord], bestEpoch: Int, bestAccuracy: Double,
-                bestLogits: [[Float]], finalLogits: [[Float]], validationEpoch: Int, validationAccuracy: Double,
-                validationLogits: [[Float]]) throws {
+                bestLogits: [[Float]], finalLogits: [[Float]], validation: ValidationChoice) throws {
         source = ""
         file = SafeTensorsFile(metadata: [
             "format": format, "epoch": String(epoch), "best_epoch": String(bestEpoch),
@@ -23,10 +22,10 @@ public struct FoldStateFile {
         ])
         file.tensors["best_logits"] = Self.matrix(bestLogits)
         file.tensors["final_logits"] = Self.matrix(finalLogits)
-        if validationEpoch > 0 {
-            file.metadata["validation_epoch"] = String(validationEpoch)
-            file.metadata["validation_accuracy"] = String(validationAccuracy.bitPattern)
-            file.tensors["validation_logits"] = Self.matrix(validationLogits)
+        if validation.epoch > 0 {
+            file.metadata["validation_epoch"] = String(validation.epoch)
+            file.metadata["validation_accuracy"] = String(validation.accuracy.bitPattern)
+            file.tensors["validation_logits"] = Self.matrix(validation.testLogits)
         }
     }
 
@@ -91,10 +90,11 @@ public struct FoldStateFile {
 
     public func finalLogits() throws -> [[Float]] { try rows("final_logits") }
 
-    /// The validation-selected epoch so far; epoch 0 (accuracy -1, no logits) when the state has none.
-    public func validation() throws -> (epoch: Int, accuracy: Double, logits: [[Float]]) {
-        guard file.metadata["validation_epoch"] != nil else { return (0, -1, []) }
-        return (try integer("validation_epoch"), try double("validation_accuracy"), try rows("validation_logits"))
+    /// The validation-selected epoch so far; an empty choice (epoch 0) when the state has none.
+    public func validation() throws -> ValidationChoice {
+        guard file.metadata["validation_epoch"] != nil else { return ValidationChoice() }
+        return ValidationChoice(epoch: try integer("validation_epoch"), accuracy: try double("validation_accuracy"),
+                                testLogits: try rows("validation_logits"))
     }
 
     // MARK: writing

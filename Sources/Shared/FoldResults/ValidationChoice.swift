@@ -1,8 +1,7 @@
 /// The validation-selected epoch (`epoch_selection: validation`) as a fold trains: the epoch with the
 /// best accuracy on the inner validation set, ties to the later epoch (HTNet's and the best-test
 /// rule's convention), carrying that epoch's test logits. The test logits are only carried, never
-/// read, so the choice cannot see the test labels. Architecture-neutral (DDAMFN's fold trainer keeps
-/// one); its three values are what a fold state must save to resume the choice.
+/// read, so the choice cannot see the test labels. Architecture-neutral (both fold trainers keep one); its three values are what a fold state must save to resume the choice.
 public struct ValidationChoice: Equatable, Sendable {
     /// 1-based; 0 before the first offer.
     public private(set) var epoch: Int
@@ -17,11 +16,14 @@ public struct ValidationChoice: Equatable, Sendable {
         self.testLogits = testLogits
     }
 
-    /// Takes `epoch` when its validation accuracy is at least the best so far (so a tie goes to the later epoch).
-    public mutating func offer(epoch: Int, accuracy: Double, testLogits: [[Float]]) {
-        guard accuracy >= self.accuracy else { return }
+    /// Takes `epoch` when its validation accuracy is at least the best so far (so a tie goes to the
+    /// later epoch); true when it was taken (the caller keeps that epoch's weights, if it keeps any).
+    @discardableResult
+    public mutating func offer(epoch: Int, accuracy: Double, testLogits: [[Float]]) -> Bool {
+        guard accuracy >= self.accuracy else { return false }
         self.epoch = epoch
         self.accuracy = accuracy
         self.testLogits = testLogits
+        return true
     }
 }

@@ -21,18 +21,14 @@ public struct FoldState: Equatable, Sendable {
     public var bestAccuracy: Double
     public var bestLogits: [[Float]]
     public var finalLogits: [[Float]]
-    /// The validation-selected epoch so far (epoch_selection: validation): its epoch (0 = none yet or
-    /// no validation set), validation accuracy and test logits.
-    public var validationEpoch: Int
-    public var validationAccuracy: Double
-    public var validationLogits: [[Float]]
+    /// The validation-selected epoch so far (epoch_selection: validation; epoch 0 = none yet or no
+    /// validation set).
+    public var validation: ValidationChoice
 
     public init(epoch: Int, parameters: [Float], adamStep: Int, adamMoment1: [Float], adamMoment2: [Float],
                 records: [EpochRecord], bestEpoch: Int, bestAccuracy: Double, bestLogits: [[Float]], finalLogits: [[Float]],
-                validationEpoch: Int = 0, validationAccuracy: Double = -1, validationLogits: [[Float]] = []) {
-        self.validationEpoch = validationEpoch
-        self.validationAccuracy = validationAccuracy
-        self.validationLogits = validationLogits
+                validation: ValidationChoice = ValidationChoice()) {
+        self.validation = validation
         self.epoch = epoch
         self.parameters = parameters
         self.adamStep = adamStep
@@ -50,8 +46,7 @@ public struct FoldState: Equatable, Sendable {
     /// A safetensors file (FoldStateFile): the results so far, the weights and Adam's state.
     public func encoded() throws -> Data {
         var f = try FoldStateFile(format: Self.format, epoch: epoch, records: records, bestEpoch: bestEpoch, bestAccuracy: bestAccuracy,
-                                  bestLogits: bestLogits, finalLogits: finalLogits, validationEpoch: validationEpoch,
-                                  validationAccuracy: validationAccuracy, validationLogits: validationLogits)
+                                  bestLogits: bestLogits, finalLogits: finalLogits, validation: validation)
         f.file.metadata["adam_step"] = String(adamStep)
         f.set("parameters", parameters)
         f.set("adam.moment1", adamMoment1)
@@ -62,12 +57,11 @@ public struct FoldState: Equatable, Sendable {
     /// Reads `encoded()` output; `source` names the file in errors.
     public static func decode(_ data: Data, source: String) throws -> FoldState {
         let f = try FoldStateFile(decoding: data, source: source, format: format, kind: "a fold state")
-        let best = try f.best(), validation = try f.validation()
+        let best = try f.best()
         return FoldState(epoch: try f.integer("epoch"), parameters: try f.floats("parameters"), adamStep: try f.integer("adam_step"),
                          adamMoment1: try f.floats("adam.moment1"), adamMoment2: try f.floats("adam.moment2"),
                          records: try f.records(), bestEpoch: best.epoch, bestAccuracy: best.accuracy, bestLogits: best.logits,
-                         finalLogits: try f.finalLogits(), validationEpoch: validation.epoch,
-                         validationAccuracy: validation.accuracy, validationLogits: validation.logits)
+                         finalLogits: try f.finalLogits(), validation: try f.validation())
     }
 }
 

@@ -107,8 +107,7 @@ public struct FoldTrainer {
         let fixedOrder = training.order == .shuffle ? [] : FoldTrainer.epochOrder(training.order, labels: data.trainLabels, epoch: 0, seedKeys: seedKeys)
         var records: [EpochRecord] = []
         var best = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
-        // Chosen from the validation set alone; the test logits are only carried along.
-        var bestValidation = (epoch: 0, accuracy: -1.0, logits: [[Float]]())
+        var validation = ValidationChoice()
         let validationCount = data.validationLabels.count
         var finalLogits: [[Float]] = []
         let epochs = max(1, training.epochs)
@@ -119,7 +118,7 @@ public struct FoldTrainer {
             adam.restore(step: state.adamStep, moment1: state.adamMoment1, moment2: state.adamMoment2)
             records = state.records
             best = (state.bestEpoch, state.bestAccuracy, state.bestLogits)
-            bestValidation = (state.validationEpoch, state.validationAccuracy, state.validationLogits)
+            validation = state.validation
             finalLogits = state.finalLogits
             firstEpoch = state.epoch + 1
         }
@@ -192,9 +191,7 @@ public struct FoldTrainer {
             if validationCount > 0 {
                 let v = evaluate(net, objective: objective, inputs: data.validationInputs, labels: data.validationLabels, sampleSize: sampleSize,
                                  features: data.validationFeatures)
-                let validationAccuracy = Double(v.correct) / Double(validationCount)
-                if validationAccuracy >= bestValidation.accuracy {
-                    bestValidation = (epoch, validationAccuracy, evaluation.logits)
+                if validation.offer(epoch: epoch, accuracy: Double(v.correct) / Double(validationCount), testLogits: evaluation.logits) {
                     validationWeightsObserver?(epoch, UnsafePointer(net.parameters.pointer))
                 }
             }
@@ -213,15 +210,14 @@ public struct FoldTrainer {
                 stateObserver(FoldState(epoch: epoch, parameters: net.parameters.array, adamStep: moments.step,
                                         adamMoment1: moments.moment1, adamMoment2: moments.moment2, records: records,
                                         bestEpoch: best.epoch, bestAccuracy: best.accuracy, bestLogits: best.logits,
-                                        finalLogits: finalLogits, validationEpoch: bestValidation.epoch,
-                                        validationAccuracy: bestValidation.accuracy, validationLogits: bestValidation.logits))
+                                        finalLogits: finalLogits, validation: validation))
                 lastSave = (epoch, DispatchTime.now().uptimeNanoseconds)
             }
         }
         finished(net)
         return FoldOutcome(epochs: records, finalLogits: finalLogits, bestTestEpoch: best.epoch, bestTestLogits: best.logits,
-                           validationEpoch: validationCount > 0 ? bestValidation.epoch : nil,
-                           validationLogits: validationCount > 0 ? bestValidation.logits : nil)
+                           validationEpoch: validationCount > 0 ? validation.epoch : nil,
+                           validationLogits: validationCount > 0 ? validation.testLogits : nil)
     }
 
     /// What a forward-only pass over a test set gives.
