@@ -202,6 +202,11 @@ final class BundledClaimingTests: XCTestCase {
         XCTAssertEqual(cells(bundler)?.last?.hasPrefix("4"), true, report)
         XCTAssertEqual(cells(single)?[1], "cpu", report)
         XCTAssertEqual(cells(single)?.last, "1", report)
+        // The Hosts line names each worker's device, and the bundler's limit.
+        let hosts = try XCTUnwrap(report.split(separator: "\n").first { $0.hasPrefix("- Hosts: ") }, report)
+        XCTAssertTrue(hosts.contains("\(bundler.host):\(bundler.rank) ("), String(hosts))
+        XCTAssertTrue(hosts.contains("threads, cpu (bundles of up to 4 tasks), v"), String(hosts))
+        XCTAssertTrue(hosts.contains("threads, cpu, v"), String(hosts))
     }
 }
 

@@ -131,7 +131,8 @@ public enum JournalReader {
         }
         var hosts: [String] = []
         for w in journal.workers {
-            let text = "\(w.host):\(w.rank) (\(w.cores) cores, \(w.workersOnNode) workers on node, \(w.threads) threads, v\(w.softwareVersion))"
+            let device = w.device.map { ", \($0)" + (w.bundleLimit.map { $0 > 1 ? " (bundles of up to \($0) tasks)" : "" } ?? "") } ?? ""
+            let text = "\(w.host):\(w.rank) (\(w.cores) cores, \(w.workersOnNode) workers on node, \(w.threads) threads\(device), v\(w.softwareVersion))"
             if !hosts.contains(text) { hosts.append(text) }
         }
         let wall = journal.sessions.compactMap(\.wallSeconds).reduce(0, +)
