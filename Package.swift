@@ -117,7 +117,7 @@ let package = Package(
                     path: "Tests/PreprocessingTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "FoldResults", "Tensor"], path: "Tests/EvaluationTests"),
         .testTarget(name: "TrainedModelsTests", dependencies: ["TestSupport", "TrainedModels", "HTNet", "DDAMFN", "Tensor", "Dataset",
-                                                              "FoldResults"],
+                                                              "FoldResults", "Preprocessing"],
                     path: "Tests/TrainedModelsTests"),
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport", "Wire", "Coordination", "HTNet", "FoldResults",
                                                         "Dataset", "Preprocessing", "Evaluation", "TrainedModels", "Tensor"],

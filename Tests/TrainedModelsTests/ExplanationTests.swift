@@ -67,7 +67,6 @@ final class ExplanationTests: XCTestCase {
 
     func testPNGChecksumsAndLayout() throws {
         XCTAssertEqual(PNGImage.crc32(Array("IEND".utf8)), 0xAE42_6082, "the CRC every PNG's IEND chunk carries")
-        XCTAssertEqual(Array(PNGImage.zlibStored(Array("Wikipedia".utf8)).suffix(4)), [0x11, 0xE6, 0x03, 0x98], "Adler-32 of 'Wikipedia'")
         let image = PNGImage(width: 2, height: 1, rgb: [255, 0, 0, 0, 0, 255])
         XCTAssertEqual(Array(image.pngData.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         XCTAssertEqual(image.scaled(by: 3).width, 6)

@@ -1,8 +1,9 @@
 import Foundation
 
-/// An 8-bit RGB image and its PNG encoding, written directly (no OpenCV, so `coordinator report`
-/// needs no image library): the zlib stream uses stored (uncompressed) deflate blocks, which every
-/// PNG decoder reads; the images here are small (a 28x28 composed input and its overlays).
+/// An 8-bit RGB image and its PNG encoding, written directly (no OpenCV or zlib, so `coordinator
+/// report` needs no image library): each scanline takes the PNG filter that leaves the smallest sum
+/// of absolute differences (the heuristic libpng uses), and the filtered bytes go through
+/// `ZlibStream`. Reports embed these images inline, so their size is the report's size.
 public struct PNGImage: Equatable, Sendable {
     public var width: Int
     public var height: Int
@@ -30,18 +31,12 @@ public struct PNGImage: Equatable, Sendable {
     }
 
     public var pngData: Data {
-        var raw = [UInt8]()
-        raw.reserveCapacity(height * (1 + width * 3))
-        for y in 0..<height {
-            raw.append(0)   // filter: none
-            raw.append(contentsOf: rgb[(y * width * 3)..<((y + 1) * width * 3)])
-        }
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         var header = [UInt8]()
         header += Self.bigEndian(UInt32(width)) + Self.bigEndian(UInt32(height))
         header += [8, 2, 0, 0, 0]   // 8-bit, truecolour, deflate, adaptive filtering, no interlace
         png += Self.chunk("IHDR", header)
-        png += Self.chunk("IDAT", Self.zlibStored(raw))
+        png += Self.chunk("IDAT", ZlibStream.compressed(filteredScanlines()))
         png += Self.chunk("IEND", [])
         return Data(png)
     }
@@ -52,20 +47,39 @@ public struct PNGImage: Equatable, Sendable {
         }
     }
 
-    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [0x78, 0x01]
-        var offset = 0
-        repeat {
-            let n = min(65_535, data.count - offset)
-            let final: UInt8 = offset + n == data.count ? 1 : 0
-            out.append(final)
-            out += [UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
-            out += data[offset..<(offset + n)]
-            offset += n
-        } while offset < data.count
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in data { a = (a + UInt32(byte)) % 65_521; b = (b + a) % 65_521 }
-        return out + bigEndian((b << 16) | a)
+    /// Each row as its filter type byte and the filtered bytes (PNG specification, section 9):
+    /// none, Sub, Up, Average or Paeth, whichever has the smallest sum of |byte as Int8|.
+    func filteredScanlines() -> [UInt8] {
+        let stride = width * 3, bpp = 3
+        var out = [UInt8]()
+        out.reserveCapacity(height * (1 + stride))
+        var candidates = [[UInt8]](repeating: [UInt8](repeating: 0, count: stride), count: 5)
+        for y in 0..<height {
+            let row = y * stride, above = (y - 1) * stride
+            for x in 0..<stride {
+                let value = rgb[row + x]
+                let a = x >= bpp ? rgb[row + x - bpp] : 0
+                let b = y > 0 ? rgb[above + x] : 0
+                let c = x >= bpp && y > 0 ? rgb[above + x - bpp] : 0
+                candidates[0][x] = value
+                candidates[1][x] = value &- a
+                candidates[2][x] = value &- b
+                candidates[3][x] = value &- UInt8((Int(a) + Int(b)) / 2)
+                candidates[4][x] = value &- Self.paeth(a, b, c)
+            }
+            let costs = candidates.map { $0.reduce(0) { $0 + abs(Int(Int8(bitPattern: $1))) } }
+            let chosen = costs.indices.min { costs[$0] < costs[$1] }!
+            out.append(UInt8(chosen))
+            out += candidates[chosen]
+        }
+        return out
+    }
+
+    /// The Paeth predictor: whichever of left, above and upper-left is nearest to left + above - upper-left.
+    static func paeth(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8 {
+        let p = Int(a) + Int(b) - Int(c)
+        let pa = abs(p - Int(a)), pb = abs(p - Int(b)), pc = abs(p - Int(c))
+        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c
     }
 
     static func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
@@ -85,7 +99,7 @@ public struct PNGImage: Equatable, Sendable {
         return c ^ 0xFFFF_FFFF
     }
 
-    static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    static func bigEndian(_ v: UInt32) -> [UInt8] { ZlibStream.bigEndian(v) }
 }
 
 /// The pictures of an Explanation: the composed input as a colour image, and heat maps over its grey version.
