@@ -131,17 +131,14 @@ public enum JournalReader {
         }
         var hosts: [String] = []
         for w in journal.workers {
-            let device = w.device.map { ", \($0)" + (w.bundleLimit.map { $0 > 1 ? " (bundles of up to \($0) tasks)" : "" } ?? "") } ?? ""
-            let text = "\(w.host):\(w.rank) (\(w.cores) cores, \(w.workersOnNode) workers on node, \(w.threads) threads\(device), v\(w.softwareVersion))"
+            let text = w.summary(withVersion: true)
             if !hosts.contains(text) { hosts.append(text) }
         }
         let wall = journal.sessions.compactMap(\.wallSeconds).reduce(0, +)
         let provenance = RunProvenance(sessions: journal.sessions.filter { $0.event == .start }.map { start in
             let end = journal.sessions.first { $0.session == start.session && $0.event != .start }
             let p = start.provenance
-            let workers = journal.workers.filter { $0.session == start.session }.map {
-                "\($0.host):\($0.rank) (\($0.cores) cores, \($0.workersOnNode) workers on node, \($0.threads) threads)"
-            }
+            let workers = journal.workers.filter { $0.session == start.session }.map { $0.summary(withVersion: false) }
             return RunProvenance.Session(session: start.session, started: start.time, ended: end?.time, outcome: end?.event.rawValue,
                                          software: p?.software, coordinatorHost: p?.host, experimentFile: p?.experimentFile,
                                          experimentSHA256: p?.experimentSHA256, dataset: p?.dataset, datasetSHA256: p?.datasetSHA256,
@@ -251,5 +248,16 @@ public enum JournalReader {
                 }
             }
         }
+    }
+}
+
+extension WorkerRecord {
+    /// "host:rank (cores, workers on node, threads, device[, bundle limit][, version])" for the
+    /// report's Hosts line and provenance table; the device only where the journal recorded one.
+    func summary(withVersion: Bool) -> String {
+        var parts = ["\(cores) cores", "\(workersOnNode) worker\(workersOnNode == 1 ? "" : "s") on node", "\(threads) threads"]
+        if let device { parts.append(device + ((bundleLimit ?? 1) > 1 ? " (bundles of up to \(bundleLimit!) tasks)" : "")) }
+        if withVersion { parts.append("v\(softwareVersion)") }
+        return "\(host):\(rank) (\(parts.joined(separator: ", ")))"
     }
 }

@@ -22,7 +22,7 @@ public struct RunProvenance: Codable, Equatable, Sendable {
         public var datasetDigestOf: String?
         /// Worker processes of the session (1 when it trained in-process).
         public var workers: Int?
-        /// "host:rank (cores, workers on node, threads)" of each worker that joined.
+        /// "host:rank (cores, workers on node, threads, device)" of each worker that joined.
         public var workerHosts: [String]
         /// The OpenBLAS kernel family the coordinator runs (e.g. "SkylakeX").
         public var openBLASCoreType: String?
