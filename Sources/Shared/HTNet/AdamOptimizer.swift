@@ -20,10 +20,7 @@ public final class AdamOptimizer {
     public init(parameterCount: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
                 multipliers: [(range: Range<Int>, factor: Float)] = [], weightDecay: Float = 0) {
         self.weightDecay = weightDecay
-        let sorted = multipliers.sorted { $0.range.lowerBound < $1.range.lowerBound }
-        for (a, b) in zip(sorted, sorted.dropFirst()) { precondition(a.range.upperBound <= b.range.lowerBound, "overlapping lr ranges") }
-        precondition(sorted.allSatisfy { $0.range.lowerBound >= 0 && $0.range.upperBound <= parameterCount }, "lr range outside the buffer")
-        self.multipliers = sorted
+        self.multipliers = LearningRateSegments.sorted(multipliers, parameterCount: parameterCount)
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -66,15 +63,5 @@ public final class AdamOptimizer {
         v.copy(from: moment2)
     }
 
-    /// The whole buffer cut into consecutive ranges, each with its multiplier.
-    private func segments(_ count: Int) -> [(Range<Int>, Float)] {
-        var out: [(Range<Int>, Float)] = [], at = 0
-        for (range, factor) in multipliers {
-            if at < range.lowerBound { out.append((at..<range.lowerBound, 1)) }
-            if !range.isEmpty { out.append((range, factor)) }
-            at = range.upperBound
-        }
-        if at < count { out.append((at..<count, 1)) }
-        return out
-    }
+    private func segments(_ count: Int) -> [(Range<Int>, Float)] { LearningRateSegments.cut(count, by: multipliers) }
 }

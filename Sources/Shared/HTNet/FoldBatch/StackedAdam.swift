@@ -18,7 +18,7 @@ public final class StackedAdam {
     public init(stack: StackedParameters, learningRate: Float, multipliers: [(range: Range<Int>, factor: Float)] = []) {
         self.stack = stack
         self.learningRate = learningRate
-        self.multipliers = multipliers.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        self.multipliers = LearningRateSegments.sorted(multipliers, parameterCount: stack.perModel)
         steps = Array(repeating: 0, count: stack.models)
     }
 
@@ -51,14 +51,5 @@ public final class StackedAdam {
     }
 
     /// One model's buffer cut into consecutive ranges, each with its multiplier (AdamOptimizer's rule).
-    func segments(_ count: Int) -> [(Range<Int>, Float)] {
-        var out: [(Range<Int>, Float)] = [], at = 0
-        for (range, factor) in multipliers {
-            if at < range.lowerBound { out.append((at..<range.lowerBound, 1)) }
-            if !range.isEmpty { out.append((range, factor)) }
-            at = range.upperBound
-        }
-        if at < count { out.append((at..<count, 1)) }
-        return out
-    }
+    func segments(_ count: Int) -> [(Range<Int>, Float)] { LearningRateSegments.cut(count, by: multipliers) }
 }
