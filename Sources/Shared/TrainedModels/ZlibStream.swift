@@ -1,32 +1,166 @@
-/// A zlib stream (RFC 1950) around one deflate block with the fixed Huffman codes (RFC 1951,
-/// section 3.2.6), its matches found greedily by LZ77 over hash chains. Written here so reports and
-/// explanation images need no zlib: the fixed codes keep the encoder small, and the images it serves
-/// (nearest-neighbour enlargements, heat overlays, filtered scanlines) are mostly long repeats, where
-/// matches, not the code tables, do the work. Deterministic: the same bytes always give the same stream.
+/// A zlib stream (RFC 1950) around one deflate block (RFC 1951), its matches found greedily by LZ77
+/// over hash chains, its symbols written with Huffman codes built for them (a dynamic block) or with
+/// the fixed codes, whichever is shorter. Written here so reports and explanation images need no
+/// zlib library. Deterministic: the same bytes always give the same stream.
 enum ZlibStream {
     /// `data` compressed. Any decoder of zlib streams (libpng, Python's zlib, browsers) reads it.
     static func compressed(_ data: [UInt8]) -> [UInt8] {
+        var tokens: [Token] = []
+        forEachToken(data) { tokens.append($0) }
+        let fixed = block(tokens, dynamic: false), dynamic = block(tokens, dynamic: true)
+        // CMF 0x78: deflate with a 32 KiB window; FLG 0x5E: "fast" level, no dictionary, and
+        // (CMF * 256 + FLG) divisible by 31 as the header check requires.
+        return [0x78, 0x5E] + (dynamic.count < fixed.count ? dynamic : fixed) + bigEndian(adler32(data))
+    }
+
+    /// The tokens as the only (final) block: with the fixed codes (BTYPE 01, RFC 1951 section 3.2.6)
+    /// or with codes built from the tokens' own frequencies (BTYPE 10, section 3.2.7).
+    static func block(_ tokens: [Token], dynamic: Bool) -> [UInt8] {
         var bits = BitWriter()
-        bits.write(1, count: 1)   // BFINAL: the only block
-        bits.write(1, count: 2)   // BTYPE 01: fixed Huffman codes
-        forEachToken(data) { token in
+        bits.write(1, count: 1)   // BFINAL
+        let literals: HuffmanCode, distances: HuffmanCode
+        if dynamic {
+            var literalCounts = [Int](repeating: 0, count: 286), distanceCounts = [Int](repeating: 0, count: 30)
+            literalCounts[256] = 1
+            for token in tokens {
+                switch token {
+                case .literal(let byte): literalCounts[Int(byte)] += 1
+                case .match(let length, let distance):
+                    literalCounts[257 + lengthCode(length)] += 1
+                    distanceCounts[distanceCode(distance)] += 1
+                }
+            }
+            literals = HuffmanCode(counts: literalCounts, limit: 15)
+            distances = HuffmanCode(counts: distanceCounts, limit: 15)
+            bits.write(2, count: 2)
+            writeCodeLengths(literals: literals.lengths, distances: distances.lengths, &bits)
+        } else {
+            literals = HuffmanCode(lengths: [Int](repeating: 8, count: 144) + [Int](repeating: 9, count: 112)
+                                   + [Int](repeating: 7, count: 24) + [Int](repeating: 8, count: 8))
+            distances = HuffmanCode(lengths: [Int](repeating: 5, count: 30))
+            bits.write(1, count: 2)
+        }
+        for token in tokens {
             switch token {
             case .literal(let byte):
-                bits.writeLiteralOrLength(Int(byte))
+                literals.write(Int(byte), &bits)
             case .match(let length, let distance):
-                let l = lengthBase.lastIndex { $0 <= length }!
-                bits.writeLiteralOrLength(257 + l)
+                let l = lengthCode(length), d = distanceCode(distance)
+                literals.write(257 + l, &bits)
                 bits.write(UInt32(length - lengthBase[l]), count: lengthExtraBits[l])
-                let d = distanceBase.lastIndex { $0 <= distance }!
-                bits.writeHuffman(code: UInt32(d), length: 5)
+                distances.write(d, &bits)
                 bits.write(UInt32(distance - distanceBase[d]), count: distanceExtraBits[d])
             }
         }
-        bits.writeLiteralOrLength(256)   // end of block
-        // CMF 0x78: deflate with a 32 KiB window; FLG 0x5E: "fast" level, no dictionary, and
-        // (CMF * 256 + FLG) divisible by 31 as the header check requires.
-        return [0x78, 0x5E] + bits.finished() + bigEndian(adler32(data))
+        literals.write(256, &bits)   // end of block
+        return bits.finished()
     }
+
+    /// A dynamic block's code description (RFC 1951, section 3.2.7): HLIT, HDIST, HCLEN, the code
+    /// length code's lengths in the standard order, then both codes' lengths run-length coded
+    /// (16: repeat the previous 3-6 times; 17: 3-10 zeros; 18: 11-138 zeros).
+    static func writeCodeLengths(literals: [Int], distances: [Int], _ bits: inout BitWriter) {
+        let literalCount = max(257, (literals.lastIndex { $0 > 0 } ?? 0) + 1)
+        let distanceCount = max(1, (distances.lastIndex { $0 > 0 } ?? 0) + 1)
+        let all = Array(literals.prefix(literalCount)) + Array(distances.prefix(distanceCount))
+        var runs: [(symbol: Int, extra: UInt32, extraBits: Int)] = []
+        var i = 0
+        while i < all.count {
+            var run = 1
+            while i + run < all.count, all[i + run] == all[i] { run += 1 }
+            if all[i] == 0, run >= 11 {
+                run = min(run, 138); runs.append((18, UInt32(run - 11), 7))
+            } else if all[i] == 0, run >= 3 {
+                runs.append((17, UInt32(run - 3), 3))
+            } else if all[i] != 0, run >= 4 {
+                run = min(run, 7); runs.append((all[i], 0, 0)); runs.append((16, UInt32(run - 4), 2))
+            } else {
+                run = 1; runs.append((all[i], 0, 0))
+            }
+            i += run
+        }
+        var counts = [Int](repeating: 0, count: 19)
+        for r in runs { counts[r.symbol] += 1 }
+        let lengthCode = HuffmanCode(counts: counts, limit: 7)
+        let order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
+        let sent = max(4, (order.lastIndex { lengthCode.lengths[$0] > 0 } ?? 0) + 1)
+        bits.write(UInt32(literalCount - 257), count: 5)
+        bits.write(UInt32(distanceCount - 1), count: 5)
+        bits.write(UInt32(sent - 4), count: 4)
+        for symbol in order.prefix(sent) { bits.write(UInt32(lengthCode.lengths[symbol]), count: 3) }
+        for r in runs {
+            lengthCode.write(r.symbol, &bits)
+            bits.write(r.extra, count: r.extraBits)
+        }
+    }
+
+    /// A prefix code as deflate defines it (RFC 1951, section 3.2.2): canonical codes from lengths.
+    struct HuffmanCode {
+        let lengths: [Int]
+        let codes: [UInt32]
+
+        init(lengths: [Int]) {
+            self.lengths = lengths
+            let longest = lengths.max() ?? 0
+            var perLength = [Int](repeating: 0, count: longest + 1)
+            for l in lengths where l > 0 { perLength[l] += 1 }
+            var next = [UInt32](repeating: 0, count: longest + 2)
+            var code: UInt32 = 0
+            for l in stride(from: 1, through: longest, by: 1) {
+                code = (code + UInt32(perLength[l - 1])) << 1
+                next[l] = code
+            }
+            var codes = [UInt32](repeating: 0, count: lengths.count)
+            for (symbol, l) in lengths.enumerated() where l > 0 {
+                codes[symbol] = next[l]
+                next[l] += 1
+            }
+            self.codes = codes
+        }
+
+        /// Huffman's code for symbols seen `counts` times, no code longer than `limit` bits: while the
+        /// longest is too long, counts are halved (each used symbol keeps at least 1), flattening the
+        /// tree. At least two symbols get codes (one more, unused, where only one is used), as zlib
+        /// does, so every decoder accepts the code.
+        init(counts: [Int], limit: Int) {
+            var weights = counts
+            for s in weights.indices where weights.filter({ $0 > 0 }).count < 2 && weights[s] == 0 { weights[s] = 1 }
+            while true {
+                let lengths = Self.huffmanLengths(weights)
+                if (lengths.max() ?? 0) <= limit { self.init(lengths: lengths); return }
+                weights = weights.map { $0 == 0 ? 0 : max(1, $0 / 2) }
+            }
+        }
+
+        /// Code lengths of Huffman's construction; ties broken by creation order, so it is deterministic.
+        static func huffmanLengths(_ weights: [Int]) -> [Int] {
+            // Nodes: leaves first (symbols with weight), then merged nodes; parent links give depths.
+            var nodes = weights.enumerated().filter { $0.element > 0 }.map { (weight: $0.element, symbol: $0.offset, parent: -1) }
+            var open = Array(nodes.indices)
+            while open.count > 1 {
+                open.sort { nodes[$0].weight != nodes[$1].weight ? nodes[$0].weight < nodes[$1].weight : $0 < $1 }
+                let a = open.removeFirst(), b = open.removeFirst()
+                nodes.append((nodes[a].weight + nodes[b].weight, -1, -1))
+                nodes[a].parent = nodes.count - 1
+                nodes[b].parent = nodes.count - 1
+                open.append(nodes.count - 1)
+            }
+            var lengths = [Int](repeating: 0, count: weights.count)
+            for node in nodes where node.symbol >= 0 {
+                var depth = 0, at = node.parent
+                while at >= 0 { depth += 1; at = nodes[at].parent }
+                lengths[node.symbol] = depth
+            }
+            return lengths
+        }
+
+        func write(_ symbol: Int, _ bits: inout BitWriter) {
+            bits.writeHuffman(code: codes[symbol], length: lengths[symbol])
+        }
+    }
+
+    static func lengthCode(_ length: Int) -> Int { lengthBase.lastIndex { $0 <= length }! }
+    static func distanceCode(_ distance: Int) -> Int { distanceBase.lastIndex { $0 <= distance }! }
 
     /// Adler-32 (RFC 1950, section 8): the zlib stream's checksum of the uncompressed bytes.
     static func adler32(_ data: [UInt8]) -> UInt32 {
@@ -122,16 +256,6 @@ enum ZlibStream {
             var reversed: UInt32 = 0
             for k in 0..<length where code & (1 << k) != 0 { reversed |= 1 << (length - 1 - k) }
             write(reversed, count: length)
-        }
-
-        /// The fixed literal/length code (RFC 1951, section 3.2.6) of symbol 0...287.
-        mutating func writeLiteralOrLength(_ symbol: Int) {
-            switch symbol {
-            case 0...143: writeHuffman(code: UInt32(0x30 + symbol), length: 8)
-            case 144...255: writeHuffman(code: UInt32(0x190 + symbol - 144), length: 9)
-            case 256...279: writeHuffman(code: UInt32(symbol - 256), length: 7)
-            default: writeHuffman(code: UInt32(0xC0 + symbol - 280), length: 8)
-            }
         }
 
         /// The bytes, the last one padded with zero bits.
