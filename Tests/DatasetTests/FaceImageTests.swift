@@ -104,6 +104,20 @@ final class FaceImageTests: XCTestCase {
         XCTAssertThrowsError(try FaceImageLoader(directory: dir + "/f", options: LoadOptions()).load()) { error in
             XCTAssertTrue("\(error)".contains("is not a class"), "\(error)")
         }
+        // Landmarks as the landmarks CSV takes them: finite, at most one crop outside the 28x28 frame
+        // (a NaN used to reach the crop's integer conversion and trap).
+        let lxEye = good[0].split(separator: ",").firstIndex(of: "lx_eye")!
+        for (value, problem) in [("nan", "landmark lx_eye 'nan' is not a number"), ("inf", "landmark lx_eye 'inf' is not a number"),
+                                 ("abc", "landmark lx_eye 'abc' is not a number"),
+                                 ("300", "landmark lx_eye = 300 is out of range: a 28x28-frame coordinate must lie in -14...42")] {
+            lines = good
+            var fields = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[lxEye] = value
+            lines[2] = fields.joined(separator: ",")
+            try write(lines)
+            XCTAssertDatasetError(try FaceImageLoader(directory: dir + "/f", options: grades).load(), "\(csv):3: \(problem)")
+        }
+        try write(good)
         // A class map reads the grades as 3 classes.
         let map = LabelMap(entries: ["I": 0, "II": 0, "III": 1, "IV": 1, "V": 2, "VI": 2])
         let three = try FaceImageLoader(directory: dir + "/f", options: LoadOptions(classNames: ["mild", "moderate", "severe"], labelMap: map)).load()

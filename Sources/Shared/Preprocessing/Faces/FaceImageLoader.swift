@@ -145,11 +145,20 @@ public struct FaceImageLoader {
             }
             var landmarks: FaceLandmarks?
             if hasLandmarks {
-                let values = landmarkColumns.map { Double(field($0!)) }
-                if values.contains(where: { $0 == nil }) {
-                    throw DatasetError(file: path, line: r.line, "a landmark value is not a number")
+                // The landmarks CSV's rule (LandmarkTable.validRange): a finite 28x28-frame coordinate,
+                // at most one crop outside the frame. NaN would reach the crop as an integer conversion.
+                var v: [Double] = []
+                for (column, name) in zip(landmarkColumns, FaceLandmarks.columnNames) {
+                    let text = field(column!)
+                    guard let value = Double(text), value.isFinite else {
+                        throw DatasetError(file: path, line: r.line, "landmark \(name) '\(text)' is not a number")
+                    }
+                    guard LandmarkTable.validRange.contains(value) else {
+                        throw DatasetError(file: path, line: r.line,
+                                           "landmark \(name) = \(text) is out of range: a 28x28-frame coordinate must lie in -14...42")
+                    }
+                    v.append(value)
                 }
-                let v = values.map { $0! }
                 landmarks = FaceLandmarks(points: (0..<5).map { FaceLandmarks.Point(x: v[2 * $0], y: v[2 * $0 + 1]) })
             }
             return Row(line: r.line, path: field(pathColumn), label: field(labelColumn), subject: field(subjectColumn), side: side,
