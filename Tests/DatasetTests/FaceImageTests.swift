@@ -80,6 +80,17 @@ final class FaceImageTests: XCTestCase {
         XCTAssertEqual(Set(data.samples.map { $0.subject }), expected)
         // No landmarks given: every image went through cascade + dlib; the counts say how each was aligned.
         XCTAssertEqual(data.manifest.landmarksDetected + data.manifest.landmarksMissingRow, copied)
+
+        // An undecodable image in a class folder: the folder and the image, no CSV line.
+        let first = try fm.contentsOfDirectory(atPath: dir + "/folders/I").sorted()[0]
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: dir + "/folders/I/" + first))
+        XCTAssertDatasetError(try ComposedDataset.open(path: dir + "/folders", options: LoadOptions(classNames: ["I", "II"])),
+                              "\(dir)/folders: OpenCV cannot read the image \(dir)/folders/I/\(first)")
+        // A sub-folder that is no class: named, not reported as a composite without its CSV.
+        try fm.moveItem(atPath: dir + "/folders/II", toPath: dir + "/folders/VII")
+        XCTAssertDatasetError(try ComposedDataset.open(path: dir + "/folders", options: LoadOptions(classNames: ["I", "II"])),
+                              "\(dir)/folders: no annotation CSV (combined_3_class2_for_optical_flow.csv or faces.csv), and as a folder per class, "
+                              + "sub-folder(s) VII are not among the classes I, II (set classes: in the experiment, or --classes)")
     }
 
     func testBadRowsNameTheFileAndRow() throws {

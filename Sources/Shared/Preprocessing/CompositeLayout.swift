@@ -51,6 +51,9 @@ public struct CompositeLayout: Sendable {
                 .filter { $0.hasSuffix(".csv") && $0 != Self.landmarksFileName && $0 != options.landmarksFile }
                 .sorted()
             guard csvs.count == 1 else {
+                if csvs.isEmpty, let hint = Self.classFolderHint(root, classNames: options.classNames) {
+                    throw DatasetError(file: root, "no annotation CSV (\(Self.annotationFileName) or faces.csv), and \(hint)")
+                }
                 throw DatasetError(file: root, csvs.isEmpty
                     ? "no annotation CSV: expected \(Self.annotationFileName)"
                     : "several CSV files (\(csvs.joined(separator: ", "))) and none is \(Self.annotationFileName): name the annotation file")
@@ -72,5 +75,22 @@ public struct CompositeLayout: Sendable {
         }
         flowDirectory = flow
         apexDirectory = existingFolder(Self.apexDirectoryNames)
+    }
+
+    /// A folder without CSVs whose sub-folders are not the composite's is most likely a folder per
+    /// class (FaceImageLoader) with a sub-folder the class names do not include: say which, rather
+    /// than only that the composite's CSV is missing.
+    static func classFolderHint(_ root: String, classNames: [String]) -> String? {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        let folders = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter {
+            !$0.hasPrefix(".") && fm.fileExists(atPath: root + "/" + $0, isDirectory: &isDirectory) && isDirectory.boolValue
+        }.sorted()
+        let known = Set(flowDirectoryNames + apexDirectoryNames)
+        guard !folders.isEmpty, !folders.contains(where: known.contains) else { return nil }
+        let strays = folders.filter { !classNames.contains($0) }
+        guard !strays.isEmpty else { return nil }
+        return "as a folder per class, sub-folder(s) \(strays.joined(separator: ", ")) are not among the classes "
+            + "\(classNames.joined(separator: ", ")) (set classes: in the experiment, or --classes)"
     }
 }

@@ -43,7 +43,8 @@ public struct FaceImageLoader {
     }
 
     struct Row {
-        var line: Int
+        /// The faces.csv line; nil for an image found in a class folder (its error names the image).
+        var line: Int?
         var path: String
         var label: String
         var subject: String
@@ -63,8 +64,10 @@ public struct FaceImageLoader {
         var samples: [Sample] = [], inputs: [Float] = [], imageHash = FNV1a()
         var withLandmarks = 0, fallback = 0, seen: [String: Int] = [:]
         for row in rows {
-            if let earlier = seen[row.path] { throw DatasetError(file: annotation, line: row.line, "image '\(row.path)' is listed twice (line \(earlier))") }
-            seen[row.path] = row.line
+            if let line = row.line {
+                if let earlier = seen[row.path] { throw DatasetError(file: annotation, line: line, "image '\(row.path)' is listed twice (line \(earlier))") }
+                seen[row.path] = line
+            }
             let label = try classIndex(row.label, file: annotation, line: row.line)
             let path = row.path.hasPrefix("/") ? row.path : directory + "/" + row.path
             guard let bytes = FileManager.default.contents(atPath: path) else {
@@ -99,7 +102,7 @@ public struct FaceImageLoader {
         return ComposedDataset(classNames: options.classNames, samples: samples, inputs: inputs, manifest: manifest)
     }
 
-    func classIndex(_ text: String, file: String, line: Int) throws -> Int {
+    func classIndex(_ text: String, file: String, line: Int?) throws -> Int {
         let classes = options.classNames
         if let map = options.labelMap {
             guard let index = map.classIndex(of: text), classes.indices.contains(index) else {
@@ -174,7 +177,7 @@ public struct FaceImageLoader {
             guard let files = try? fm.contentsOfDirectory(atPath: folder) else { continue }
             for file in files.sorted() where [".png", ".jpg", ".jpeg", ".bmp"].contains(where: { file.lowercased().hasSuffix($0) }) {
                 let subject = String(file.split(separator: "_", maxSplits: 1).first ?? Substring(file))
-                rows.append(Row(line: 0, path: name + "/" + file, label: name, subject: subject, dataset: "faces"))
+                rows.append(Row(line: nil, path: name + "/" + file, label: name, subject: subject, dataset: "faces"))
             }
         }
         return rows
