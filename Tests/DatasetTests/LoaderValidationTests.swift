@@ -220,6 +220,13 @@ final class LoaderValidationTests: XCTestCase {
         XCTAssertDatasetError(try tiny.load(LoadOptions(classNames: ["a", "b", "a"])), "\(tiny.annotations): class names repeat: a, b, a")
     }
 
+    /// A header and no rows is said as such, not as landmarks rows for samples the CSV lacks.
+    func testHeaderOnlyAnnotationCSV() throws {
+        let tiny = try TinyComposite(self)
+        try tiny.write([try tiny.lines(tiny.annotations)[0]], to: tiny.annotations)
+        XCTAssertDatasetError(try tiny.load(), "\(tiny.annotations): has a header but no sample rows")
+    }
+
     /// Windows line endings, a byte-order mark, quoted fields and a trailing blank line: still the same data.
     func testCSVDialects() throws {
         let tiny = try TinyComposite(self)

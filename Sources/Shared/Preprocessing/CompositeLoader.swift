@@ -47,6 +47,8 @@ public struct CompositeLoader {
         let columns = try ["dataset", "sub", "filename_o", "label"].map { try table.requiredColumn($0) }
         // An optional predefined partition per row (protocol: {split: column}).
         let splitColumn = table.header.firstIndex(of: "split")
+        // Checked before the landmarks, whose rows would otherwise all be reported as unknown samples.
+        if table.rows.isEmpty { throw DatasetError(file: layout.annotationPath, "has a header but no sample rows") }
         let landmarks = try layout.landmarksPath.map { try LandmarkTable(path: $0) }
         let composer = InputComposer(crop: options.crop)
 
