@@ -227,6 +227,18 @@ final class LoaderValidationTests: XCTestCase {
         XCTAssertDatasetError(try tiny.load(), "\(tiny.annotations): has a header but no sample rows")
     }
 
+    /// A spreadsheet saved with ';' or tabs: the missing-column error says what the separator was.
+    func testOtherSeparatorIsNamed() throws {
+        let tiny = try TinyComposite(self)
+        let lines = try tiny.lines(tiny.annotations)
+        try tiny.write(lines.map { $0.replacingOccurrences(of: ",", with: ";") }, to: tiny.annotations)
+        XCTAssertDatasetError(try tiny.load(),
+                              "\(tiny.annotations):1: missing column 'dataset' (the header has: dataset;sub;filename_o;label;apex;imagename;sub_filename); "
+                              + "the fields are separated by ';', not commas: save the file as comma-separated CSV")
+        try tiny.write(lines.map { $0.replacingOccurrences(of: ",", with: "\t") }, to: tiny.annotations)
+        XCTAssertThrowsError(try tiny.load()) { XCTAssertTrue("\($0)".hasSuffix("the fields are separated by tabs, not commas: save the file as comma-separated CSV"), "\($0)") }
+    }
+
     /// Windows line endings, a byte-order mark, quoted fields and a trailing blank line: still the same data.
     func testCSVDialects() throws {
         let tiny = try TinyComposite(self)

@@ -98,8 +98,18 @@ struct CSVTable {
     func requiredColumn(_ name: String) throws -> Int {
         guard let index = header.firstIndex(of: name) else {
             throw DatasetError(file: path, line: 1,
-                               "missing column '\(name)' (the header has: \(header.joined(separator: ", ")))")
+                               "missing column '\(name)' (the header has: \(header.joined(separator: ", ")))\(separatorHint)")
         }
         return index
+    }
+
+    /// A header read as one column holding ';' or tabs is a file saved with another separator
+    /// (spreadsheets in many locales write ';'); saying so saves the researcher a puzzle.
+    var separatorHint: String {
+        guard header.count == 1 else { return "" }
+        for (separator, name) in [(";", "';'"), ("\t", "tabs")] where header[0].contains(separator) {
+            return "; the fields are separated by \(name), not commas: save the file as comma-separated CSV"
+        }
+        return ""
     }
 }

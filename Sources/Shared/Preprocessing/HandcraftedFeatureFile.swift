@@ -18,7 +18,7 @@ public enum HandcraftedFeatureFile {
     static func parse(_ table: CSVTable, samples: [Sample]) throws -> HandcraftedFeatures {
         let path = table.path
         guard table.header.count >= 2 else {
-            throw DatasetError(file: path, line: 1, "the header has \(table.header.count) column(s); a feature file needs the sample id and at least one feature column")
+            throw DatasetError(file: path, line: 1, "the header has \(table.header.count) column(s); a feature file needs the sample id and at least one feature column\(table.separatorHint)")
         }
         let columns = Array(table.header.dropFirst())
         if let dup = columns.first(where: { c in columns.filter { $0 == c }.count > 1 }) {

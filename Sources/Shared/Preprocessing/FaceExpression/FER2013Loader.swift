@@ -20,7 +20,7 @@ public enum FER2013Loader {
         let table = try CSVTable.read(path: path)
         func column(_ name: String) throws -> Int {
             guard let i = table.header.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(name) == .orderedSame }) else {
-                throw DatasetError(file: path, line: 1, "no '\(name)' column (FER2013 has emotion, pixels, Usage)")
+                throw DatasetError(file: path, line: 1, "no '\(name)' column (FER2013 has emotion, pixels, Usage)\(table.separatorHint)")
             }
             return i
         }
