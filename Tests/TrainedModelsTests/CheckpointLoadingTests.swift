@@ -50,6 +50,28 @@ final class CheckpointLoadingTests: XCTestCase {
         }
     }
 
+    /// A diverged or damaged checkpoint (NaN, infinity) is refused with the tensor named, not turned
+    /// into NaN probabilities; a damaged file's error names the file once.
+    func testNonFiniteWeightsAndDamagedFilesAreRefused() throws {
+        let config = HTNetConfig(dim: 8, heads: 2, blockRepeats: [1, 1, 2])
+        let layout = ParameterLayout(config: config)
+        var parameters = [Float](repeating: 0.5, count: layout.count)
+        let slot = layout.slots.first { $0.name == "mlp_head.2.bias" }!
+        parameters[slot.offset + 1] = .nan
+        let bad = KeptCheckpoints.file(parameters: parameters, layout: layout,
+                                       metadata: ["config": String(decoding: try JSONEncoder().encode(config), as: UTF8.self)])
+        XCTAssertThrowsError(try TrainedModel.load(bad, source: "nan.safetensors")) {
+            XCTAssertEqual("\($0)", "nan.safetensors: tensor 'mlp_head.2.bias' holds NaN or an infinity (element 1): "
+                           + "the training that wrote it diverged, or the file is damaged")
+        }
+        let path = try temporaryDirectory(self) + "/cut.safetensors"
+        try bad.encoded().prefix(100).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try TrainedModel.load(path: path)) {
+            XCTAssertTrue("\($0)".hasPrefix("\(path): not a safetensors file, or a truncated one"), "\($0)")
+            XCTAssertEqual("\($0)".components(separatedBy: path).count, 2, "the path once: \($0)")
+        }
+    }
+
     func testKeptCheckpointsRoundTripWithTheirMetadataAndAreWrittenWhole() throws {
         let directory = try temporaryDirectory(self)
         let store = KeptCheckpoints(runDirectory: directory)

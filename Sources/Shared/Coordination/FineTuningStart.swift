@@ -17,8 +17,9 @@ enum FineTuningStart {
             guard let path = variant.training.initFrom else { continue }
             let file: SafeTensorsFile
             do { file = try SafeTensorsFile.read(path: path) } catch {
-                throw CheckpointError(source: path, problem: "init_from of variant \(variant.name): \(error)")
+                throw CheckpointError(source: path, problem: "init_from of variant \(variant.name): \((error as? SafeTensorsError)?.problem ?? "\(error)")")
             }
+            try TrainedModel.requireFiniteValues(file, source: path, use: "init_from of variant \(variant.name): ")
             let start: (parameters: [Float], fresh: [String])
             if let config = variant.ddamfn {
                 let resolved = try DDAMFNInitialWeights.resolve(file, source: path, target: config)

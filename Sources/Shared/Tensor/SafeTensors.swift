@@ -95,7 +95,8 @@ public struct SafeTensorsFile: Sendable {
             return v
         }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw SafeTensorsError(path: path, problem: "header length \(headerLength) exceeds the file size \(data.count)")
+            throw SafeTensorsError(path: path, problem: "not a safetensors file, or a truncated one: its first 8 bytes give a header of "
+                                   + "\(headerLength) bytes, the file has \(data.count) bytes in all")
         }
         let headerEnd = 8 + Int(headerLength)
         let headerData = data.subdata(in: 8..<headerEnd)
@@ -118,16 +119,45 @@ public struct SafeTensorsFile: Sendable {
             guard let dtype = StoredTensor.DType(rawValue: dtypeName) else {
                 throw SafeTensorsError(path: path, problem: "tensor '\(name)' has unsupported dtype \(dtypeName)")
             }
-            let width = dtype.width
-            let expected = shape.reduce(1, *) * width
-            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= body,
-                  offsets[1] - offsets[0] == expected else {
-                throw SafeTensorsError(path: path, problem: "tensor '\(name)' has data offsets \(offsets) that do not fit shape \(shape) in a body of \(body) bytes")
+            // A foreign or damaged header may hold any numbers: checked without overflow (a trap).
+            var expected = dtype.width
+            for d in shape {
+                let (product, overflow) = expected.multipliedReportingOverflow(by: d)
+                guard d >= 0, !overflow else {
+                    throw SafeTensorsError(path: path, problem: "tensor '\(name)' has an impossible shape \(shape)")
+                }
+                expected = product
+            }
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == expected else {
+                throw SafeTensorsError(path: path, problem: "tensor '\(name)' has data offsets \(offsets) that do not fit shape \(shape) (\(expected) bytes of \(dtypeName))")
+            }
+            guard offsets[1] <= body else {
+                throw SafeTensorsError(path: path, problem: "tensor '\(name)' ends at byte \(offsets[1]) of the data, but the file holds "
+                                       + "\(body) bytes after its header: the file is truncated")
             }
             let bytes = data.subdata(in: (headerEnd + offsets[0])..<(headerEnd + offsets[1]))
             file.tensors[name] = StoredTensor(dtype: dtype, shape: shape, bytes: bytes)
         }
         return file
+    }
+
+    /// The first floating-point tensor (in name order) holding NaN or an infinity, with the element's
+    /// index; nil when every F32 / F64 value is finite. Weights loaded for use are checked with it:
+    /// a diverged or damaged file would otherwise give NaN probabilities without a word.
+    public func firstNonFiniteValue() -> (tensor: String, index: Int)? {
+        for name in tensors.keys.sorted() {
+            let t = tensors[name]!
+            let index: Int?
+            switch t.dtype {
+            case .f32: index = t.bytes.withUnsafeBytes { raw in
+                (0..<t.bytes.count / 4).first { !Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)).isFinite } }
+            case .f64: index = t.bytes.withUnsafeBytes { raw in
+                (0..<t.bytes.count / 8).first { !Double(bitPattern: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)).isFinite } }
+            case .i64, .i32, .u8: index = nil
+            }
+            if let index { return (name, index) }
+        }
+        return nil
     }
 
     /// Serialises with tensors in name order (deterministic bytes for the same content).

@@ -30,11 +30,14 @@ public struct TrainedModel: Sendable {
     ///   configuration wins when it is of the same architecture, and another architecture is refused.
     public static func load(path: String, config override: TrainedArchitecture? = nil) throws -> TrainedModel {
         let file: SafeTensorsFile
-        do { file = try SafeTensorsFile.read(path: path) } catch { throw CheckpointError(source: path, problem: "\(error)") }
+        do { file = try SafeTensorsFile.read(path: path) } catch {
+            throw CheckpointError(source: path, problem: (error as? SafeTensorsError)?.problem ?? "\(error)")
+        }
         return try load(file, source: path, config: override)
     }
 
     public static func load(_ file: SafeTensorsFile, source: String, config override: TrainedArchitecture? = nil) throws -> TrainedModel {
+        try requireFiniteValues(file, source: source)
         let metadata = try CheckpointMetadata.read(file.metadata, source: source)
         var own = metadata?.model
         if own == nil, let text = file.metadata["config"] {
@@ -74,6 +77,13 @@ public struct TrainedModel: Sendable {
                 throw CheckpointError(source: source, problem: e.problem + " (model \(architecture.description))")
             }
         }
+    }
+
+    /// Every floating-point value of the file finite, else an error naming the tensor and element.
+    public static func requireFiniteValues(_ file: SafeTensorsFile, source: String, use: String = "") throws {
+        guard let bad = file.firstNonFiniteValue() else { return }
+        throw CheckpointError(source: source, problem: "\(use)tensor '\(bad.tensor)' holds NaN or an infinity (element \(bad.index)): "
+                              + "the training that wrote it diverged, or the file is damaged")
     }
 
     public init(source: String, metadata: CheckpointMetadata?, weights: Weights) {
