@@ -130,5 +130,18 @@ final class ReportWriterTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("missing column 'subject'"))
         }
         XCTAssertThrowsError(try PredictionsCSV.parse(text.replacingOccurrences(of: ",final,a,1,", with: ",final,a,one,")))
+        // Saved again by a spreadsheet (byte-order mark, CRLF): the same table, the run name included.
+        let excel = try PredictionsCSV.parse("\u{FEFF}" + text.replacingOccurrences(of: "\n", with: "\r\n"))
+        XCTAssertEqual(excel.run, "synthetic-demo")
+        XCTAssertEqual(excel.rows(), run.rows)
+        // A class index beyond the logit columns is no class of the run.
+        var lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        lines[2][8] = "9"
+        XCTAssertThrowsError(try PredictionsCSV.parse(lines.map { $0.joined(separator: ",") }.joined(separator: "\n"), file: "p.csv")) {
+            XCTAssertEqual("\($0)", "p.csv:3: label 9 is not a class index: the file has 3 logit columns (classes 0..<3)")
+        }
+        XCTAssertThrowsError(try PredictionsCSV.read(path: "/nonexistent/p.csv")) {
+            XCTAssertTrue("\($0)".hasPrefix("/nonexistent/p.csv: cannot read"), "\($0)")
+        }
     }
 }

@@ -57,7 +57,8 @@ public enum PredictionsCSV {
         public var file: String
         public var line: Int
         public var reason: String
-        public var description: String { "\(file):\(line): \(reason)" }
+        /// `file:line: reason`; a problem with the whole file (line 0) names the file alone.
+        public var description: String { line > 0 ? "\(file):\(line): \(reason)" : "\(file): \(reason)" }
     }
 
     public static func read(path: String) throws -> Table {
@@ -105,6 +106,11 @@ public enum PredictionsCSV {
             guard label >= 0, pred >= 0 else {
                 throw ParseError(file: file, line: line, reason: "negative class index")
             }
+            // With logit columns the class count is known: an index beyond it is no class of this run.
+            if !logitColumns.isEmpty, let (name, value) = [("label", label), ("pred", pred)].first(where: { $0.1 >= logitColumns.count }) {
+                throw ParseError(file: file, line: line,
+                                 reason: "\(name) \(value) is not a class index: the file has \(logitColumns.count) logit columns (classes 0..<\(logitColumns.count))")
+            }
             let selection = field("selection")
             if !selections.contains(selection) { selections.append(selection) }
             if run.isEmpty { run = field("run") }
@@ -122,7 +128,10 @@ public enum PredictionsCSV {
     /// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
     static func splitRecords(_ text: String) -> [[String]] {
         var records: [[String]] = [], fields: [String] = [], field = ""
-        var inQuotes = false, iterator = Array(text.unicodeScalars).makeIterator()
+        // A spreadsheet's UTF-8 byte-order mark is no part of the first column's name.
+        var scalars = Array(text.unicodeScalars)
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        var inQuotes = false, iterator = scalars.makeIterator()
         var pending: Unicode.Scalar? = nil
         func next() -> Unicode.Scalar? {
             if let p = pending { pending = nil; return p }
