@@ -178,6 +178,13 @@ final class ExperimentFileTests: XCTestCase {
         XCTAssertThrowsError(try ExperimentFile.load(path: "/no/such/experiment.yaml")) { error in
             XCTAssertTrue("\(error)".contains("/no/such/experiment.yaml"))
         }
+        // Saved in a legacy encoding (Latin-1 'é'): said as such, not as a missing file.
+        let latin1 = NSTemporaryDirectory() + "loso-latin1-\(getpid()).yaml"
+        try? (Data("name: t\ndescription: caf".utf8) + Data([0xE9, 0x0A])).write(to: URL(fileURLWithPath: latin1))
+        defer { try? FileManager.default.removeItem(atPath: latin1) }
+        XCTAssertThrowsError(try ExperimentFile.load(path: latin1)) { error in
+            XCTAssertEqual("\(error)", "\(latin1): invalid experiment (1 problem):\n  (file): is not UTF-8 text (save it as UTF-8)")
+        }
     }
 
     func testShippedExperimentsAreValid() throws {

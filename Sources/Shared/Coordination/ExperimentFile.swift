@@ -58,7 +58,10 @@ public enum ExperimentFile {
             .standardizedFileURL
         let text: String
         do { text = try String(contentsOfFile: absolute.path, encoding: .utf8) } catch {
-            throw ExperimentFileError(file: path, problems: [.init(field: "(file)", message: "cannot be read: \(error.localizedDescription)")])
+            // Foundation says "not in the correct format" for both a missing file and a non-UTF-8 one.
+            let readable = FileManager.default.contents(atPath: absolute.path) != nil
+            throw ExperimentFileError(file: path, problems: [.init(field: "(file)", message: readable
+                ? "is not UTF-8 text (save it as UTF-8)" : "cannot be read: \(error.localizedDescription)")])
         }
         let fileDirectory = absolute.deletingLastPathComponent().path
         return try parse(text, file: path, baseDirectory: fileDirectory,
