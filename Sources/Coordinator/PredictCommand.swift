@@ -74,13 +74,13 @@ struct PredictCommand: ParsableCommand {
         }
         if let folder, perFold {
             noteUnusedFeatures(folder.fuses)
-            let first = try TrainedModel.load(path: try folder.checkpoints(selection: epoch)[0].path)
+            let first = try TrainedModel.load(path: try folder.checkpoints(selection: epoch, everyTask: true)[0].path)
             let (dataset, dataPath) = try open(for: first, withFeatures: folder.fuses)
             let record = try folder.perFoldPredictions(data: dataset, dataPath: dataPath, selection: epoch)
             try emit(PredictionsCSV.render(record), summary: "\(record.rows.count) held-out predictions from \(Set(record.rows.map { "\($0.variant)/\($0.seed)/\($0.fold)" }).count) fold models")
             return
         }
-        let paths = try folder.map { try $0.checkpoints(selection: epoch).map(\.path) } ?? checkpoint
+        let paths = try folder.map { try $0.checkpoints(selection: epoch, everyTask: true).map(\.path) } ?? checkpoint
         let models = try paths.map { try TrainedModel.load(path: $0, config: override) }
         try Predictor.checkCompatible(models)
         noteUnusedFeatures(models.contains { $0.fusedFeatures != nil })

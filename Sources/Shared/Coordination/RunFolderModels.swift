@@ -43,8 +43,9 @@ public struct RunFolderModels {
     }
 
     /// Every kept checkpoint of the given epoch rule, ordered as the report orders tasks (variant as
-    /// configured, seed, fold); an error when the run kept none.
-    public func checkpoints(selection: EpochSelection = .final) throws -> [(task: TaskRecord, path: String)] {
+    /// configured, seed, fold); an error when the run kept none, and with `everyTask` (predict: an
+    /// ensemble, or every fold's held-out rows) also when some journalled task's checkpoint is missing.
+    public func checkpoints(selection: EpochSelection = .final, everyTask: Bool = false) throws -> [(task: TaskRecord, path: String)] {
         let order = Dictionary(uniqueKeysWithValues: experiment.variants.enumerated().map { ($1.name, $0) })
         let tasks = journal.tasks.values.sorted { a, b in
             let va = order[a.variant] ?? Int.max, vb = order[b.variant] ?? Int.max
@@ -52,10 +53,17 @@ public struct RunFolderModels {
             if a.seed != b.seed { return a.seed < b.seed }
             return a.fold < b.fold
         }
-        let found = tasks.map { ($0, store.path(taskID: $0.id, selection: selection)) }.filter { FileManager.default.fileExists(atPath: $0.1) }
+        let all = tasks.map { ($0, store.path(taskID: $0.id, selection: selection)) }
+        let found = all.filter { FileManager.default.fileExists(atPath: $0.1) }
         guard !found.isEmpty else {
             throw CheckpointError(source: directory, problem: "no \(selection.rawValue) checkpoints under \(store.directory) "
                                   + "(the run needs `keep: checkpoints`\(selection == .final ? "" : " and epoch_selection: \(selection.rawValue)"))")
+        }
+        // Some but not all: an ensemble without those folds' models would pass for the run's own.
+        let missing = all.filter { !FileManager.default.fileExists(atPath: $0.1) }
+        if everyTask, let first = missing.first {
+            throw CheckpointError(source: directory, problem: "\(missing.count) of the \(all.count) journalled tasks have no \(selection.rawValue) checkpoint, "
+                                  + "e.g. task \(first.0.id): \(first.1) is missing; `coordinator run EXPERIMENT --out \(directory) --resume` trains them again")
         }
         return found
     }
@@ -116,7 +124,7 @@ public struct RunFolderModels {
         guard let plan = journal.plan else { throw ClusterError.journal("\(directory): the journal records no plan (an older run)") }
         let index = Dictionary(data.samples.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [PredictionRow] = []
-        for (task, path) in try checkpoints(selection: selection) {
+        for (task, path) in try checkpoints(selection: selection, everyTask: true) {
             let model = try TrainedModel.load(path: path)
             try Predictor.check(model, fits: data, dataPath: dataPath)
             guard let planned = plan.folds[task.fold] else { throw CheckpointError(source: path, problem: "fold '\(task.fold)' is not in the run's plan") }
