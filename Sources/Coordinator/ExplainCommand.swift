@@ -67,6 +67,13 @@ struct ExplainCommand: ParsableCommand {
             let run = try RunFolderModels(directory: runFolder)
             folder = run
             let v = variant ?? run.experiment.variants[0].name, s = seed ?? run.experiment.seeds[0]
+            let variants = run.experiment.variants.map(\.name)
+            guard variants.contains(v) else {
+                throw ValidationError("--variant \(v): \(runFolder) has no such variant (it has: \(variants.joined(separator: ", ")))")
+            }
+            guard run.experiment.seeds.contains(s) else {
+                throw ValidationError("--seed \(s): \(runFolder) has no such seed (it has: \(run.experiment.seeds.map(String.init).joined(separator: ", ")))")
+            }
             guard let fold = run.journal.plan?.folds.first(where: { $0.value.contains { $0.sample == sample } })?.key else {
                 throw ValidationError("sample '\(sample)' is no held-out sample of \(runFolder)'s plan")
             }
