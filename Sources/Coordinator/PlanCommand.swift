@@ -40,6 +40,7 @@ struct PlanCommand: ParsableCommand {
         guard problems.isEmpty else {
             throw ValidationError("\(experiment): the dataset does not fit the experiment:\n  " + problems.joined(separator: "\n  "))
         }
+        try FineTuningStart.check(e, featureCount: dataset.handcrafted?.count ?? 0)
         let description = RunPlanDescription(experiment: e, dataset: dataset)
         print(json ? description.json : description.text, terminator: json ? "\n" : "")
     }

@@ -90,6 +90,41 @@ final class PredictCommandTests: CoordinatorCommandTestCase {
                                      "--config", "{\"dim\": 8, \"heads\": 2, \"block_repeats\": [1, 1, 2]}", "--data", "nokeep/data"])
         XCTAssertEqual(given.status, 0, given.output)
     }
+
+    /// A run folder with one fold's checkpoint gone: predict refuses rather than average the rest
+    /// (or leave that fold's rows out); explain names an unknown variant; plan checks init_from as
+    /// run does, so a damaged starting checkpoint is found before the run.
+    func testMissingCheckpointsUnknownVariantsAndDamagedStartsAreNamedErrors() throws {
+        let run = try coordinator(["run", "predict.yaml", "--out", "kept", "--threads", "1"])
+        XCTAssertEqual(run.status, 0, run.output)
+        let gone = directory + "/kept/checkpoints/b/2/c02.best-test-epoch.safetensors"
+        let finalGone = directory + "/kept/checkpoints/b/2/c02.safetensors"
+        let copy = directory + "/start.safetensors"
+        try FileManager.default.copyItem(atPath: finalGone, toPath: copy)
+        try FileManager.default.removeItem(atPath: finalGone)
+        for arguments in [["predict", "--run", "kept"], ["predict", "--run", "kept", "--per-fold"]] {
+            let result = try coordinator(arguments)
+            XCTAssertEqual(result.status, 1, result.output)
+            XCTAssertTrue(result.output.contains("1 of the 24 journalled tasks have no final checkpoint, e.g. task b/2/c02: kept/checkpoints/b/2/c02.safetensors is missing"), result.output)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: gone), "the other epoch rule's checkpoints are all there")
+        let other = try coordinator(["predict", "--run", "kept", "--epoch", "best-test-epoch"])
+        XCTAssertEqual(other.status, 0, other.output)
+
+        let explain = try coordinator(["explain", "--run", "kept", "--variant", "c", "--sample", "a01_clip01 .png", "--out", "ex"])
+        XCTAssertNotEqual(explain.status, 0)
+        XCTAssertTrue(explain.output.contains("--variant c: kept has no such variant (it has: a, b)"), explain.output)
+
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: copy))
+        try bytes.prefix(bytes.count - 10).write(to: URL(fileURLWithPath: copy))
+        try (Self.experimentText.replacingOccurrences(of: "keep: checkpoints", with: "")
+            .replacingOccurrences(of: "lr: 0.003}", with: "lr: 0.003, init_from: start.safetensors}"))
+            .write(toFile: directory + "/start.yaml", atomically: true, encoding: .utf8)
+        let plan = try coordinator(["plan", "start.yaml", "--out", "start"])
+        XCTAssertEqual(plan.status, 1, plan.output)
+        XCTAssertTrue(plan.output.contains("init_from of variant a: tensor '"), plan.output)
+        XCTAssertTrue(plan.output.contains("the file is truncated"), plan.output)
+    }
 }
 
 /// report.html's explanation gallery, opened in headless Chromium: every inline PNG decodes to the

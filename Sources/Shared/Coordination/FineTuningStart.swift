@@ -9,7 +9,13 @@ import TrainedModels
 /// draw fresh from its own stream. The coordinator reads the file; workers need no access to it.
 /// For DDAMFN the starting parameters are the whole model state (DDAMFNModel.exportState: running
 /// statistics from the file too) and the fresh slots name state-dict tensors (DDAMFNInitialWeights).
-enum FineTuningStart {
+public enum FineTuningStart {
+    /// Reads and checks every variant's init_from as `run` does before any training, for `plan`,
+    /// which would otherwise pass an experiment whose run then stops at its starting weights.
+    public static func check(_ experiment: Experiment, featureCount: Int = 0) throws {
+        _ = try apply(to: [], experiment: experiment, featureCount: featureCount, log: { _ in })
+    }
+
     /// `featureCount`: the dataset's handcrafted feature columns (a fused variant's layout depends on it).
     static func apply(to plan: [PlannedTask], experiment: Experiment, featureCount: Int = 0, log: (String) -> Void) throws -> [PlannedTask] {
         var resolved: [String: (parameters: [Float], fresh: [String])] = [:]
