@@ -82,6 +82,15 @@ final class FaceExpressionDataTests: XCTestCase {
         XCTAssertThrowsError(try RAFDBLoader.load(labels: dir + "/list.txt", images: dir + "/aligned")) {
             XCTAssertEqual("\($0)", "\(dir)/list.txt:1: label '8' is not 1-7")
         }
+        // Edited on Windows (byte-order mark, CRLF, a trailing blank line): the same samples.
+        try "\u{FEFF}train_00001.png 4\r\ntest_0001.png 7\r\n\r\n".write(toFile: dir + "/list.txt", atomically: true, encoding: .utf8)
+        let windows = try RAFDBLoader.load(labels: dir + "/list.txt", images: dir + "/aligned", side: 32)
+        XCTAssertEqual(windows.samples, raf.samples)
+        XCTAssertEqual(windows.inputs, raf.inputs)
+        try "train_00001.png 4\r\ntest_0001.png 7\r\ntrain_00001.png 4\r\n".write(toFile: dir + "/list.txt", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try RAFDBLoader.load(labels: dir + "/list.txt", images: dir + "/aligned")) {
+            XCTAssertEqual("\($0)", "\(dir)/list.txt:3: image train_00001.png is listed twice (line 1)")
+        }
 
         for (cls, files) in [("happy", ["S005_001_00000011.png", "S010_002_00000003.png"]), ("sad", ["S005_003_00000007.png"])] {
             try FileManager.default.createDirectory(atPath: "\(dir)/ck/\(cls)", withIntermediateDirectories: true)

@@ -12,7 +12,11 @@ public enum RAFDBLoader {
             throw DatasetError(file: path, "cannot read the label list (missing, unreadable or not UTF-8)")
         }
         var builder = FaceSetBuilder(side: side, classNames: FaceExpressionClasses.rafDB, source: "rafdb")
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var firstLine: [String: Int] = [:]
+        // Split on any line break: "\r\n" is one Character, never equal to "\n" (a Windows-edited list
+        // used to read as one line). A byte-order mark is no part of the first image name.
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for (i, raw) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
             func bad(_ problem: String) -> DatasetError { DatasetError(file: path, line: i + 1, problem) }
@@ -20,6 +24,8 @@ public enum RAFDBLoader {
             guard parts.count == 2 else { throw bad("'\(line)' is not 'IMAGE LABEL'") }
             guard let label = Int(parts[1]), (1...7).contains(label) else { throw bad("label '\(parts[1])' is not 1-7") }
             let name = String(parts[0]), stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
+            if let earlier = firstLine[stem] { throw bad("image \(name) is listed twice (line \(earlier))") }
+            firstLine[stem] = i + 1
             let candidates = [name, "\(stem)_aligned.\(ext)"].map { (directory as NSString).appendingPathComponent($0) }
             guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 throw bad("image \(name) is not in \(directory) (looked for \(candidates.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))")
