@@ -72,6 +72,15 @@ final class CheckpointLoadingTests: XCTestCase {
         }
     }
 
+    /// A foreign file whose `config` metadata is other JSON (the DDAMFN parity dump describes its
+    /// reference there) reads as HTNet defaults; the tensors say otherwise, and the error says so.
+    func testAForeignConfigMetadataIsCheckedAgainstTheTensors() throws {
+        let path = try Fixtures.path("ddamfn-parity.safetensors")
+        XCTAssertThrowsError(try TrainedModel.load(path: path)) {
+            XCTAssertTrue("\($0)".hasPrefix("\(path): architecture mismatch: the file's tensors are DDAMFN's (features.*), its metadata 'config' describes HTNet"), "\($0)")
+        }
+    }
+
     func testKeptCheckpointsRoundTripWithTheirMetadataAndAreWrittenWhole() throws {
         let directory = try temporaryDirectory(self)
         let store = KeptCheckpoints(runDirectory: directory)

@@ -53,10 +53,12 @@ public struct TrainedModel: Sendable {
                                   + "'{\"arch\": \"ddamfn\", \"num_classes\": 7, \"num_heads\": 2, \"conv4_blocks\": 9}' for DDAMFN)")
         }
         if let e = architecture.validationErrors.first { throw CheckpointError(source: source, problem: "model configuration: \(e)") }
+        // Also for a file's own configuration: a foreign file's `config` metadata (any JSON) decodes
+        // as an HTNet configuration of defaults, and would otherwise fail on a missing parameter.
         let held = TrainedArchitecture.kind(of: file)
-        if own == nil && held != architecture.name {
+        if held != architecture.name {
             throw CheckpointError(source: source, problem: "architecture mismatch: the file's tensors are \(held == "ddamfn" ? "DDAMFN's (features.*)" : "not DDAMFN's (no features.*)"), "
-                                  + "--config describes \(architecture.description)")
+                                  + "\(own == nil ? "--config" : "its metadata 'config'") describes \(architecture.description)")
         }
         switch architecture {
         case let .htnet(config):
