@@ -142,7 +142,7 @@ struct ExplainCommand: ParsableCommand {
                                             "seq_len": $0.seqLen, "received": $0.received.map(Double.init)] as [String: Any] },
         ]
         let json = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
-        try json.write(to: URL(fileURLWithPath: base + ".explanation.json"))
+        try json.write(to: URL(fileURLWithPath: base + ".explanation.json"), options: .atomic)
         written.append(base + ".explanation.json")
         print("explain: \(sample) (label \(classNames[s.label])) predicted \(classNames[e.prediction]) "
               + "p = \(String(format: "%.3f", e.probabilities[e.prediction])) by \(path)")
