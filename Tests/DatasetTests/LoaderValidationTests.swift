@@ -220,6 +220,14 @@ final class LoaderValidationTests: XCTestCase {
         XCTAssertDatasetError(try tiny.load(LoadOptions(classNames: ["a", "b", "a"])), "\(tiny.annotations): class names repeat: a, b, a")
     }
 
+    /// The annotation CSV given where its folder belongs: said so, not "wrong magic bytes".
+    func testACSVGivenForItsFolderIsNamed() throws {
+        let tiny = try TinyComposite(self)
+        XCTAssertDatasetError(try ComposedDataset.open(path: tiny.annotations),
+                              "\(tiny.annotations): is a CSV file, not a dataset folder or feature cache: give the folder that holds it "
+                              + "(\(tiny.directory)); FER2013 CSVs are read with dataset: {format: fer2013, path: ...}")
+    }
+
     /// A header and no rows is said as such, not as landmarks rows for samples the CSV lacks.
     func testHeaderOnlyAnnotationCSV() throws {
         let tiny = try TinyComposite(self)

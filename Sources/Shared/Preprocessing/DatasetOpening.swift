@@ -10,7 +10,14 @@ extension ComposedDataset {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw DatasetError(file: path, "no such dataset folder or feature-cache file")
         }
-        guard isDirectory.boolValue else { return try FeatureCache.read(path: path) }
+        guard isDirectory.boolValue else {
+            // The annotation CSV given for its folder is the likely slip; the cache's magic-bytes error would not say so.
+            if path.lowercased().hasSuffix(".csv") {
+                throw DatasetError(file: path, "is a CSV file, not a dataset folder or feature cache: give the folder that holds it "
+                                   + "(\((path as NSString).deletingLastPathComponent)); FER2013 CSVs are read with dataset: {format: fer2013, path: ...}")
+            }
+            return try FeatureCache.read(path: path)
+        }
         if FaceImageLoader.isFacesFolder(path, classNames: options.classNames) {
             return try FaceImageLoader(directory: path, options: options).load()
         }
