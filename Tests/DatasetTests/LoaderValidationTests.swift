@@ -228,6 +228,16 @@ final class LoaderValidationTests: XCTestCase {
                               + "(\(tiny.directory)); FER2013 CSVs are read with dataset: {format: fer2013, path: ...}")
     }
 
+    /// Saved in a legacy code page (Windows-1252 'é' on line 4): the line is named.
+    func testALegacyEncodingNamesTheLine() throws {
+        let tiny = try TinyComposite(self)
+        var lines = try tiny.lines(tiny.annotations).map { Data($0.utf8) }
+        lines[3] = Data("tiny,s01,clip\u{1},0,,x,".utf8.map { $0 == 1 ? 0xE9 : $0 })
+        try Data(lines.joined(separator: Data("\n".utf8)) + Data("\n".utf8)).write(to: URL(fileURLWithPath: tiny.annotations))
+        XCTAssertDatasetError(try tiny.load(),
+                              "\(tiny.annotations):4: is not UTF-8 text: save it as 'CSV UTF-8' (a spreadsheet's plain CSV may use a legacy code page)")
+    }
+
     /// A header and no rows is said as such, not as landmarks rows for samples the CSV lacks.
     func testHeaderOnlyAnnotationCSV() throws {
         let tiny = try TinyComposite(self)

@@ -20,7 +20,11 @@ struct CSVTable {
             throw DatasetError(file: path, "cannot read the file (missing or unreadable)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw DatasetError(file: path, "is not UTF-8 text")
+            // Spreadsheets often save CSV in a legacy code page (an accented name in Windows-1252):
+            // point at the first line that is not UTF-8.
+            let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            let bad = lines.firstIndex { String(data: Data($0), encoding: .utf8) == nil }.map { $0 + 1 }
+            throw DatasetError(file: path, line: bad, "is not UTF-8 text: save it as 'CSV UTF-8' (a spreadsheet's plain CSV may use a legacy code page)")
         }
         return try parse(text, path: path)
     }
