@@ -119,6 +119,21 @@ final class ExperimentFileTests: XCTestCase {
         XCTAssertFalse((model + training + base).contains { $0.contains("JSON") || $0.contains("NSCocoaErrorDomain") }, "\(model + training + base)")
     }
 
+    /// A value outside an enumerated key's set is answered with the set (the decoder names only the
+    /// Swift type: "Cannot initialize Kind from invalid String value linear").
+    func testEnumeratedValuesAreListed() {
+        func only(_ lines: String) -> [String] { problems("name: n\ndataset: synthetic\n" + lines + "\n") }
+        XCTAssertEqual(only("model: {fusion: blend}"),
+                       ["model.fusion: 'blend' is not one of: \(FusionKind.allCases.map(\.rawValue).joined(separator: ", "))"])
+        XCTAssertEqual(only("training: {loss: focal}"),
+                       ["training.loss: 'focal' is not one of: \(LossKind.allCases.map(\.rawValue).joined(separator: ", "))"])
+        XCTAssertEqual(only("training: {order: random}"), ["training.order: 'random' is not one of: csv, class-grouped, shuffle"])
+        XCTAssertEqual(only("training: {init_rng: numpy}"), ["training.init_rng: 'numpy' is not one of: torch, splitmix"])
+        XCTAssertEqual(only("training: {init_scope: task}"), ["training.init_scope: 'task' is not one of: seed, fold"])
+        XCTAssertEqual(only("training: {lr_schedule: {kind: linear}}"),
+                       ["training.lr_schedule.kind: 'linear' is not one of: constant, cosine, step"])
+    }
+
     func testModelAndTrainingValuesAreChecked() {
         let found = problems("""
             name: v

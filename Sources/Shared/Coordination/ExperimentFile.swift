@@ -532,7 +532,8 @@ public enum ExperimentFile {
                 let key = context.codingPath.map(\.stringValue).joined(separator: ".")
                 let fractional = key.isEmpty ? fractionalWhereIntegerExpected(values, as: T.self) : []
                 if fractional.isEmpty {
-                    problem(key.isEmpty ? field : field + "." + key, context.debugDescription)
+                    problem(key.isEmpty ? field : field + "." + key,
+                            Self.enumeratedValueMessage(key: context.codingPath.last?.stringValue, context.debugDescription) ?? context.debugDescription)
                 }
                 for (k, v) in fractional { problem(field + "." + k, "expected an integer, got \(v)") }
                 return nil
@@ -546,6 +547,26 @@ public enum ExperimentFile {
                 problem(field + "." + key, "unknown field (known: \(known.keys.sorted().joined(separator: ", ")))")
             }
             return value
+        }
+
+        /// The values of the file's enumerated keys (by key name), so a wrong one is answered with the
+        /// list; the JSON decoder names only the Swift type ("Cannot initialize Kind from invalid
+        /// String value linear").
+        static let enumeratedValues: [String: [String]] = [
+            "kind": LearningRateSchedule.Kind.allCases.map(\.rawValue),
+            "optimizer": OptimizerKind.allCases.map(\.rawValue),
+            "init_rng": InitialisationRNG.allCases.map(\.rawValue),
+            "init_scope": InitialisationScope.allCases.map(\.rawValue),
+            "fusion": FusionKind.allCases.map(\.rawValue),
+            "loss": LossKind.allCases.map(\.rawValue),
+            "order": TrainingOrder.allCases.map(\.rawValue),
+            "margin_unit": ["degrees", "radians"],
+        ]
+
+        static func enumeratedValueMessage(key: String?, _ decoderMessage: String) -> String? {
+            let prefix = "invalid String value "
+            guard let key, let allowed = enumeratedValues[key], let range = decoderMessage.range(of: prefix) else { return nil }
+            return "'\(decoderMessage[range.upperBound...])' is not one of: \(allowed.joined(separator: ", "))"
         }
 
         /// Keys whose fractional number is the problem: the JSON decoder reports a number that does not
