@@ -19,7 +19,7 @@ struct FoldTrainingOptions: ParsableArguments {
     var lr: Float = 5e-5
     @Option(help: "Training order: csv (dataset order), class-grouped (the reference script's), shuffle (per epoch, seeded).")
     var order: TrainingOrder = .csv
-    @Option(help: "Loss: cross-entropy or weighted-cross-entropy.")
+    @Option(help: "Loss: cross-entropy, weighted-cross-entropy, or (train-fold only) a metric loss (proxy-anchor, arcface, cosface) with its default settings.")
     var loss: LossKind = .crossEntropy
     @Option(help: "Landmark crop rule: reference (rows from x, as the reference code) or geometric.")
     var crop: CropRule = .reference
