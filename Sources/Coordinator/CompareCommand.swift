@@ -28,7 +28,7 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("variant-b"), help: "Variant of B (required when B holds several).")
     var variantB: String?
 
-    @Option(help: "Epoch selection to compare: final or best-test-epoch (default: the run's own).")
+    @Option(help: "Epoch selection to compare: final, best-test-epoch or validation, as predictions.csv holds them (default: the run's own).")
     var selection: String?
 
     @Option(help: "Rounds of the approximate randomisation test.")

@@ -41,7 +41,7 @@ struct ExplainCommand: ParsableCommand {
     var variant: String?
     @Option(help: "With --run: the seed (default: the first).")
     var seed: Int?
-    @Option(help: "With --run: final or best-test-epoch weights.")
+    @Option(help: "With --run: final, best-test-epoch or validation weights.")
     var epoch: EpochSelection = .final
     @Option(name: .customLong("class"), help: "Explain this class index instead of the predicted one.")
     var explainedClass: Int?

@@ -38,7 +38,7 @@ struct PredictCommand: ParsableCommand {
     var data: String?
     @Flag(help: "With --run: each fold's model on its own held-out samples (predictions.csv format).")
     var perFold = false
-    @Option(help: "Which kept weights of a run: final or best-test-epoch.")
+    @Option(help: "Which kept weights of a run: final, best-test-epoch or validation (the epoch rule's weights kept under epoch_selection).")
     var epoch: EpochSelection = .final
     @Option(help: "Model configuration (JSON, the experiment file's `model:` keys, \"arch\": \"ddamfn\" for DDAMFN) for a checkpoint that does not carry one, e.g. a PyTorch state_dict.")
     var config: String?
