@@ -34,7 +34,7 @@ struct PredictCommand: ParsableCommand {
     var checkpoint: [String] = []
     @Option(name: .customLong("run"), help: "A run folder whose kept checkpoints (OUT/checkpoints) to use.")
     var runFolder: String?
-    @Option(help: "Dataset: a composite folder or a feature cache (default with --run: the run's own dataset).")
+    @Option(help: "Dataset: a composite or faces folder, or a feature cache; for DDAMFN models also a FER2013 CSV or a folder per class (default with --run: the run's own dataset).")
     var data: String?
     @Flag(help: "With --run: each fold's model on its own held-out samples (predictions.csv format).")
     var perFold = false
