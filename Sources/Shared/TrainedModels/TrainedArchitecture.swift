@@ -28,8 +28,10 @@ public enum TrainedArchitecture: Equatable, Sendable {
     public var description: String {
         switch self {
         case let .htnet(c):
+            // The fusion too, when there is one: two models that differ only there must not read alike.
+            let fusion = c.fusion.flatMap { $0 == .none ? nil : ", fusion \($0.rawValue) (width \(c.fusionWidth ?? HTNetConfig.defaultFusionWidth))" } ?? ""
             return "HTNet: dim \(c.dim), heads \(c.heads), block_repeats \(c.blockRepeats), \(c.numClasses) classes, "
-                + "\(c.channels)x\(c.imageSize)x\(c.imageSize) inputs"
+                + "\(c.channels)x\(c.imageSize)x\(c.imageSize) inputs" + fusion
         case let .ddamfn(c):
             return "DDAMFN: \(c.heads) heads, conv4_blocks \(c.conv4Blocks), \(c.classes) classes, 3-channel inputs resized to 112x112"
         }
