@@ -38,6 +38,8 @@ struct PredictCommand: ParsableCommand {
     var data: String?
     @Flag(help: "With --run: each fold's model on its own held-out samples (predictions.csv format).")
     var perFold = false
+    @Option(help: "With --run: only this variant's kept models (default: every variant's; models of different configurations are not averaged).")
+    var variant: String?
     @Option(help: "Which kept weights of a run: final, best-test-epoch or validation (the epoch rule's weights kept under epoch_selection).")
     var epoch: EpochSelection = .final
     @Option(help: "Model configuration (JSON, the experiment file's `model:` keys, \"arch\": \"ddamfn\" for DDAMFN) for a checkpoint that does not carry one, e.g. a PyTorch state_dict.")
@@ -53,6 +55,7 @@ struct PredictCommand: ParsableCommand {
         try NumericFlag.atLeast(threads, 1, flag: "--threads")
         if (runFolder == nil) == checkpoint.isEmpty { throw ValidationError("give either --checkpoint FILE (repeatable) or --run RUNFOLDER") }
         if perFold && runFolder == nil { throw ValidationError("--per-fold needs --run RUNFOLDER") }
+        if variant != nil && runFolder == nil { throw ValidationError("--variant needs --run RUNFOLDER") }
         if runFolder == nil && data == nil { throw ValidationError("--checkpoint needs --data PATH (a composite folder or a feature cache)") }
     }
 
@@ -74,15 +77,22 @@ struct PredictCommand: ParsableCommand {
         }
         if let folder, perFold {
             noteUnusedFeatures(folder.fuses)
-            let first = try TrainedModel.load(path: try folder.checkpoints(selection: epoch, everyTask: true)[0].path)
+            let first = try TrainedModel.load(path: try folder.checkpoints(selection: epoch, everyTask: true, variant: variant)[0].path)
             let (dataset, dataPath) = try open(for: first, withFeatures: folder.fuses)
-            let record = try folder.perFoldPredictions(data: dataset, dataPath: dataPath, selection: epoch)
+            let record = try folder.perFoldPredictions(data: dataset, dataPath: dataPath, selection: epoch, variant: variant)
             try emit(PredictionsCSV.render(record), summary: "\(record.rows.count) held-out predictions from \(Set(record.rows.map { "\($0.variant)/\($0.seed)/\($0.fold)" }).count) fold models")
             return
         }
-        let paths = try folder.map { try $0.checkpoints(selection: epoch, everyTask: true).map(\.path) } ?? checkpoint
+        let kept = try folder.map { try $0.checkpoints(selection: epoch, everyTask: true, variant: variant) }
+        let paths = kept?.map(\.path) ?? checkpoint
         let models = try paths.map { try TrainedModel.load(path: $0, config: override) }
-        try Predictor.checkCompatible(models)
+        do { try Predictor.checkCompatible(models) } catch let error as CheckpointError {
+            // A run whose variants differ (a fused and a plain one, say): name the way out.
+            let variants = Set(kept?.map(\.task.variant) ?? [])
+            guard variants.count > 1 else { throw error }
+            throw CheckpointError(source: error.source, problem: error.problem + "; the run's variants differ: choose one with --variant ("
+                                  + folder!.experiment.variants.map(\.name).filter(variants.contains).joined(separator: ", ") + ")")
+        }
         noteUnusedFeatures(models.contains { $0.fusedFeatures != nil })
         let (dataset, dataPath) = try open(for: models[0])
         for m in models { try Predictor.check(m, fits: dataset, dataPath: dataPath) }

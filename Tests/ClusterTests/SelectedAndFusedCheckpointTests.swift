@@ -80,6 +80,25 @@ final class SelectedAndFusedCheckpointTests: CoordinatorCommandTestCase {
             XCTAssertEqual(mine.count, 2, "sample \(cells[7])")
             for (a, b) in zip(mine, expected) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b)), "sample \(cells[7])") }
         }
+        // The run's models on new data: its variants differ (gated fuses, none does not), so the error
+        // shows the fusion and names --variant; one variant's fold models are averaged.
+        let bothVariants = try coordinator(["predict", "--run", "out", "--data", "nofeatures", "--features", "out/data/features.csv"])
+        XCTAssertEqual(bothVariants.status, 1, bothVariants.output)
+        XCTAssertTrue(bothVariants.output.contains("fusion gated (width 16)"), bothVariants.output)
+        XCTAssertTrue(bothVariants.output.contains("choose one with --variant (none, gated)"), bothVariants.output)
+        let gated = try coordinator(["predict", "--run", "out", "--variant", "gated", "--data", "nofeatures",
+                                     "--features", "out/data/features.csv", "--threads", "1", "--out", "gated.csv"])
+        XCTAssertEqual(gated.status, 0, gated.output)
+        XCTAssertTrue(gated.output.contains("48 samples, 3 model(s) averaged by mean probability"), gated.output)
+        // --per-fold with --variant: that variant's rows of predictions.csv, and only those.
+        let gatedPerFold = try coordinator(["predict", "--run", "out", "--variant", "gated", "--per-fold", "--threads", "1", "--out", "gated-per-fold.csv"])
+        XCTAssertEqual(gatedPerFold.status, 0, gatedPerFold.output)
+        let runFinal = try MPIJob.predictionLines(directory + "/out/predictions.csv", selection: "final")
+        XCTAssertEqual(try MPIJob.predictionLines(directory + "/gated-per-fold.csv", selection: "final"),
+                       [runFinal[0]] + runFinal.dropFirst().filter { $0.split(separator: ",")[2] == "gated" })
+        let unknown = try coordinator(["predict", "--run", "out", "--variant", "max", "--per-fold"])
+        XCTAssertEqual(unknown.status, 1, unknown.output)
+        XCTAssertTrue(unknown.output.contains("no variant 'max' (the run's variants: none, gated)"), unknown.output)
         // explain on a fused model: the saliency of the image with the sample's features held fixed.
         let explained = try coordinator(["explain", "--run", "out", "--variant", "gated", "--sample", "s01_clip01 .png", "--out", "explain"])
         XCTAssertEqual(explained.status, 0, explained.output)

@@ -42,12 +42,17 @@ public struct RunFolderModels {
             ?? (experiment.dataset.kind == .syntheticSmiles ? (datasetPath as NSString).appendingPathComponent(SyntheticSmiles.featureFileName) : nil)
     }
 
-    /// Every kept checkpoint of the given epoch rule, ordered as the report orders tasks (variant as
-    /// configured, seed, fold); an error when the run kept none, and with `everyTask` (predict: an
-    /// ensemble, or every fold's held-out rows) also when some journalled task's checkpoint is missing.
-    public func checkpoints(selection: EpochSelection = .final, everyTask: Bool = false) throws -> [(task: TaskRecord, path: String)] {
+    /// Every kept checkpoint of the given epoch rule (of one variant when `variant` is given), ordered as
+    /// the report orders tasks (variant as configured, seed, fold); an error when the run kept none, or
+    /// has no such variant, and with `everyTask` (predict: an ensemble, or every fold's held-out rows)
+    /// also when some journalled task's checkpoint is missing.
+    public func checkpoints(selection: EpochSelection = .final, everyTask: Bool = false,
+                            variant: String? = nil) throws -> [(task: TaskRecord, path: String)] {
         let order = Dictionary(uniqueKeysWithValues: experiment.variants.enumerated().map { ($1.name, $0) })
-        let tasks = journal.tasks.values.sorted { a, b in
+        if let variant, order[variant] == nil {
+            throw CheckpointError(source: directory, problem: "no variant '\(variant)' (the run's variants: \(experiment.variants.map(\.name).joined(separator: ", ")))")
+        }
+        let tasks = journal.tasks.values.filter { variant == nil || $0.variant == variant }.sorted { a, b in
             let va = order[a.variant] ?? Int.max, vb = order[b.variant] ?? Int.max
             if va != vb { return va < vb }
             if a.seed != b.seed { return a.seed < b.seed }
@@ -120,11 +125,12 @@ public struct RunFolderModels {
     /// Per-fold predictions: each fold's kept model on that fold's own held-out samples (the plan's,
     /// in plan order), in the chunks its training evaluated them in. The rows are those of the run's
     /// predictions.csv under the same epoch rule.
-    public func perFoldPredictions(data: ComposedDataset, dataPath: String, selection: EpochSelection = .final) throws -> RunRecord {
+    public func perFoldPredictions(data: ComposedDataset, dataPath: String, selection: EpochSelection = .final,
+                                   variant: String? = nil) throws -> RunRecord {
         guard let plan = journal.plan else { throw ClusterError.journal("\(directory): the journal records no plan (an older run)") }
         let index = Dictionary(data.samples.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [PredictionRow] = []
-        for (task, path) in try checkpoints(selection: selection, everyTask: true) {
+        for (task, path) in try checkpoints(selection: selection, everyTask: true, variant: variant) {
             let model = try TrainedModel.load(path: path)
             try Predictor.check(model, fits: data, dataPath: dataPath)
             guard let planned = plan.folds[task.fold] else { throw CheckpointError(source: path, problem: "fold '\(task.fold)' is not in the run's plan") }
