@@ -21,6 +21,9 @@ final class FaceImageTests: XCTestCase {
         XCTAssertEqual(a.samples.count, 48)
         XCTAssertEqual(Set(a.labels), Set(0..<6))
         XCTAssertEqual(a.manifest.landmarksDetected, 48, "pre-aligned: every face's landmarks come from faces.csv")
+        let summary = DatasetSummary(a).text
+        XCTAssertTrue(summary.contains("landmarks:   no landmarks file; per image from the annotation's landmark columns"), summary)
+        XCTAssertTrue(summary.contains("landmarks:   48 detected, 0 fallback"), summary)
         // One grade per subject, the affected side recorded (none at grade I), a split per subject.
         for subject in a.subjects {
             let rows = a.samples.filter { $0.subject == subject }

@@ -34,13 +34,23 @@ public struct DatasetSummary: Sendable {
         skipped = data.skipped
     }
 
+    /// Where the landmarks came from: a landmarks file; per image (a faces folder: faces.csv's
+    /// landmark columns, or the face pipeline's detection where there are none); or nowhere.
+    var landmarkSource: String {
+        let m = manifest
+        if let file = m.landmarksFile { return "\(file) (fnv1a \(m.landmarksHash ?? "?"))" }
+        return m.landmarksDetected > 0
+            ? "no landmarks file; per image from the annotation's landmark columns or the face pipeline's detection (counts below)"
+            : "none (fallback landmarks for every sample)"
+    }
+
     /// The whole summary as text: source, tables, landmark provenance, skipped rows.
     public var text: String {
         let m = manifest
         var lines = [
             "source:      \(m.source)",
             "annotations: \(m.annotationFile) (fnv1a \(m.annotationHash))",
-            "landmarks:   \(m.landmarksFile.map { "\($0) (fnv1a \(m.landmarksHash ?? "?"))" } ?? "none (fallback landmarks for every sample)")",
+            "landmarks:   \(landmarkSource)",
             "flow images: \(m.flowDirectory) (fnv1a \(m.flowImagesHash)); composed inputs fnv1a \(m.inputsHash)",
             "options:     crop \(m.options.crop.rawValue), classes \(classNames.joined(separator: ", ")), skip invalid \(m.options.skipInvalid ? "yes" : "no")",
             "\(total.total) samples, \(perSubject.count) subjects, \(perDataset.count) source datasets",
