@@ -38,7 +38,7 @@ struct PredictCommand: ParsableCommand {
     var data: String?
     @Flag(help: "With --run: each fold's model on its own held-out samples (predictions.csv format).")
     var perFold = false
-    @Option(help: "With --run: only this variant's kept models (default: every variant's; models of different configurations are not averaged).")
+    @Option(help: "With --run: only this variant's kept models. Needed for an ensemble when the run has several variants; --per-fold covers every variant without it.")
     var variant: String?
     @Option(help: "Which kept weights of a run: final, best-test-epoch or validation (the epoch rule's weights kept under epoch_selection).")
     var epoch: EpochSelection = .final
@@ -84,15 +84,19 @@ struct PredictCommand: ParsableCommand {
             return
         }
         let kept = try folder.map { try $0.checkpoints(selection: epoch, everyTask: true, variant: variant) }
+        if let folder, let kept, variant == nil {
+            // Variants differ in what they were trained for (loss, labels, fusion): an average of
+            // their probabilities is no model of the study, even where the shapes would allow it.
+            let keptVariants = Set(kept.map(\.task.variant))
+            let names = folder.experiment.variants.map(\.name).filter(keptVariants.contains)
+            if names.count > 1 {
+                throw ValidationError("--run \(runFolder!): the run kept models of \(names.count) variants (\(names.joined(separator: ", "))); "
+                                      + "an ensemble is one variant's fold models: choose it with --variant (--per-fold covers every variant)")
+            }
+        }
         let paths = kept?.map(\.path) ?? checkpoint
         let models = try paths.map { try TrainedModel.load(path: $0, config: override) }
-        do { try Predictor.checkCompatible(models) } catch let error as CheckpointError {
-            // A run whose variants differ (a fused and a plain one, say): name the way out.
-            let variants = Set(kept?.map(\.task.variant) ?? [])
-            guard variants.count > 1 else { throw error }
-            throw CheckpointError(source: error.source, problem: error.problem + "; the run's variants differ: choose one with --variant ("
-                                  + folder!.experiment.variants.map(\.name).filter(variants.contains).joined(separator: ", ") + ")")
-        }
+        try Predictor.checkCompatible(models)
         noteUnusedFeatures(models.contains { $0.fusedFeatures != nil })
         let (dataset, dataPath) = try open(for: models[0])
         for m in models { try Predictor.check(m, fits: dataset, dataPath: dataPath) }

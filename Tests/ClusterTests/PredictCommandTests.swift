@@ -50,10 +50,14 @@ final class PredictCommandTests: CoordinatorCommandTestCase {
             XCTAssertEqual(mine, try MPIJob.predictionLines(directory + "/out/predictions.csv", selection: selection),
                            "\(selection): predict --per-fold gives the run's predictions.csv rows, logits bit for bit")
         }
-        // The ensemble of every fold model: probabilities per sample that sum to 1.
-        let ensemble = try coordinator(["predict", "--run", "out", "--out", "ensemble.csv"])
+        // An ensemble is one variant's: without --variant a run of two is refused, naming both.
+        let unnamed = try coordinator(["predict", "--run", "out"])
+        XCTAssertEqual(unnamed.status, 64, unnamed.output)
+        XCTAssertTrue(unnamed.output.contains("kept models of 2 variants (a, b)"), unnamed.output)
+        // The ensemble of variant a's fold models (2 seeds x 6 folds): probabilities per sample that sum to 1.
+        let ensemble = try coordinator(["predict", "--run", "out", "--variant", "a", "--out", "ensemble.csv"])
         XCTAssertEqual(ensemble.status, 0, ensemble.output)
-        XCTAssertTrue(ensemble.output.contains("24 model(s) averaged by mean probability"), ensemble.output)
+        XCTAssertTrue(ensemble.output.contains("12 model(s) averaged by mean probability"), ensemble.output)
         let rows = try String(contentsOfFile: directory + "/ensemble.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(rows[0], "sample,subject,dataset,label,fold,prediction,p_negative,p_positive,p_surprise")
         XCTAssertEqual(rows.count, 1 + 36)
@@ -108,7 +112,7 @@ final class PredictCommandTests: CoordinatorCommandTestCase {
             XCTAssertTrue(result.output.contains("1 of the 24 journalled tasks have no final checkpoint, e.g. task b/2/c02: kept/checkpoints/b/2/c02.safetensors is missing"), result.output)
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: gone), "the other epoch rule's checkpoints are all there")
-        let other = try coordinator(["predict", "--run", "kept", "--epoch", "best-test-epoch"])
+        let other = try coordinator(["predict", "--run", "kept", "--variant", "b", "--epoch", "best-test-epoch"])
         XCTAssertEqual(other.status, 0, other.output)
 
         let explain = try coordinator(["explain", "--run", "kept", "--variant", "c", "--sample", "a01_clip01 .png", "--out", "ex"])

@@ -80,12 +80,18 @@ final class SelectedAndFusedCheckpointTests: CoordinatorCommandTestCase {
             XCTAssertEqual(mine.count, 2, "sample \(cells[7])")
             for (a, b) in zip(mine, expected) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b)), "sample \(cells[7])") }
         }
-        // The run's models on new data: its variants differ (gated fuses, none does not), so the error
-        // shows the fusion and names --variant; one variant's fold models are averaged.
+        // The run's models on new data: an ensemble is one variant's (here they even differ in shape:
+        // gated fuses, none does not), so without --variant the error names them; one variant's fold
+        // models are averaged.
         let bothVariants = try coordinator(["predict", "--run", "out", "--data", "nofeatures", "--features", "out/data/features.csv"])
-        XCTAssertEqual(bothVariants.status, 1, bothVariants.output)
-        XCTAssertTrue(bothVariants.output.contains("fusion gated (width 16)"), bothVariants.output)
-        XCTAssertTrue(bothVariants.output.contains("choose one with --variant (none, gated)"), bothVariants.output)
+        XCTAssertEqual(bothVariants.status, 64, bothVariants.output)
+        XCTAssertTrue(bothVariants.output.contains("kept models of 2 variants (none, gated)"), bothVariants.output)
+        XCTAssertTrue(bothVariants.output.contains("choose it with --variant"), bothVariants.output)
+        // Checkpoints of both, given by hand: the mismatch error shows the fusion.
+        let mixed = try coordinator(["predict", "--checkpoint", "out/checkpoints/none/1/k1.safetensors",
+                                     "--checkpoint", "out/checkpoints/gated/1/k1.safetensors", "--data", "nofeatures"])
+        XCTAssertEqual(mixed.status, 1, mixed.output)
+        XCTAssertTrue(mixed.output.contains("fusion gated (width 16)"), mixed.output)
         let gated = try coordinator(["predict", "--run", "out", "--variant", "gated", "--data", "nofeatures",
                                      "--features", "out/data/features.csv", "--threads", "1", "--out", "gated.csv"])
         XCTAssertEqual(gated.status, 0, gated.output)
