@@ -109,9 +109,7 @@ struct PredictCommand: ParsableCommand {
 
     private func emit(_ text: String, summary: String) throws {
         guard let out else { print(text, terminator: ""); return }
-        do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-            throw ValidationError("cannot write \(out): \(error.localizedDescription)")
-        }
+        try OutputFile.write(text, to: out)
         print("predict: \(summary) -> \(out)")
     }
 }

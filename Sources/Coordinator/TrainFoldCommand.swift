@@ -121,10 +121,6 @@ struct TrainFoldCommand: ParsableCommand {
                                softwareVersion: SoftwareVersion.description, classNames: dataset.classNames, hosts: [],
                                wallSeconds: 0, rows: rows(outcome.finalLogits), alternateSelection: .bestTestEpoch,
                                alternateRows: rows(outcome.bestTestLogits), curves: [])
-        do {
-            try PredictionsCSV.render(record).write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw ValidationError("cannot write \(path): \(error.localizedDescription)")
-        }
+        try OutputFile.write(PredictionsCSV.render(record), to: path)
     }
 }

@@ -55,10 +55,10 @@ final class PredictCommandTests: CoordinatorCommandTestCase {
         XCTAssertEqual(unnamed.status, 64, unnamed.output)
         XCTAssertTrue(unnamed.output.contains("kept models of 2 variants (a, b)"), unnamed.output)
         // The ensemble of variant a's fold models (2 seeds x 6 folds): probabilities per sample that sum to 1.
-        let ensemble = try coordinator(["predict", "--run", "out", "--variant", "a", "--out", "ensemble.csv"])
+        let ensemble = try coordinator(["predict", "--run", "out", "--variant", "a", "--out", "predicted/ensemble.csv"])
         XCTAssertEqual(ensemble.status, 0, ensemble.output)
         XCTAssertTrue(ensemble.output.contains("12 model(s) averaged by mean probability"), ensemble.output)
-        let rows = try String(contentsOfFile: directory + "/ensemble.csv", encoding: .utf8).split(separator: "\n")
+        let rows = try String(contentsOfFile: directory + "/predicted/ensemble.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(rows[0], "sample,subject,dataset,label,fold,prediction,p_negative,p_positive,p_surprise")
         XCTAssertEqual(rows.count, 1 + 36)
         for row in rows.dropFirst() {

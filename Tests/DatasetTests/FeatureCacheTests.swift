@@ -15,7 +15,7 @@ final class FeatureCacheTests: XCTestCase {
     func testRoundTripIsExact() throws {
         let data = try tinyDataset(skipping: true)
         XCTAssertEqual(data.skipped.count, 1)
-        let path = try temporaryDirectory(self) + "/tiny.htnfeat"
+        let path = try temporaryDirectory(self) + "/caches/tiny.htnfeat"   // a missing folder is created
         try FeatureCache.write(data, to: path)
         let back = try FeatureCache.read(path: path)
         XCTAssertEqual(back, data)

@@ -119,11 +119,14 @@ public enum FeatureCache {
                                skipped: metadata.skipped, handcrafted: metadata.handcrafted)
     }
 
-    /// Writes atomically (temporary file, then rename): a reader never sees half a cache.
+    /// Writes atomically (temporary file, then rename): a reader never sees half a cache. Missing
+    /// parent folders are created, as for every other output.
     public static func write(_ dataset: ComposedDataset, to path: String) throws {
         let data = try encode(dataset)
         do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: url, options: .atomic)
         } catch {
             throw DatasetError(file: path, "cannot write the feature cache: \(error.localizedDescription)")
         }
