@@ -117,9 +117,8 @@ public struct TrainedModel: Sendable {
         return 256
     }
 
-    static func describe(_ c: HTNetConfig) -> String {
-        "dim \(c.dim), heads \(c.heads), block_repeats \(c.blockRepeats), \(c.numClasses) classes, \(c.channels)x\(c.imageSize)x\(c.imageSize) inputs"
-    }
+    /// An HTNet configuration in words, for errors (TrainedArchitecture's wording, fusion included).
+    static func describe(_ c: HTNetConfig) -> String { TrainedArchitecture.htnet(c).description }
 }
 
 /// HTNet weights: the parameters in the engine's layout (ParameterLayout(config:head:fusion:)).
