@@ -230,7 +230,7 @@ struct RunContext {
             return
         }
         if let checkpoints {
-            do { try checkpoints.write(result, task: task) } catch let e as CheckpointError {
+            do { try checkpoints.write(result, task: task) } catch let e as FileError {
                 try reject(TaskFailure(taskID: task.id, worker: worker, message: "checkpoint: \(e)"))
                 return
             }

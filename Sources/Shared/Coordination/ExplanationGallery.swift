@@ -1,9 +1,10 @@
-import DDAMFN
 import Dataset
+import DDAMFN
 import Evaluation
 import FoldResults
 import Foundation
 import HTNet
+import Tensor
 import TrainedModels
 
 /// report.html's gallery for runs that kept checkpoints: for each class, a few correctly and wrongly
@@ -139,7 +140,7 @@ struct DDAMFNGalleryExplainer: GalleryExplainer {
         let net: DDAMFNModel
         if let cached = models[path] { net = cached } else {
             guard case let .ddamfn(w) = try TrainedModel.load(path: path).weights else {
-                throw CheckpointError(source: path, problem: "the DDAMFN explanation gallery found another architecture")
+                throw FileError(path: path, problem: "the DDAMFN explanation gallery found another architecture")
             }
             net = w.network(maxBatch: 1, inputGradient: true)
             models[path] = net

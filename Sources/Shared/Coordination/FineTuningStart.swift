@@ -23,7 +23,7 @@ public enum FineTuningStart {
             guard let path = variant.training.initFrom else { continue }
             let file: SafeTensorsFile
             do { file = try SafeTensorsFile.read(path: path) } catch {
-                throw CheckpointError(source: path, problem: "init_from of variant \(variant.name): \((error as? SafeTensorsError)?.problem ?? "\(error)")")
+                throw FileError(path: path, problem: "init_from of variant \(variant.name): \((error as? FileError)?.problem ?? "\(error)")")
             }
             try TrainedModel.requireFiniteValues(file, source: path, use: "init_from of variant \(variant.name): ")
             let start: (parameters: [Float], fresh: [String])

@@ -4,6 +4,7 @@ import FoldResults
 import Foundation
 import HTNet
 import Preprocessing
+import Tensor
 import TrainedModels
 import Wire
 
@@ -50,7 +51,7 @@ public struct RunFolderModels {
                             variant: String? = nil) throws -> [(task: TaskRecord, path: String)] {
         let order = Dictionary(uniqueKeysWithValues: experiment.variants.enumerated().map { ($1.name, $0) })
         if let variant, order[variant] == nil {
-            throw CheckpointError(source: directory, problem: "no variant '\(variant)' (the run's variants: \(experiment.variants.map(\.name).joined(separator: ", ")))")
+            throw FileError(path: directory, problem: "no variant '\(variant)' (the run's variants: \(experiment.variants.map(\.name).joined(separator: ", ")))")
         }
         let tasks = journal.tasks.values.filter { variant == nil || $0.variant == variant }.sorted { a, b in
             let va = order[a.variant] ?? Int.max, vb = order[b.variant] ?? Int.max
@@ -61,13 +62,13 @@ public struct RunFolderModels {
         let all = tasks.map { ($0, store.path(taskID: $0.id, selection: selection)) }
         let found = all.filter { FileManager.default.fileExists(atPath: $0.1) }
         guard !found.isEmpty else {
-            throw CheckpointError(source: directory, problem: "no \(selection.rawValue) checkpoints under \(store.directory) "
+            throw FileError(path: directory, problem: "no \(selection.rawValue) checkpoints under \(store.directory) "
                                   + "(the run needs `keep: checkpoints`\(selection == .final ? "" : " and epoch_selection: \(selection.rawValue)"))")
         }
         // Some but not all: an ensemble without those folds' models would pass for the run's own.
         let missing = all.filter { !FileManager.default.fileExists(atPath: $0.1) }
         if everyTask, let first = missing.first {
-            throw CheckpointError(source: directory, problem: "\(missing.count) of the \(all.count) journalled tasks have no \(selection.rawValue) checkpoint, "
+            throw FileError(path: directory, problem: "\(missing.count) of the \(all.count) journalled tasks have no \(selection.rawValue) checkpoint, "
                                   + "e.g. task \(first.0.id): \(first.1) is missing; `coordinator run EXPERIMENT --out \(directory) --resume` trains them again")
         }
         return found
@@ -133,10 +134,10 @@ public struct RunFolderModels {
         for (task, path) in try checkpoints(selection: selection, everyTask: true, variant: variant) {
             let model = try TrainedModel.load(path: path)
             try Predictor.check(model, fits: data, dataPath: dataPath)
-            guard let planned = plan.folds[task.fold] else { throw CheckpointError(source: path, problem: "fold '\(task.fold)' is not in the run's plan") }
+            guard let planned = plan.folds[task.fold] else { throw FileError(path: path, problem: "fold '\(task.fold)' is not in the run's plan") }
             let indices = try planned.map { s -> Int in
                 guard let i = index[s.sample] else {
-                    throw CheckpointError(source: path, problem: "test sample '\(s.sample)' of fold \(task.fold) is not in \(dataPath)")
+                    throw FileError(path: path, problem: "test sample '\(s.sample)' of fold \(task.fold) is not in \(dataPath)")
                 }
                 return i
             }

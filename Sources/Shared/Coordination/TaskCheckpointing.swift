@@ -1,8 +1,9 @@
-import DDAMFN
 import Dataset
+import DDAMFN
 import FoldResults
 import Foundation
 import HTNet
+import Tensor
 import TrainedModels
 import Wire
 
@@ -19,12 +20,12 @@ struct TaskCheckpointing {
     /// fold's standardisation, recomputed here from the fold's training samples exactly as the worker did.
     let features: HandcraftedFeatures?
 
-    /// Throws a CheckpointError when the result lacks a set of weights the run keeps or a write fails.
+    /// Throws a FileError when the result lacks a set of weights the run keeps or a write fails.
     func write(_ result: TaskResult, task: PlannedTask) throws {
         // Every set the run keeps must be there before any is written: a task refused here leaves no files.
         let kept = try KeptCheckpoints.selections(for: experiment.selection).map { selection in
             guard let weights = result.weights.first(where: { $0.selection == selection }) else {
-                throw CheckpointError(source: task.id, problem: "the worker sent no \(selection.rawValue) weights (\(result.weights.count) set(s))")
+                throw FileError(path: task.id, problem: "the worker sent no \(selection.rawValue) weights (\(result.weights.count) set(s))")
             }
             return (selection, weights)
         }
@@ -41,17 +42,17 @@ struct TaskCheckpointing {
                                               training: training, datasetSHA256: datasetSHA256, evaluationBatch: evaluationBatch,
                                               labelMap: experiment.classes?.map,
                                               fusedFeatures: try fusedFeatures(task))
-            do { try store.write(taskID: task.id, parameters: weights.parameters, metadata: metadata) } catch let e as CheckpointError {
+            do { try store.write(taskID: task.id, parameters: weights.parameters, metadata: metadata) } catch let e as FileError {
                 throw e
             } catch {
-                throw CheckpointError(source: store.path(taskID: task.id, selection: selection), problem: "\(error)")
+                throw FileError(path: store.path(taskID: task.id, selection: selection), problem: "\(error)")
             }
         }
     }
 
     func fusedFeatures(_ task: PlannedTask) throws -> FusedFeatureInput? {
         guard task.variant.model.usesFeatures else { return nil }
-        guard let features else { throw CheckpointError(source: task.id, problem: "a fused variant, and the dataset has no handcrafted features") }
+        guard let features else { throw FileError(path: task.id, problem: "a fused variant, and the dataset has no handcrafted features") }
         return FusedFeatureInput(features: features, trainIndices: task.fold.trainIndices)
     }
 }

@@ -40,7 +40,7 @@ public struct FoldStateFile {
         guard epoch >= 1, count == epoch else { throw failure("\(count) epoch records for \(epoch) epochs") }
     }
 
-    public func failure(_ problem: String) -> FoldStateError { FoldStateError(source: source, problem: problem) }
+    public func failure(_ problem: String) -> FileError { FileError(path: source, problem: problem) }
 
     public func encoded() throws -> Data { try file.encoded() }
 
@@ -106,15 +106,4 @@ public struct FoldStateFile {
     static func matrix(_ rows: [[Float]]) -> StoredTensor {
         StoredTensor(Tensor(shape: [rows.count, rows.first?.count ?? 0], data: rows.flatMap { $0 }))
     }
-}
-
-/// A saved fold state that cannot be used, naming its file and the problem.
-public struct FoldStateError: Error, CustomStringConvertible {
-    public let source: String
-    public let problem: String
-    public init(source: String, problem: String) {
-        self.source = source
-        self.problem = problem
-    }
-    public var description: String { "\(source): \(problem)" }
 }

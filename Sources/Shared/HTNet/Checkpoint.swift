@@ -4,12 +4,6 @@ import Tensor
 /// HTNet weights as safetensors under the reference state_dict names (float32), so a checkpoint
 /// written here loads into the reference PyTorch model and the reverse.
 public enum Checkpoint {
-    public struct LoadError: Error, CustomStringConvertible {
-        public let source: String
-        public let problem: String
-        public var description: String { "\(source): \(problem)" }
-    }
-
     /// Copies `tensors[prefix + name]` for every parameter into the model; every parameter must be
     /// present with the reference shape (size-1 dimensions must match too).
     public static func load(_ file: SafeTensorsFile, prefix: String = "", into model: HTNetModel, source: String) throws {
@@ -17,13 +11,13 @@ public enum Checkpoint {
         for slot in model.layout.slots {
             guard let stored = file.tensors[prefix + slot.name] else { missing.append(prefix + slot.name); continue }
             guard stored.shape == slot.shape else {
-                throw LoadError(source: source, problem: "tensor '\(prefix + slot.name)' has shape \(stored.shape), HTNet expects \(slot.shape)")
+                throw FileError(path: source, problem: "tensor '\(prefix + slot.name)' has shape \(stored.shape), HTNet expects \(slot.shape)")
             }
             let values = stored.floats
             values.withUnsafeBufferPointer { (model.parameters.pointer + slot.offset).update(from: $0.baseAddress!, count: slot.count) }
         }
         if !missing.isEmpty {
-            throw LoadError(source: source, problem: "missing \(missing.count) parameter(s) for this config, e.g. '\(missing[0])'")
+            throw FileError(path: source, problem: "missing \(missing.count) parameter(s) for this config, e.g. '\(missing[0])'")
         }
     }
 
@@ -33,10 +27,10 @@ public enum Checkpoint {
         var values = [Float](repeating: 0, count: layout.count)
         for slot in layout.slots {
             guard let stored = file.tensors[prefix + slot.name] else {
-                throw LoadError(source: source, problem: "missing parameter '\(prefix + slot.name)' for this config")
+                throw FileError(path: source, problem: "missing parameter '\(prefix + slot.name)' for this config")
             }
             guard stored.shape == slot.shape else {
-                throw LoadError(source: source, problem: "tensor '\(prefix + slot.name)' has shape \(stored.shape), HTNet expects \(slot.shape)")
+                throw FileError(path: source, problem: "tensor '\(prefix + slot.name)' has shape \(stored.shape), HTNet expects \(slot.shape)")
             }
             values.replaceSubrange(slot.offset..<(slot.offset + slot.count), with: stored.floats)
         }

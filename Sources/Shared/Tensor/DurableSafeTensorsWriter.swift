@@ -8,23 +8,17 @@ import Foundation
 public struct DurableSafeTensorsWriter {
     public init() {}
 
-    public struct WriteError: Error, CustomStringConvertible {
-        public let path: String
-        public let problem: String
-        public var description: String { "\(path): \(problem)" }
-    }
-
     /// Writes `file` (tensors plus its `__metadata__` string map) to `path`.
     public func write(_ file: SafeTensorsFile, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw WriteError(path: path, problem: "cannot create its folder: \(error.localizedDescription)")
+            throw FileError(path: path, problem: "cannot create its folder: \(error.localizedDescription)")
         }
         let temporary = (folder as NSString).appendingPathComponent(".\(url.lastPathComponent).partial")
         let data = try file.encoded()
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw WriteError(path: temporary, problem: "cannot create (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw FileError(path: temporary, problem: "cannot create (\(String(cString: strerror(errno))))") }
         var written = 0
         let ok = data.withUnsafeBytes { raw -> Bool in
             while written < raw.count {
@@ -38,12 +32,12 @@ public struct DurableSafeTensorsWriter {
         close(fd)
         guard ok else {
             unlink(temporary)
-            throw WriteError(path: temporary, problem: "write failed after \(written) of \(data.count) bytes (\(reason))")
+            throw FileError(path: temporary, problem: "write failed after \(written) of \(data.count) bytes (\(reason))")
         }
         guard rename(temporary, path) == 0 else {
             let why = String(cString: strerror(errno))
             unlink(temporary)
-            throw WriteError(path: path, problem: "cannot rename the finished temporary file into place (\(why))")
+            throw FileError(path: path, problem: "cannot rename the finished temporary file into place (\(why))")
         }
         let dir = open(folder, O_RDONLY)
         if dir >= 0 { fsync(dir); close(dir) }

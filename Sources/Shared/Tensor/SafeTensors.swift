@@ -1,12 +1,5 @@
 import Foundation
 
-/// Errors reading a safetensors file; each names the file and what is wrong with it.
-public struct SafeTensorsError: Error, CustomStringConvertible {
-    public let path: String
-    public let problem: String
-    public var description: String { "\(path): \(problem)" }
-}
-
 /// One tensor as stored in a safetensors file (dtype, shape, raw little-endian bytes).
 public struct StoredTensor: Sendable {
     public enum DType: String, Sendable { case f32 = "F32", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8"
@@ -82,26 +75,26 @@ public struct SafeTensorsFile: Sendable {
 
     public static func read(path: String) throws -> SafeTensorsFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SafeTensorsError(path: path, problem: "cannot read the file (missing or unreadable)")
+            throw FileError(path: path, problem: "cannot read the file (missing or unreadable)")
         }
         return try decode(data, path: path)
     }
 
     public static func decode(_ data: Data, path: String = "<memory>") throws -> SafeTensorsFile {
-        guard data.count >= 8 else { throw SafeTensorsError(path: path, problem: "shorter than the 8-byte header length") }
+        guard data.count >= 8 else { throw FileError(path: path, problem: "shorter than the 8-byte header length") }
         let headerLength = data.prefix(8).withUnsafeBytes { raw -> UInt64 in
             var v: UInt64 = 0
             for i in 0..<8 { v |= UInt64(raw[i]) << (8 * UInt64(i)) }
             return v
         }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw SafeTensorsError(path: path, problem: "not a safetensors file, or a truncated one: its first 8 bytes give a header of "
+            throw FileError(path: path, problem: "not a safetensors file, or a truncated one: its first 8 bytes give a header of "
                                    + "\(headerLength) bytes, the file has \(data.count) bytes in all")
         }
         let headerEnd = 8 + Int(headerLength)
         let headerData = data.subdata(in: 8..<headerEnd)
         guard let json = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw SafeTensorsError(path: path, problem: "header is not a JSON object")
+            throw FileError(path: path, problem: "header is not a JSON object")
         }
         var file = SafeTensorsFile()
         let body = data.count - headerEnd
@@ -114,25 +107,25 @@ public struct SafeTensorsFile: Sendable {
                   let dtypeName = entry["dtype"] as? String,
                   let shape = entry["shape"] as? [Int],
                   let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw SafeTensorsError(path: path, problem: "tensor '\(name)' has a malformed header entry")
+                throw FileError(path: path, problem: "tensor '\(name)' has a malformed header entry")
             }
             guard let dtype = StoredTensor.DType(rawValue: dtypeName) else {
-                throw SafeTensorsError(path: path, problem: "tensor '\(name)' has unsupported dtype \(dtypeName)")
+                throw FileError(path: path, problem: "tensor '\(name)' has unsupported dtype \(dtypeName)")
             }
             // A foreign or damaged header may hold any numbers: checked without overflow (a trap).
             var expected = dtype.width
             for d in shape {
                 let (product, overflow) = expected.multipliedReportingOverflow(by: d)
                 guard d >= 0, !overflow else {
-                    throw SafeTensorsError(path: path, problem: "tensor '\(name)' has an impossible shape \(shape)")
+                    throw FileError(path: path, problem: "tensor '\(name)' has an impossible shape \(shape)")
                 }
                 expected = product
             }
             guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == expected else {
-                throw SafeTensorsError(path: path, problem: "tensor '\(name)' has data offsets \(offsets) that do not fit shape \(shape) (\(expected) bytes of \(dtypeName))")
+                throw FileError(path: path, problem: "tensor '\(name)' has data offsets \(offsets) that do not fit shape \(shape) (\(expected) bytes of \(dtypeName))")
             }
             guard offsets[1] <= body else {
-                throw SafeTensorsError(path: path, problem: "tensor '\(name)' ends at byte \(offsets[1]) of the data, but the file holds "
+                throw FileError(path: path, problem: "tensor '\(name)' ends at byte \(offsets[1]) of the data, but the file holds "
                                        + "\(body) bytes after its header: the file is truncated")
             }
             let bytes = data.subdata(in: (headerEnd + offsets[0])..<(headerEnd + offsets[1]))

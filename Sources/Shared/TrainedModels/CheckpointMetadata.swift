@@ -2,6 +2,7 @@ import Dataset
 import FoldResults
 import Foundation
 import HTNet
+import Tensor
 
 /// What a kept checkpoint says about itself, in the safetensors header's `__metadata__` (a string
 /// map, so each structured value is JSON text): which experiment, variant, seed and fold trained
@@ -79,7 +80,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
     /// naming the entry.
     public static func read(_ m: [String: String], source: String) throws -> CheckpointMetadata? {
         guard let format = m["format"] else { return nil }
-        func fail(_ key: String, _ why: String) -> CheckpointError { CheckpointError(source: source, problem: "metadata '\(key)': \(why)") }
+        func fail(_ key: String, _ why: String) -> FileError { FileError(path: source, problem: "metadata '\(key)': \(why)") }
         guard format == "\(formatName)/\(formatVersion)" else { throw fail("format", "'\(format)' is not \(formatName)/\(formatVersion)") }
         func string(_ key: String) throws -> String {
             guard let v = m[key] else { throw fail(key, "missing") }
@@ -90,13 +91,13 @@ public struct CheckpointMetadata: Equatable, Sendable {
             return v
         }
         func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
-            do { return try JSONDecoder().decode(type, from: Data(try string(key).utf8)) } catch let e as CheckpointError { throw e } catch {
+            do { return try JSONDecoder().decode(type, from: Data(try string(key).utf8)) } catch let e as FileError { throw e } catch {
                 throw fail(key, "cannot be read (\(error))")
             }
         }
         func architecture() throws -> TrainedArchitecture {
             let config = try string("config")
-            do { return try TrainedArchitecture.decode(arch: m["arch"], config: config) } catch let e as CheckpointError {
+            do { return try TrainedArchitecture.decode(arch: m["arch"], config: config) } catch let e as FileError {
                 throw fail("arch", e.problem)
             } catch {
                 throw fail("config", "cannot be read (\(error))")
@@ -121,15 +122,4 @@ public struct CheckpointMetadata: Equatable, Sendable {
         e.outputFormatting = .sortedKeys
         return String(decoding: try! e.encode(value), as: UTF8.self)
     }
-}
-
-/// A checkpoint that cannot be used as asked; names the file and the problem.
-public struct CheckpointError: Error, CustomStringConvertible, Equatable {
-    public let source: String
-    public let problem: String
-    public init(source: String, problem: String) {
-        self.source = source
-        self.problem = problem
-    }
-    public var description: String { "\(source): \(problem)" }
 }

@@ -1,5 +1,6 @@
 import DDAMFN
 import Foundation
+import Tensor
 
 /// Where a DDAMFN model looks for one face: the saliency of a class score with respect to the
 /// network input, and the dual-direction attention heads' maps with their elementwise maximum M
@@ -45,7 +46,7 @@ public struct DDAMFNExplanation: Sendable {
         }
         let prediction = Predictor.argmax(logits)
         let k = chosen ?? prediction
-        guard k >= 0 && k < classes else { throw CheckpointError(source: "explain", problem: "class \(k) outside 0..<\(classes)") }
+        guard k >= 0 && k < classes else { throw FileError(path: "explain", problem: "class \(k) outside 0..<\(classes)") }
         let headMaps = (0..<net.config.heads).map { net.headMap($0) }
         let maximum = net.maximumMap
         var dLogits = [Float](repeating: 0, count: classes)

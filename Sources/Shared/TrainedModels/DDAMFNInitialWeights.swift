@@ -56,7 +56,7 @@ public enum DDAMFNInitialWeights {
                          + (mfn.leftOut.isEmpty ? "" : "; its embedding head is left out: \(mfn.leftOut.joined(separator: ", "))"))
         }
         let model = TrainedArchitecture.ddamfn(target).description
-        func fail(_ problem: String) -> CheckpointError { CheckpointError(source: source, problem: "init_from: " + problem) }
+        func fail(_ problem: String) -> FileError { FileError(path: source, problem: "init_from: " + problem) }
         if let held = (try? CheckpointMetadata.read(file.metadata, source: source))??.model, held.name != "ddamfn" {
             throw fail("the file holds a model of \(held.description), the variant trains \(model)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HTNet
+import Tensor
 
 /// Where a trained model looks for one sample: the input gradient of a class score (saliency) and
 /// every Transformer layer's attention weights.
@@ -31,7 +32,7 @@ public struct Explanation: Sendable {
     /// takes the sample's standardised feature row, held fixed: the saliency is the image's.
     public static func compute(_ net: HTNetModel, input: [Float], features: [Float]? = nil, explaining chosen: Int? = nil) throws -> Explanation {
         guard !net.head.isMetric else {
-            throw CheckpointError(source: "explain", problem: "saliency needs the classifier head; this model has a metric-loss embedding head")
+            throw FileError(path: "explain", problem: "saliency needs the classifier head; this model has a metric-loss embedding head")
         }
         let c = net.config
         let size = c.channels * c.imageSize * c.imageSize
@@ -48,7 +49,7 @@ public struct Explanation: Sendable {
         let attention = net.attention(sample: 0)
         let prediction = Predictor.argmax(logits)
         let k = chosen ?? prediction
-        guard k >= 0 && k < classes else { throw CheckpointError(source: "explain", problem: "class \(k) outside 0..<\(classes)") }
+        guard k >= 0 && k < classes else { throw FileError(path: "explain", problem: "class \(k) outside 0..<\(classes)") }
         var dLogits = [Float](repeating: 0, count: classes)
         dLogits[k] = 1
         var saliency = [Float](repeating: 0, count: size)

@@ -1,4 +1,5 @@
 import Dataset
+import Tensor
 
 /// What a fused model (`model.fusion`) reads besides its image: the handcrafted feature columns, in
 /// the order it was trained on, z-scored with the statistics of its fold's training samples
@@ -27,11 +28,11 @@ public struct FusedFeatureInput: Codable, Equatable, Sendable {
     /// these columns in this order (else an error naming both column lists).
     public func rows(of features: HandcraftedFeatures?, at indices: [Int], source: String) throws -> [Float] {
         guard let features else {
-            throw CheckpointError(source: source, problem: "the model fuses handcrafted features (\(columns.count) columns); the dataset has none (give its features.csv with --features)")
+            throw FileError(path: source, problem: "the model fuses handcrafted features (\(columns.count) columns); the dataset has none (give its features.csv with --features)")
         }
         guard features.columns == columns else {
             let missing = columns.filter { !features.columns.contains($0) }
-            throw CheckpointError(source: source, problem: "the model was trained on feature columns \(Self.summary(columns)), the dataset's "
+            throw FileError(path: source, problem: "the model was trained on feature columns \(Self.summary(columns)), the dataset's "
                                   + "\(features.source) has \(Self.summary(features.columns))"
                                   + (missing.isEmpty ? " (same columns, another order)" : " (missing: \(Self.summary(missing)))"))
         }

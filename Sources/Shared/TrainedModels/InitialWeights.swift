@@ -27,7 +27,7 @@ public enum InitialWeights {
     public static func resolve(_ file: SafeTensorsFile, source: String, target: HTNetConfig, head: ModelHead,
                                fusion: FusionSpec? = nil) throws -> (parameters: [Float], fresh: [String]) {
         if (try? CheckpointMetadata.read(file.metadata, source: source))??.model.name == "ddamfn" || TrainedArchitecture.kind(of: file) == "ddamfn" {
-            throw CheckpointError(source: source, problem: "init_from: the file holds DDAMFN weights (features.*), the variant trains "
+            throw FileError(path: source, problem: "init_from: the file holds DDAMFN weights (features.*), the variant trains "
                                   + "\(TrainedArchitecture.htnet(target).description)")
         }
         let layout = ParameterLayout(config: target, head: head, fusion: fusion)
@@ -38,18 +38,18 @@ public enum InitialWeights {
         for slot in layout.slots {
             if isHead(slot.name) && freshParts.contains(headPart(slot.name)) { fresh.append(slot.name); continue }
             guard let stored = file.tensors[slot.name] else {
-                throw CheckpointError(source: source, problem: "init_from: the file has no tensor '\(slot.name)', which the model "
+                throw FileError(path: source, problem: "init_from: the file has no tensor '\(slot.name)', which the model "
                                       + "(\(TrainedModel.describe(target))) needs; it was written for another architecture")
             }
             guard stored.shape == slot.shape else {
-                throw CheckpointError(source: source, problem: "init_from: tensor '\(slot.name)' has shape \(stored.shape), the model "
+                throw FileError(path: source, problem: "init_from: tensor '\(slot.name)' has shape \(stored.shape), the model "
                                       + "(\(TrainedModel.describe(target))) expects \(slot.shape); only the head above the embedding may differ")
             }
             parameters.replaceSubrange(slot.offset..<(slot.offset + slot.count), with: stored.floats)
         }
         let known = Set(layout.slots.map(\.name))
         if let extra = file.tensors.keys.sorted().first(where: { !known.contains($0) && !isHead($0) }) {
-            throw CheckpointError(source: source, problem: "init_from: tensor '\(extra)' is not a parameter of the model (\(TrainedModel.describe(target))); "
+            throw FileError(path: source, problem: "init_from: tensor '\(extra)' is not a parameter of the model (\(TrainedModel.describe(target))); "
                                   + "the file was written for another architecture")
         }
         return (parameters, fresh)

@@ -43,13 +43,13 @@ public struct KeptCheckpoints: Sendable {
             let layout = ParameterLayout(config: config, head: metadata.training.head,
                                          fusion: config.fusionSpec(featureCount: metadata.fusedFeatures?.columns.count ?? 0))
             guard parameters.count == layout.count else {
-                throw CheckpointError(source: taskID, problem: "\(parameters.count) trained values, the model's layout holds \(layout.count)")
+                throw FileError(path: taskID, problem: "\(parameters.count) trained values, the model's layout holds \(layout.count)")
             }
             file = Self.file(parameters: parameters, layout: layout, metadata: metadata.strings)
         case let .ddamfn(config):
             let layout = DDAMFNStateLayout(config: config)
             guard parameters.count == layout.count else {
-                throw CheckpointError(source: taskID, problem: "\(parameters.count) trained values, the DDAMFN model's state holds \(layout.count)")
+                throw FileError(path: taskID, problem: "\(parameters.count) trained values, the DDAMFN model's state holds \(layout.count)")
             }
             file = layout.file(state: parameters, metadata: metadata.strings)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// An 8-bit RGB image and its PNG encoding, written directly (no OpenCV or zlib, so `coordinator
 /// report` needs no image library): each scanline takes the PNG filter that leaves the smallest sum
@@ -43,7 +44,7 @@ public struct PNGImage: Equatable, Sendable {
 
     public func write(path: String) throws {
         do { try pngData.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw CheckpointError(source: path, problem: "cannot write the image: \(error.localizedDescription)")
+            throw FileError(path: path, problem: "cannot write the image: \(error.localizedDescription)")
         }
     }
 

@@ -1,7 +1,8 @@
-import DDAMFN
 import Dataset
+import DDAMFN
 import Foundation
 import HTNet
+import Tensor
 
 /// One sample's prediction: class probabilities (softmax of the scores; for metric heads, of the
 /// cosines with the class vectors) and the predicted class.
@@ -62,29 +63,29 @@ public enum Predictor {
     /// Refuses data the model was not trained for: another class set, another input shape or composition.
     public static func check(_ model: TrainedModel, fits data: ComposedDataset, dataPath: String) throws {
         if let m = model.metadata, m.classNames != data.classNames {
-            throw CheckpointError(source: model.source, problem: "class set mismatch: the model was trained on \(m.classNames) (label order), "
+            throw FileError(path: model.source, problem: "class set mismatch: the model was trained on \(m.classNames) (label order), "
                                   + "\(dataPath) has \(data.classNames)")
         }
         let architecture = model.architecture
         if architecture.classCount != data.classNames.count {
-            throw CheckpointError(source: model.source, problem: "the model (\(architecture.description)) has \(architecture.classCount) classes, "
+            throw FileError(path: model.source, problem: "the model (\(architecture.description)) has \(architecture.classCount) classes, "
                                   + "\(dataPath) has \(data.classNames.count) (\(data.classNames))")
         }
         switch model.weights {
         case let .htnet(w):
             if w.config.imageSize != data.imageSize || w.config.channels != data.channels {
-                throw CheckpointError(source: model.source, problem: "config mismatch: the model takes \(w.config.channels)x\(w.config.imageSize)x\(w.config.imageSize) inputs, "
+                throw FileError(path: model.source, problem: "config mismatch: the model takes \(w.config.channels)x\(w.config.imageSize)x\(w.config.imageSize) inputs, "
                                       + "\(dataPath) has \(data.channels)x\(data.imageSize)x\(data.imageSize)")
             }
             if let fused = w.fusedFeatures { _ = try fused.rows(of: data.handcrafted, at: [], source: model.source) }
         case .ddamfn:
             if data.channels != 3 {
-                throw CheckpointError(source: model.source, problem: "config mismatch: the model (\(architecture.description)) takes 3-channel images, "
+                throw FileError(path: model.source, problem: "config mismatch: the model (\(architecture.description)) takes 3-channel images, "
                                       + "\(dataPath) has \(data.channels)x\(data.imageSize)x\(data.imageSize)")
             }
         }
         if let m = model.metadata, m.inputComposition.crop != data.manifest.options.crop {
-            throw CheckpointError(source: model.source, problem: "input composition mismatch: the model was trained on crop rule '\(m.inputComposition.crop.rawValue)', "
+            throw FileError(path: model.source, problem: "input composition mismatch: the model was trained on crop rule '\(m.inputComposition.crop.rawValue)', "
                                   + "\(dataPath) was composed with '\(data.manifest.options.crop.rawValue)'")
         }
     }
@@ -96,16 +97,16 @@ public enum Predictor {
             var sameHead = true
             if case let .htnet(a) = m.weights, case let .htnet(b) = first.weights { sameHead = a.head == b.head }
             if m.architecture != first.architecture || !sameHead {
-                throw CheckpointError(source: m.source, problem: "config mismatch with \(first.source): \(m.architecture.description) vs \(first.architecture.description)")
+                throw FileError(path: m.source, problem: "config mismatch with \(first.source): \(m.architecture.description) vs \(first.architecture.description)")
             }
             if m.metadata?.classNames != first.metadata?.classNames {
-                throw CheckpointError(source: m.source, problem: "class set mismatch with \(first.source): \(m.metadata?.classNames ?? []) vs \(first.metadata?.classNames ?? [])")
+                throw FileError(path: m.source, problem: "class set mismatch with \(first.source): \(m.metadata?.classNames ?? []) vs \(first.metadata?.classNames ?? [])")
             }
             if m.fusedFeatures?.columns != first.fusedFeatures?.columns {
-                throw CheckpointError(source: m.source, problem: "fused feature columns differ from \(first.source)")
+                throw FileError(path: m.source, problem: "fused feature columns differ from \(first.source)")
             }
             if m.metadata?.inputComposition != first.metadata?.inputComposition {
-                throw CheckpointError(source: m.source, problem: "input composition differs from \(first.source)")
+                throw FileError(path: m.source, problem: "input composition differs from \(first.source)")
             }
         }
     }

@@ -52,22 +52,22 @@ public enum TrainedArchitecture: Equatable, Sendable {
         switch arch ?? "htnet" {
         case "htnet": return .htnet(try JSONDecoder().decode(HTNetConfig.self, from: Data(config.utf8)))
         case "ddamfn": return .ddamfn(try JSONDecoder().decode(DDAMFNConfig.self, from: Data(config.utf8)))
-        case let other: throw CheckpointError(source: "config", problem: "arch '\(other)' is not one of: htnet, ddamfn")
+        case let other: throw FileError(path: "config", problem: "arch '\(other)' is not one of: htnet, ddamfn")
         }
     }
 
     /// A `--config` argument: JSON with the experiment file's `model:` keys, `"arch": "ddamfn"` for DDAMFN.
     public static func parse(json text: String) throws -> TrainedArchitecture {
         guard var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            throw CheckpointError(source: "--config", problem: "not a JSON object with the experiment file's model: keys")
+            throw FileError(path: "--config", problem: "not a JSON object with the experiment file's model: keys")
         }
         let arch = object.removeValue(forKey: "arch")
-        guard arch == nil || arch is String else { throw CheckpointError(source: "--config", problem: "arch must be htnet or ddamfn") }
+        guard arch == nil || arch is String else { throw FileError(path: "--config", problem: "arch must be htnet or ddamfn") }
         let rest = try JSONSerialization.data(withJSONObject: object)
-        do { return try decode(arch: arch as? String, config: String(decoding: rest, as: UTF8.self)) } catch let e as CheckpointError {
-            throw CheckpointError(source: "--config", problem: e.problem)
+        do { return try decode(arch: arch as? String, config: String(decoding: rest, as: UTF8.self)) } catch let e as FileError {
+            throw FileError(path: "--config", problem: e.problem)
         } catch {
-            throw CheckpointError(source: "--config", problem: "not a model configuration: \(error)")
+            throw FileError(path: "--config", problem: "not a model configuration: \(error)")
         }
     }
 

@@ -31,7 +31,7 @@ public struct TrainedModel: Sendable {
     public static func load(path: String, config override: TrainedArchitecture? = nil) throws -> TrainedModel {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile.read(path: path) } catch {
-            throw CheckpointError(source: path, problem: (error as? SafeTensorsError)?.problem ?? "\(error)")
+            throw FileError(path: path, problem: (error as? FileError)?.problem ?? "\(error)")
         }
         return try load(file, source: path, config: override)
     }
@@ -44,20 +44,20 @@ public struct TrainedModel: Sendable {
             own = try? TrainedArchitecture.decode(arch: file.metadata["arch"], config: text)
         }
         if let own, let override, own.name != override.name {
-            throw CheckpointError(source: source, problem: "architecture mismatch: the file holds a model of \(own.description), "
+            throw FileError(path: source, problem: "architecture mismatch: the file holds a model of \(own.description), "
                                   + "--config describes \(override.description)")
         }
         guard let architecture = own ?? override else {
-            throw CheckpointError(source: source, problem: "the file names no model configuration (a reference state_dict?); give it with --config "
+            throw FileError(path: source, problem: "the file names no model configuration (a reference state_dict?); give it with --config "
                                   + "(JSON or YAML keys of `model:`, e.g. '{\"dim\": 8, \"heads\": 2, \"block_repeats\": [1, 1, 1]}' for HTNet, "
                                   + "'{\"arch\": \"ddamfn\", \"num_classes\": 7, \"num_heads\": 2, \"conv4_blocks\": 9}' for DDAMFN)")
         }
-        if let e = architecture.validationErrors.first { throw CheckpointError(source: source, problem: "model configuration: \(e)") }
+        if let e = architecture.validationErrors.first { throw FileError(path: source, problem: "model configuration: \(e)") }
         // Also for a file's own configuration: a foreign file's `config` metadata (any JSON) decodes
         // as an HTNet configuration of defaults, and would otherwise fail on a missing parameter.
         let held = TrainedArchitecture.kind(of: file)
         if held != architecture.name {
-            throw CheckpointError(source: source, problem: "architecture mismatch: the file's tensors are \(held == "ddamfn" ? "DDAMFN's (features.*)" : "not DDAMFN's (no features.*)"), "
+            throw FileError(path: source, problem: "architecture mismatch: the file's tensors are \(held == "ddamfn" ? "DDAMFN's (features.*)" : "not DDAMFN's (no features.*)"), "
                                   + "\(own == nil ? "--config" : "its metadata 'config'") describes \(architecture.description)")
         }
         switch architecture {
@@ -65,7 +65,7 @@ public struct TrainedModel: Sendable {
             let head = metadata?.training.head ?? .classifier
             let fusedFeatures = metadata?.fusedFeatures
             if config.usesFeatures && fusedFeatures == nil {
-                throw CheckpointError(source: source, problem: "model.fusion \(config.fusion!.rawValue) reads handcrafted features, and the file names "
+                throw FileError(path: source, problem: "model.fusion \(config.fusion!.rawValue) reads handcrafted features, and the file names "
                                       + "neither their columns nor their standardisation (only checkpoints kept by `run` carry them)")
             }
             return TrainedModel(source: source, metadata: metadata,
@@ -76,7 +76,7 @@ public struct TrainedModel: Sendable {
                 return TrainedModel(source: source, metadata: metadata,
                                     weights: .ddamfn(DDAMFNWeights(config: config, state: try layout.state(from: file, source: source))))
             } catch let e as DDAMFNStateDict.Failure {
-                throw CheckpointError(source: source, problem: e.problem + " (model \(architecture.description))")
+                throw FileError(path: source, problem: e.problem + " (model \(architecture.description))")
             }
         }
     }
@@ -84,7 +84,7 @@ public struct TrainedModel: Sendable {
     /// Every floating-point value of the file finite, else an error naming the tensor and element.
     public static func requireFiniteValues(_ file: SafeTensorsFile, source: String, use: String = "") throws {
         guard let bad = file.firstNonFiniteValue() else { return }
-        throw CheckpointError(source: source, problem: "\(use)tensor '\(bad.tensor)' holds NaN or an infinity (element \(bad.index)): "
+        throw FileError(path: source, problem: "\(use)tensor '\(bad.tensor)' holds NaN or an infinity (element \(bad.index)): "
                               + "the training that wrote it diverged, or the file is damaged")
     }
 
@@ -103,7 +103,7 @@ public struct TrainedModel: Sendable {
     /// The HTNet weights, or an error saying that `use` takes HTNet models only.
     public func htnet(for use: String) throws -> HTNetWeights {
         guard case let .htnet(w) = weights else {
-            throw CheckpointError(source: source, problem: "\(use) takes HTNet models; this is \(architecture.description)")
+            throw FileError(path: source, problem: "\(use) takes HTNet models; this is \(architecture.description)")
         }
         return w
     }
@@ -142,13 +142,13 @@ public struct HTNetWeights: Sendable {
         // A reference fixture stores parameters as `param.<name>` among other tensors.
         let prefix = file.tensors[layout.slots[0].name] == nil && file.tensors["param." + layout.slots[0].name] != nil ? "param." : ""
         let parameters: [Float]
-        do { parameters = try Checkpoint.parameters(file, prefix: prefix, layout: layout, source: source) } catch let e as Checkpoint.LoadError {
-            throw CheckpointError(source: source, problem: e.problem + " (model \(TrainedModel.describe(config)))")
+        do { parameters = try Checkpoint.parameters(file, prefix: prefix, layout: layout, source: source) } catch let e as FileError {
+            throw FileError(path: source, problem: e.problem + " (model \(TrainedModel.describe(config)))")
         }
         if prefix.isEmpty {
             let known = Set(layout.slots.map(\.name))
             if let extra = file.tensors.keys.sorted().first(where: { !known.contains($0) }) {
-                throw CheckpointError(source: source, problem: "tensor '\(extra)' is not a parameter of the model \(TrainedModel.describe(config)); "
+                throw FileError(path: source, problem: "tensor '\(extra)' is not a parameter of the model \(TrainedModel.describe(config)); "
                                       + "the file was written for another configuration")
             }
         }
