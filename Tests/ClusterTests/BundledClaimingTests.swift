@@ -205,8 +205,8 @@ final class BundledClaimingTests: XCTestCase {
         // The Hosts line names each worker's device, and the bundler's limit.
         let hosts = try XCTUnwrap(report.split(separator: "\n").first { $0.hasPrefix("- Hosts: ") }, report)
         XCTAssertTrue(hosts.contains("\(bundler.host):\(bundler.rank) ("), String(hosts))
-        XCTAssertTrue(hosts.contains("threads, cpu (bundles of up to 4 tasks), v"), String(hosts))
-        XCTAssertTrue(hosts.contains("threads, cpu, v"), String(hosts))
+        XCTAssertTrue(hosts.contains("1 thread, cpu (bundles of up to 4 tasks), v"), String(hosts))
+        XCTAssertTrue(hosts.contains("1 thread, cpu, v"), String(hosts))
     }
 }
 

@@ -255,7 +255,7 @@ extension WorkerRecord {
     /// "host:rank (cores, workers on node, threads, device[, bundle limit][, version])" for the
     /// report's Hosts line and provenance table; the device only where the journal recorded one.
     func summary(withVersion: Bool) -> String {
-        var parts = ["\(cores) cores", "\(workersOnNode) worker\(workersOnNode == 1 ? "" : "s") on node", "\(threads) threads"]
+        var parts = ["\(cores) cores", "\(workersOnNode) worker\(workersOnNode == 1 ? "" : "s") on node", "\(threads) thread\(threads == 1 ? "" : "s")"]
         if let device { parts.append(device + ((bundleLimit ?? 1) > 1 ? " (bundles of up to \(bundleLimit!) tasks)" : "")) }
         if withVersion { parts.append("v\(softwareVersion)") }
         return "\(host):\(rank) (\(parts.joined(separator: ", ")))"
