@@ -36,7 +36,7 @@ struct ReportCommand: ParsableCommand {
             FileHandle.standardError.write(Data("journal: line \(torn.line) is torn (\(torn.bytes) bytes, an interrupted write); it is left out\n".utf8))
         }
         let record = try JournalReader.runRecord(journal)
-        let path = try ReportOutput.write(record, to: directory.reportPath, htmlAppendix: gallery())
+        let path = try ReportOutput.write(record, to: directory.reportPath, htmlAppendix: gallery(), log: { print($0) })
         print("report: \(path) (\(journal.tasks.count) tasks, \(record.rows.count) predictions)")
         if let completeness = record.completeness, !completeness.isComplete {
             FileHandle.standardError.write(Data("\(completeness.summary)\n".utf8))

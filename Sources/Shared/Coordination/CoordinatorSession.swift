@@ -164,6 +164,7 @@ public final class CoordinatorSession {
             try opened.journal.append(SessionRecord(session: session, event: event, time: RunDirectory.timestamp(),
                                                     wallSeconds: wall, workers: max(1, workerRanks.count)))
             guard status == 0 else { return status }
+            log("done: \(scheduler.total) tasks in \(TaskScheduler.duration(wall)); journal \(directory.journalPath)")
             let record = try JournalReader.runRecord(try JournalReader.read(path: directory.journalPath))
             var gallery = ""
             if experiment.keepsCheckpoints {
@@ -172,8 +173,7 @@ public final class CoordinatorSession {
                     log("report: no explanation gallery (\(error))")
                 }
             }
-            let report = try ReportOutput.write(record, to: directory.reportPath, htmlAppendix: gallery)
-            log("done: \(scheduler.total) tasks in \(TaskScheduler.duration(wall)); journal \(directory.journalPath)")
+            let report = try ReportOutput.write(record, to: directory.reportPath, htmlAppendix: gallery, log: log)
             log("report: \(report)")
             return 0
         } catch {

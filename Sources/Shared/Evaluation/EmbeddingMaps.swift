@@ -52,9 +52,11 @@ public struct EmbeddingMap: Codable, Equatable, Sendable {
     public var trustworthiness: Double?
     public var points: [Point]
 
-    static func maps(_ rows: [EmbeddingRow], tsne: TSNE = TSNE()) -> [EmbeddingMap] {
+    static func maps(_ rows: [EmbeddingRow], tsne: TSNE = TSNE(), progress: ReportProgress? = nil) -> [EmbeddingMap] {
         let byVariant = Dictionary(grouping: rows, by: \.variant)
-        return orderedUnique(rows.map(\.variant)).compactMap { name in
+        let names = orderedUnique(rows.map(\.variant))
+        return names.enumerated().compactMap { index, name in
+            defer { progress?("t-SNE maps", index + 1, names.count) }
             let variantRows = byVariant[name]!
             guard let seed = variantRows.map(\.seed).min() else { return nil }
             let chosen = variantRows.filter { $0.seed == seed }

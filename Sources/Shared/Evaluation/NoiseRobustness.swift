@@ -24,10 +24,11 @@ public struct NoiseRobustnessResults: Codable, Equatable, Sendable {
     }
     public var levels: [Level]
 
-    init(levels: [NoiseLevelRows], classCount: Int, settings: PairwiseComparison.Settings) {
+    init(levels: [NoiseLevelRows], classCount: Int, settings: PairwiseComparison.Settings, progress: ReportProgress? = nil) {
         self.levels = levels.map {
             Level(snrDB: $0.snrDB, label: $0.label,
-                  results: SelectionResults(selection: .final, rows: $0.rows, classCount: classCount, settings: settings))
+                  results: SelectionResults(selection: .final, rows: $0.rows, classCount: classCount, settings: settings,
+                                            progress: progress, stage: "comparisons at noise \($0.label)"))
         }
     }
 

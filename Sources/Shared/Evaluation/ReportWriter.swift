@@ -18,10 +18,11 @@ public struct ReportWriter: Sendable {
     /// Always written; embeddings.csv joins them when the run journalled embeddings.
     public static let fileNames = ["report.md", "report.json", "report.schema.json", "report.html", "report.tex", "predictions.csv"]
 
-    /// Builds the report of `run` and writes the files into `directory` (created if missing).
+    /// Builds the report of `run` and writes the files into `directory` (created if missing);
+    /// `progress` hears how the slow parts advance.
     @discardableResult
-    public func write(_ run: RunRecord, to directory: String) throws -> RunReport {
-        let report = try RunReport(run, settings: settings)
+    public func write(_ run: RunRecord, to directory: String, progress: ReportProgress? = nil) throws -> RunReport {
+        let report = try RunReport(run, settings: settings, progress: progress)
         let json = try ReportWriter.encoder().encode(report)
         var files: [(String, Data)] = [
             ("predictions.csv", Data(PredictionsCSV.render(run).utf8)),

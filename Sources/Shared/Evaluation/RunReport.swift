@@ -130,8 +130,9 @@ public struct SelectionResults: Codable, Equatable, Sendable {
         case protocolDescription = "protocol", variants, comparisons, comparisonNotes, holmApplied, acrossSeeds
     }
 
+    /// `stage` names the pairwise tests in `progress` (default "comparisons under final").
     init(selection: EpochSelection, rows: [PredictionRow], classCount: Int, settings: PairwiseComparison.Settings,
-         ordinal: Bool = false) {
+         ordinal: Bool = false, progress: ReportProgress? = nil, stage: String? = nil) {
         protocolDescription = ProtocolDescription(selection)
         let names = orderedUnique(rows.map(\.variant))
         let byVariant = Dictionary(grouping: rows, by: \.variant)
@@ -140,7 +141,13 @@ public struct SelectionResults: Codable, Equatable, Sendable {
                            bootstrapResamples: settings.bootstrapResamples, seed: settings.seed, ordinal: ordinal)
         }
         var comparisons: [PairwiseComparison] = [], notes: [String] = []
+        let pairs = names.count * (names.count - 1) / 2
+        var done = 0
         for i in names.indices { for j in names.indices where j > i {
+            defer {
+                done += 1
+                progress?(stage ?? "comparisons under \(selection.rawValue)", done, pairs)
+            }
             do {
                 let paired = try PairedPredictions(a: byVariant[names[i]]!, b: byVariant[names[j]]!, classCount: classCount)
                 comparisons.append(PairwiseComparison(paired, nameA: names[i], nameB: names[j], settings: settings))
@@ -200,7 +207,8 @@ public struct RunReport: Codable, Equatable, Sendable {
 
     public static let currentSchemaVersion = 7
 
-    public init(_ run: RunRecord, settings: PairwiseComparison.Settings = PairwiseComparison.Settings()) throws {
+    public init(_ run: RunRecord, settings: PairwiseComparison.Settings = PairwiseComparison.Settings(),
+                progress: ReportProgress? = nil) throws {
         let classCount = try RunReport.classCount(run)
         schemaVersion = RunReport.currentSchemaVersion
         experimentName = run.experimentName
@@ -211,17 +219,19 @@ public struct RunReport: Codable, Equatable, Sendable {
         provenance = run.provenance
         timings = RunTimings(run: run)
         let ordinal = run.ordinal ?? false
-        main = SelectionResults(selection: run.selection, rows: run.rows, classCount: classCount, settings: settings, ordinal: ordinal)
+        main = SelectionResults(selection: run.selection, rows: run.rows, classCount: classCount, settings: settings, ordinal: ordinal,
+                                progress: progress)
         if let other = run.alternateSelection, !run.alternateRows.isEmpty {
             alternate = SelectionResults(selection: other, rows: run.alternateRows, classCount: classCount, settings: settings,
-                                         ordinal: ordinal)
+                                         ordinal: ordinal, progress: progress)
         } else {
             alternate = nil
         }
         let ruleRows = [(run.selection, run.rows)] + (run.alternateSelection.map { [($0, run.alternateRows)] } ?? [])
             + (run.otherSelections ?? []).map { ($0.selection, $0.rows) }
         others = (run.otherSelections ?? []).filter { !$0.rows.isEmpty }.map {
-            SelectionResults(selection: $0.selection, rows: $0.rows, classCount: classCount, settings: settings, ordinal: ordinal)
+            SelectionResults(selection: $0.selection, rows: $0.rows, classCount: classCount, settings: settings, ordinal: ordinal,
+                             progress: progress)
         }
         if others?.isEmpty == true { others = nil }
         if let final = ruleRows.first(where: { $0.0 == .final && !$0.1.isEmpty })?.1,
@@ -242,8 +252,9 @@ public struct RunReport: Codable, Equatable, Sendable {
         trainingProtocol = VariantTrainingProtocol.parse(configuration: run.configuration)
         datasetCurves = DatasetCurve.curves(run: run)
         predictionRules = run.predictionRules
-        noise = run.noise.isEmpty ? nil : NoiseRobustnessResults(levels: run.noise, classCount: classCount, settings: settings)
-        embeddingMaps = EmbeddingMap.maps(run.embeddings)
+        noise = run.noise.isEmpty ? nil : NoiseRobustnessResults(levels: run.noise, classCount: classCount, settings: settings,
+                                                                  progress: progress)
+        embeddingMaps = EmbeddingMap.maps(run.embeddings, progress: progress)
         reference = PublishedReference.parse(configuration: run.configuration).map { ReferenceComparison(reference: $0, results: main) }
     }
 
