@@ -139,7 +139,7 @@ extension ExperimentFile.Parser {
         "fusion": FusionKind.allCases.map(\.rawValue),
         "loss": LossKind.allCases.map(\.rawValue),
         "order": TrainingOrder.allCases.map(\.rawValue),
-        "margin_unit": ["degrees", "radians"],
+        "margin_unit": AngleUnit.allCases.map(\.rawValue),
     ]
 
     static func enumeratedValueMessage(key: String?, _ decoderMessage: String) -> String? {

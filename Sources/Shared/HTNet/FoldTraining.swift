@@ -14,7 +14,7 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
 }
 
 /// The unit of ArcFace's angular margin in experiment files.
-public enum AngleUnit: String, Codable, Sendable, Hashable {
+public enum AngleUnit: String, Codable, Sendable, Hashable, CaseIterable {
     case degrees, radians
 }
 
