@@ -29,11 +29,8 @@ public struct TrainedModel: Sendable {
     /// - config: the configuration of a file that carries none (a reference state_dict); a file's own
     ///   configuration wins when it is of the same architecture, and another architecture is refused.
     public static func load(path: String, config override: TrainedArchitecture? = nil) throws -> TrainedModel {
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile.read(path: path) } catch {
-            throw FileError(path: path, problem: (error as? FileError)?.problem ?? "\(error)")
-        }
-        return try load(file, source: path, config: override)
+        // SafeTensorsFile names the file in its errors already.
+        return try load(SafeTensorsFile.read(path: path), source: path, config: override)
     }
 
     public static func load(_ file: SafeTensorsFile, source: String, config override: TrainedArchitecture? = nil) throws -> TrainedModel {
